@@ -1,0 +1,42 @@
+//! The embedded schema migrations, tracked by `PRAGMA user_version`.
+//!
+//! A shipped migration is never edited: a change to the schema is a new file appended here.
+//! `tests/migrations.rs` checks the list is valid and that the schema matches the domain model.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
+
+use crate::{Error, Result};
+
+const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("../migrations/0001_initial.sql"))];
+
+/// Every migration, in order.
+pub const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
+
+/// Number of migrations this build knows, i.e. the schema version it writes.
+pub const LATEST_VERSION: usize = MIGRATION_LIST.len();
+
+/// Brings `conn` to the latest schema; refuses a database from a newer build.
+pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
+    MIGRATIONS.to_latest(conn).map_err(|source| match source {
+        rusqlite_migration::Error::MigrationDefinition(
+            MigrationDefinitionError::DatabaseTooFarAhead,
+        ) => {
+            let found = conn
+                .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
+                .map_or(0, |v| usize::try_from(v).unwrap_or(0));
+            Error::TooNew {
+                path: path.to_path_buf(),
+                found,
+                known: LATEST_VERSION,
+            }
+        }
+        rusqlite_migration::Error::RusqliteError { err, .. } => Error::classify(path, err),
+        source => Error::Migration {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
+}

@@ -1,0 +1,59 @@
+//! Counts of what the console holds, one query, so each view knows whether it is empty and
+//! what the person should do first.
+
+use rusqlite::Connection;
+
+use crate::Result;
+
+/// How many of each thing the store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub workspaces: u32,
+    pub workspaces_needing_attention: u32,
+    pub directory_channels: u32,
+    pub notification_channels: u32,
+    pub projects: u32,
+    pub staff: u32,
+    pub linked_staff: u32,
+    pub templates: u32,
+    pub events: u32,
+    pub outbox_pending: u32,
+    pub outbox_failed: u32,
+    pub audit_entries: u32,
+}
+
+/// Counts everything in one round trip.
+pub fn counts(conn: &Connection) -> Result<Counts> {
+    Ok(conn.query_row(
+        "SELECT
+            (SELECT count(*) FROM workspace),
+            (SELECT count(*) FROM workspace WHERE status <> 'connected'),
+            (SELECT count(*) FROM slack_channel WHERE vanished_at IS NULL),
+            (SELECT count(*) FROM notification_channel),
+            (SELECT count(*) FROM project WHERE archived = 0),
+            (SELECT count(*) FROM staff WHERE active = 1),
+            (SELECT count(DISTINCT staff_id) FROM staff_slack_link WHERE enabled = 1),
+            (SELECT count(*) FROM template),
+            (SELECT count(*) FROM event),
+            (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending', 'held')),
+            (SELECT count(*) FROM outbox WHERE state = 'failed'),
+            (SELECT count(*) FROM audit_log)",
+        [],
+        |row| {
+            Ok(Counts {
+                workspaces: row.get(0)?,
+                workspaces_needing_attention: row.get(1)?,
+                directory_channels: row.get(2)?,
+                notification_channels: row.get(3)?,
+                projects: row.get(4)?,
+                staff: row.get(5)?,
+                linked_staff: row.get(6)?,
+                templates: row.get(7)?,
+                events: row.get(8)?,
+                outbox_pending: row.get(9)?,
+                outbox_failed: row.get(10)?,
+                audit_entries: row.get(11)?,
+            })
+        },
+    )?)
+}

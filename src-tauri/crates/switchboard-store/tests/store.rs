@@ -1,0 +1,288 @@
+//! Integration tests of the store: opening, pragmas, migrations, refusal of foreign files,
+//! and the repositories.
+
+use switchboard_store::{
+    DB_FILE_NAME, Error, Store, audit, migrations, overview, rusqlite::params, settings,
+};
+
+#[test]
+fn migrations_are_valid() {
+    // rusqlite_migration's own check: every migration applies in order on an empty database.
+    migrations::MIGRATIONS
+        .validate()
+        .expect("the embedded migrations apply cleanly to an empty database");
+}
+
+#[test]
+fn open_creates_directory_and_file_with_wal_and_foreign_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nested").join("data");
+    let store = Store::open(&dir).expect("a missing data directory is created");
+    assert_eq!(store.path(), Some(dir.join(DB_FILE_NAME).as_path()));
+    assert!(dir.join(DB_FILE_NAME).is_file(), "the database file exists");
+
+    let conn = store.conn();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal", "file databases run in WAL mode");
+    let fk: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1, "foreign keys are enforced");
+    let busy: i64 = conn
+        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        busy >= 1000,
+        "writers wait for locks instead of failing at once, got {busy} ms"
+    );
+    assert_eq!(
+        store.schema_version().unwrap() as usize,
+        migrations::LATEST_VERSION,
+        "every migration is applied at open"
+    );
+}
+
+#[test]
+fn reopening_keeps_what_was_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(tmp.path()).unwrap();
+        settings::set(store.conn(), "theme", &"dark", 1).unwrap();
+    }
+    let store = Store::open(tmp.path()).unwrap();
+    let theme: Option<String> = settings::get(store.conn(), "theme").unwrap();
+    assert_eq!(
+        theme.as_deref(),
+        Some("dark"),
+        "a second open sees the first one's data"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(DB_FILE_NAME);
+    let content = b"these are somebody's notes, not a database\n".repeat(200);
+    std::fs::write(&path, &content).unwrap();
+
+    let error = Store::open(tmp.path()).expect_err("a text file is not opened as a database");
+    assert!(
+        matches!(error, Error::NotADatabase { .. }),
+        "the error names the problem, got {error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("--data-dir") && message.contains(DB_FILE_NAME),
+        "the message says which file and what to do: {message}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        content,
+        "the file is not modified"
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(tmp.path()).unwrap();
+        settings::set(store.conn(), "kept", &42, 1).unwrap();
+        store
+            .conn()
+            .pragma_update(
+                None,
+                "user_version",
+                (migrations::LATEST_VERSION + 5) as i64,
+            )
+            .unwrap();
+    }
+    let error = Store::open(tmp.path()).expect_err("a future schema is not downgraded");
+    match &error {
+        Error::TooNew { found, known, .. } => {
+            assert_eq!(*found, migrations::LATEST_VERSION + 5);
+            assert_eq!(*known, migrations::LATEST_VERSION);
+        }
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+    assert!(error.to_string().contains("update Switchboard"), "{error}");
+
+    // The data is still there for the newer build.
+    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE_NAME)).unwrap();
+    let kept: String = conn
+        .query_row(
+            "SELECT value_json FROM app_setting WHERE key = 'kept'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, "42");
+}
+
+#[test]
+fn an_unwritable_data_directory_gets_an_actionable_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blocker = tmp.path().join("file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let error =
+        Store::open(&blocker.join("data")).expect_err("a path under a file cannot be created");
+    assert!(matches!(error, Error::DataDir { .. }), "{error:?}");
+    assert!(error.to_string().contains("--data-dir"), "{error}");
+}
+
+#[test]
+fn schema_holds_the_whole_domain_model() {
+    let store = Store::open_in_memory().unwrap();
+    let mut tables: Vec<String> = store
+        .conn()
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables.sort();
+    assert_eq!(
+        tables,
+        [
+            "app_setting",
+            "audit_log",
+            "escalation_rule",
+            "event",
+            "notification_channel",
+            "notification_toggle",
+            "outbox",
+            "project",
+            "project_channel",
+            "slack_channel",
+            "slack_user",
+            "staff",
+            "staff_slack_link",
+            "template",
+            "workspace",
+        ],
+        "design.md's domain model, one table each, plus app settings"
+    );
+}
+
+#[test]
+fn foreign_keys_and_checks_reject_inconsistent_rows() {
+    let store = Store::open_in_memory().unwrap();
+    let conn = store.conn();
+    let orphan = conn.execute(
+        "INSERT INTO slack_channel (team_id, channel_id, name, last_seen_at) VALUES ('T404', 'C1', 'general', 0)",
+        [],
+    );
+    assert!(
+        orphan.is_err(),
+        "a channel of an unknown workspace is refused"
+    );
+
+    let bad_state = conn.execute(
+        "INSERT INTO workspace (team_id, name, domain, status, connected_at, updated_at)
+         VALUES ('T1', 'Acme', 'acme', 'sleeping', 0, 0)",
+        [],
+    );
+    assert!(bad_state.is_err(), "an unknown workspace status is refused");
+
+    conn.execute(
+        "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at) VALUES ('T1', 'Acme', 'acme', 0, 0)",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO slack_channel (team_id, channel_id, name, last_seen_at) VALUES ('T1', 'C1', 'general', 0)",
+        [],
+    )
+    .unwrap();
+    conn.execute("DELETE FROM workspace WHERE team_id = 'T1'", [])
+        .unwrap();
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM slack_channel", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "a workspace's directory cache goes with it");
+}
+
+#[test]
+fn settings_round_trip_and_report_undecodable_values() {
+    let store = Store::open_in_memory().unwrap();
+    let conn = store.conn();
+    assert_eq!(
+        settings::get::<String>(conn, "theme").unwrap(),
+        None,
+        "unset is None"
+    );
+    settings::set(conn, "theme", &"light", 1).unwrap();
+    settings::set(conn, "theme", &"dark", 2).unwrap();
+    assert_eq!(
+        settings::get::<String>(conn, "theme").unwrap().as_deref(),
+        Some("dark"),
+        "the last write wins"
+    );
+    let error = settings::get::<u32>(conn, "theme").expect_err("a string is not a number");
+    assert!(
+        matches!(error, Error::BadSetting { ref key, .. } if key == "theme"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn audit_log_reads_back_newest_first() {
+    let store = Store::open_in_memory().unwrap();
+    let conn = store.conn();
+    for (at, new) in [(10, "light"), (20, "dark")] {
+        audit::record(
+            conn,
+            audit::NewAuditEntry {
+                at,
+                actor: "owner",
+                action: "setting.changed",
+                subject: "theme",
+                old_value: None,
+                new_value: Some(new),
+            },
+        )
+        .unwrap();
+    }
+    let entries = audit::recent(conn, 10).unwrap();
+    let values: Vec<_> = entries.iter().map(|e| e.new_value.as_deref()).collect();
+    assert_eq!(values, [Some("dark"), Some("light")], "newest first");
+    assert_eq!(
+        audit::recent(conn, 1).unwrap().len(),
+        1,
+        "the limit is honoured"
+    );
+}
+
+#[test]
+fn overview_counts_what_is_stored() {
+    let store = Store::open_in_memory().unwrap();
+    let conn = store.conn();
+    assert_eq!(
+        overview::counts(conn).unwrap(),
+        overview::Counts::default(),
+        "empty at first"
+    );
+
+    conn.execute(
+        "INSERT INTO workspace (team_id, name, domain, status, connected_at, updated_at)
+         VALUES ('T1', 'Acme', 'acme', 'connected', 0, 0), ('T2', 'Beta', 'beta', 'needs_reconnect', 0, 0)",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO staff (name, email, created_at) VALUES (?1, ?2, 0)",
+        params!["Ada Lovelace", "ada@example.com"],
+    )
+    .unwrap();
+    let counts = overview::counts(conn).unwrap();
+    assert_eq!(counts.workspaces, 2);
+    assert_eq!(
+        counts.workspaces_needing_attention, 1,
+        "only T2 needs a reconnect"
+    );
+    assert_eq!(counts.staff, 1);
+    assert_eq!(counts.linked_staff, 0, "nobody is linked yet");
+}

@@ -1,0 +1,145 @@
+//! Command-line interface of the `switchboard` binary. Global flags apply to the console and to
+//! every headless subcommand; later issues add subcommands here.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+/// Desktop admin console for a business application's Slack integration.
+///
+/// Without a subcommand, opens the console window.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about, long_about)]
+pub struct Cli {
+    /// Directory of the database and local state [default: the platform's app-data directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Base URL of the Slack Web API (a Slack emulator's `/api/` in tests)
+    #[arg(long, global = true, value_name = "URL", default_value = "https://slack.com/api/", value_parser = parse_base_url)]
+    pub slack_api_base: url::Url,
+
+    /// Base URL of Slack's OAuth pages (`oauth/v2/authorize` is resolved against it)
+    #[arg(long, global = true, value_name = "URL", default_value = "https://slack.com/", value_parser = parse_base_url)]
+    pub slack_oauth_base: url::Url,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the version, the data directory and the database's schema version
+    Info {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
+/// resolve beneath it (`…/api/` + `auth.test`).
+fn parse_base_url(value: &str) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(value).map_err(|error| {
+        format!("{value:?} is not a URL ({error}); give one like https://slack.com/api/")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{value:?} must start with http:// or https://"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("{value:?} must not carry a query or fragment"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+impl Cli {
+    /// The data directory: `--data-dir` or the platform default.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => switchboard_store::default_data_dir().context("finding the app-data directory"),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Info {
+    version: &'static str,
+    data_dir: PathBuf,
+    database: PathBuf,
+    schema_version: u32,
+    slack_api_base: String,
+    slack_oauth_base: String,
+}
+
+/// `switchboard info`: opens (and if needed creates or upgrades) the database and reports on it.
+pub fn print_info(cli: &Cli, json: bool) -> anyhow::Result<()> {
+    let data_dir = cli.data_dir()?;
+    let store = switchboard_store::Store::open(&data_dir).context("opening the database")?;
+    let info = Info {
+        version: env!("CARGO_PKG_VERSION"),
+        database: data_dir.join(switchboard_store::DB_FILE_NAME),
+        data_dir,
+        schema_version: store.schema_version()?,
+        slack_api_base: cli.slack_api_base.to_string(),
+        slack_oauth_base: cli.slack_oauth_base.to_string(),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&info)?);
+    } else {
+        println!("Switchboard {}", info.version);
+        println!("data directory  {}", info.data_dir.display());
+        println!(
+            "database        {} (schema version {})",
+            info.database.display(),
+            info.schema_version
+        );
+        println!("Slack API       {}", info.slack_api_base);
+        println!("Slack OAuth     {}", info.slack_oauth_base);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalised_or_refused_with_a_reason() {
+        let ok = [
+            ("https://slack.com/api", "https://slack.com/api/"),
+            ("http://127.0.0.1:4000/api/", "http://127.0.0.1:4000/api/"),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(parse_base_url(input).unwrap().as_str(), expected, "{input}");
+        }
+        for bad in [
+            "slack.com/api",
+            "ftp://slack.com/",
+            "https://slack.com/api?x=1",
+        ] {
+            let error = parse_base_url(bad).expect_err(bad);
+            assert!(error.contains(bad), "the error quotes the input: {error}");
+        }
+    }
+
+    #[test]
+    fn global_flags_parse_before_and_after_subcommands() {
+        let cli =
+            Cli::try_parse_from(["switchboard", "info", "--data-dir", "/tmp/x", "--json"]).unwrap();
+        assert_eq!(
+            cli.data_dir.as_deref(),
+            Some(std::path::Path::new("/tmp/x"))
+        );
+        assert!(matches!(cli.command, Some(Command::Info { json: true })));
+        let cli = Cli::try_parse_from(["switchboard"]).unwrap();
+        assert!(cli.command.is_none(), "no subcommand opens the console");
+        assert_eq!(cli.slack_api_base.as_str(), "https://slack.com/api/");
+    }
+}

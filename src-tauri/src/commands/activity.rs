@@ -1,0 +1,19 @@
+//! Commands of the Activity view.
+
+use tauri::State;
+
+use crate::dto::ActivityEntry;
+use crate::error::CommandError;
+use crate::state::AppState;
+
+/// The newest `limit` audit-log entries, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn recent_activity(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<Vec<ActivityEntry>, CommandError> {
+    let store = state.store()?;
+    let entries = switchboard_core::activity::recent(store.conn(), limit)?;
+    Ok(entries.into_iter().map(Into::into).collect())
+}

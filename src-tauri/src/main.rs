@@ -1,0 +1,27 @@
+//! The `switchboard` binary: parses the command line before anything else, then either runs a
+//! headless subcommand (which never opens a window) or starts the console.
+
+// Release builds on Windows would otherwise open a console window beside the app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use switchboard_app::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    switchboard_app::mark_process_start();
+    let cli = Cli::parse();
+    switchboard_app::init_logging();
+    let result = match &cli.command {
+        None => switchboard_app::run_console(&cli),
+        Some(Command::Info { json }) => switchboard_app::cli::print_info(&cli, *json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("switchboard: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,22 @@
+// Vite builds the web view into ui/dist, which tauri.conf.json embeds. The dev server runs on
+// the fixed port tauri.conf.json's devUrl names.
+import { defineConfig } from "vite";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+export default defineConfig({
+  plugins: [svelte()],
+  clearScreen: false,
+  server: { port: 5173, strictPort: true, host: "localhost" },
+  build: {
+    target: "safari16",
+    outDir: "dist",
+    emptyOutDir: true,
+    // No inline assets: the CSP allows only 'self' for scripts and styles.
+    assetsInlineLimit: 0,
+  },
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.ts"],
+  },
+  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+});
