@@ -1,10 +1,11 @@
-// Vite builds the web view into ui/dist, which tauri.conf.json embeds. The dev server runs on
-// the fixed port tauri.conf.json's devUrl names.
-import { defineConfig } from "vite";
+// Vite builds the web view into ui/dist, which tauri.conf.json embeds; vitest runs the unit
+// tests in jsdom. The dev server runs on the fixed port tauri.conf.json's devUrl names.
+import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { svelteTesting } from "@testing-library/svelte/vite";
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), svelteTesting()],
   clearScreen: false,
   server: { port: 5173, strictPort: true, host: "localhost" },
   build: {
@@ -18,5 +19,4 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
   },
-  resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
 });

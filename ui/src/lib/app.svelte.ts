@@ -1,0 +1,63 @@
+// The console's shared state: build facts, counts, preferences, and the last error to show.
+// Views read it; loading goes through the generated bindings.
+import { commands, describeError, unwrap } from "./api";
+import type { AppInfo, EventKindInfo, Overview, Preferences, Theme } from "./bindings";
+import { applyTheme } from "./theme";
+
+export class ConsoleState {
+  info = $state<AppInfo | null>(null);
+  overview = $state<Overview | null>(null);
+  preferences = $state<Preferences>({ theme: "system" });
+  catalogue = $state<EventKindInfo[]>([]);
+  /** An error to show in the banner, with what to do about it. */
+  error = $state<string | null>(null);
+  loaded = $state(false);
+
+  /** Loads everything the shell needs; an unavailable database shows in the banner. */
+  async load(): Promise<void> {
+    try {
+      this.info = await commands.appInfo();
+      this.catalogue = await commands.eventCatalogue();
+      if (this.info.databaseError) {
+        this.error = `Switchboard cannot open its database. ${this.info.databaseError}`;
+      } else {
+        this.preferences = await unwrap(commands.preferences());
+        applyTheme(this.preferences.theme);
+        await this.refreshOverview();
+      }
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async refreshOverview(): Promise<void> {
+    try {
+      this.overview = await unwrap(commands.overview());
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  async setTheme(theme: Theme): Promise<void> {
+    const previous = this.preferences.theme;
+    // Apply at once so the choice feels instant; roll back if it could not be saved.
+    applyTheme(theme);
+    this.preferences = { ...this.preferences, theme };
+    try {
+      this.preferences = await unwrap(commands.setTheme(theme));
+      await this.refreshOverview();
+    } catch (error) {
+      applyTheme(previous);
+      this.preferences = { ...this.preferences, theme: previous };
+      this.error = `Your theme could not be saved. ${describeError(error)}`;
+    }
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+}
+
+export const consoleState = new ConsoleState();
