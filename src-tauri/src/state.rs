@@ -16,6 +16,8 @@ pub struct AppState {
     pub database_path: PathBuf,
     pub open_error: Option<String>,
     pub slack_api_base: String,
+    /// Who the audit log names for changes made in this window: the OS account running it.
+    pub actor: String,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             database_path,
             open_error,
             slack_api_base: cli.slack_api_base.to_string(),
+            actor: local_user(),
         }
     }
 
@@ -49,4 +52,12 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
+}
+
+/// The OS account name, as the audit log's actor; a desktop console has no other login.
+fn local_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+        .unwrap_or_else(|| "local user".to_owned())
 }

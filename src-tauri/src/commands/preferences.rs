@@ -22,7 +22,7 @@ pub fn set_theme(state: State<'_, AppState>, theme: Theme) -> Result<Preferences
     switchboard_core::preferences::set_theme(
         store.conn_mut(),
         theme.into(),
-        "owner",
+        &state.actor,
         switchboard_store::now_ms(),
     )?;
     Ok(switchboard_core::preferences::load(store.conn())?.into())
