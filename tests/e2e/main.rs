@@ -60,6 +60,19 @@ async fn prefers_dark(app: &App) -> bool {
         .expect("a boolean")
 }
 
+/// The page's painted background colour, as `rgb(r, g, b)`.
+async fn background(app: &App) -> String {
+    let value = app
+        .client
+        .execute(
+            "return getComputedStyle(document.documentElement).backgroundColor;",
+            vec![],
+        )
+        .await
+        .expect("reading the background colour");
+    value.as_str().expect("a colour string").to_owned()
+}
+
 async fn choose_theme(app: &App, theme: &str) {
     app.open_view("settings", "Settings").await;
     app.find(&format!("label:has(input[value='{theme}'])"))
@@ -131,32 +144,18 @@ async fn the_system_theme_follows_the_os() {
             prefers_dark(&app).await,
             "a dark GTK theme makes the web view prefer dark"
         );
-        let background = app
-            .client
-            .execute(
-                "return getComputedStyle(document.documentElement).backgroundColor;",
-                vec![],
-            )
-            .await
-            .unwrap();
         assert_eq!(
-            background, "rgb(14, 16, 22)",
+            background(&app).await,
+            "rgb(14, 16, 22)",
             "the dark background is painted"
         );
         app.screenshot("system-dark-workspaces").await;
 
         // Pinning light overrides the OS.
         choose_theme(&app, "light").await;
-        let background = app
-            .client
-            .execute(
-                "return getComputedStyle(document.documentElement).backgroundColor;",
-                vec![],
-            )
-            .await
-            .unwrap();
         assert_eq!(
-            background, "rgb(245, 246, 250)",
+            background(&app).await,
+            "rgb(245, 246, 250)",
             "the light background is painted"
         );
     })
