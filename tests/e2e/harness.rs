@@ -185,7 +185,10 @@ async fn start(data_dir: &Path, env: &[(&str, &str)]) -> (Processes, Client) {
     let display = Display::start();
     let port = free_port();
     let native_port = free_port();
-    let driver_log = data_dir.with_extension("driver.log");
+    // Kept after the run (target/tmp/e2e-logs), so a failure can be read afterwards.
+    let log_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-logs");
+    std::fs::create_dir_all(&log_dir).expect("creating the e2e log directory");
+    let driver_log = log_dir.join(format!("tauri-driver-{port}.log"));
     let log = std::fs::File::create(&driver_log).expect("creating the driver log");
     let mut driver = Guard::spawn(
         "tauri-driver",

@@ -237,3 +237,52 @@ async fn a_foreign_database_file_is_explained_and_left_alone() {
         "the file was not touched"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_layout_holds_at_minimum_size_with_a_long_data_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp
+        .path()
+        .join("a-rather-long-folder-name-for-the-switchboard-console")
+        .join("with-nested-folders-that-keep-going-for-a-while")
+        .join("data");
+    with_app(&data, &[], |app| async move {
+        app.wait_for_text("[data-testid='database-path']", "switchboard.sqlite3")
+            .await;
+        // The smallest size the window allows (tauri's min_inner_size in src-tauri/src/lib.rs).
+        app.client
+            .set_window_size(880, 560)
+            .await
+            .expect("resizing the window");
+        harness::wait_for("the page to shrink to the window", || async {
+            let width = app
+                .client
+                .execute("return document.documentElement.clientWidth;", vec![])
+                .await
+                .ok()?;
+            (width.as_u64()? <= 880).then_some(())
+        })
+        .await;
+        for (view, label, _) in VIEWS {
+            app.open_view(view, label).await;
+            let overflow = app
+                .client
+                .execute(
+                    "const d = document.documentElement; return d.scrollWidth - d.clientWidth;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                overflow.as_i64(),
+                Some(0),
+                "{view} overflows horizontally at 880 px"
+            );
+        }
+        app.open_view("workspaces", "Workspaces").await;
+        app.screenshot("min-size-workspaces").await;
+        app.open_view("settings", "Settings").await;
+        app.screenshot("min-size-settings").await;
+    })
+    .await;
+}
