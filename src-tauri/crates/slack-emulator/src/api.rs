@@ -1,23 +1,32 @@
-//! The `/api/<method>` routes and Slack's response conventions.
+//! `/api/<method>`: parses the call, injects configured faults, applies rate limits,
+//! authenticates, runs the method, and answers the way Slack does — always
+//! `application/json; charset=utf-8`, HTTP 200 with `ok:false` for platform errors, 429 with
+//! `Retry-After` when limited, warnings in `warning` and `response_metadata.warnings`, and the
+//! token's scopes in `X-OAuth-Scopes`.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::{
-    Router,
-    extract::{Path, RawQuery},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-    routing::any,
-};
-use serde_json::{Value, json};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
 
-pub(crate) fn router() -> Router {
-    Router::new().route("/api/{method}", any(dispatch))
-}
+use crate::Shared;
+use crate::methods::{self, ApiError, Auth};
+use crate::ratelimit::{self, Limit};
+use crate::request::{self, ApiRequest};
+use crate::state::{FaultKind, World};
 
-/// Slack answers every method call with JSON in UTF-8 and HTTP 200, errors included.
-fn slack_json(body: Value) -> Response {
-    let mut response = (StatusCode::OK, body.to_string()).into_response();
+/// Largest request body accepted (Slack's own limit for method calls is a few MB).
+const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// How long a `timeout` fault stalls before answering.
+pub const TIMEOUT_FAULT_STALL: Duration = Duration::from_secs(30);
+
+pub fn slack_json(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
@@ -25,69 +34,308 @@ fn slack_json(body: Value) -> Response {
     response
 }
 
-fn parse_form(raw: &str) -> BTreeMap<String, String> {
-    raw.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key), percent_decode(value))
-        })
-        .collect()
+/// Scopes that would let a token call `method` (`X-Accepted-OAuth-Scopes`).
+fn accepted_scopes(method: &str) -> &'static str {
+    match method {
+        "team.info" => "team:read",
+        "conversations.list" | "conversations.info" => {
+            "channels:read,groups:read,im:read,mpim:read"
+        }
+        "conversations.join" => "channels:join,channels:write",
+        "conversations.open" => "im:write,mpim:write",
+        "conversations.history" => "channels:history,groups:history,im:history,mpim:history",
+        "users.list" | "users.info" => "users:read",
+        "users.lookupByEmail" => "users:read.email",
+        "chat.postMessage" | "chat.update" | "chat.delete" => "chat:write",
+        "openid.connect.userInfo" => "openid",
+        _ => "",
+    }
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
+async fn read_body(
+    request: Request,
+) -> Result<(axum::http::HeaderMap, Bytes, Option<Vec<(String, String)>>), &'static str> {
+    let headers = request.headers().clone();
+    let is_multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if is_multipart {
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|_| "invalid_form_data")?;
+        let mut fields = Vec::new();
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|_| "invalid_form_data")?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let value = field.text().await.map_err(|_| "invalid_form_data")?;
+            fields.push((name, value));
+        }
+        return Ok((headers, Bytes::new(), Some(fields)));
+    }
+    let body = axum::body::to_bytes(request.into_body(), BODY_LIMIT)
+        .await
+        .map_err(|_| "request_too_large")?;
+    Ok((headers, body, None))
+}
+
+/// The rate-limit buckets a call draws from: per (workspace, app, method) by tier, and for
+/// chat.postMessage per channel and per workspace.
+fn limit_keys(method: &str, auth: &Auth, req: &ApiRequest) -> Vec<(String, Limit)> {
+    let scope = format!("{}:{}", auth.record.team_id, auth.record.app_id);
+    let mut keys = Vec::new();
+    if let Some(limit) = ratelimit::limit_for(method) {
+        keys.push((format!("{scope}:{method}"), limit));
+    }
+    if method == "chat.postMessage" {
+        let channel = req.str("channel").unwrap_or_default();
+        keys.push((
+            format!("{scope}:post:{channel}"),
+            ratelimit::POST_PER_CHANNEL,
+        ));
+        keys.push((format!("{scope}:post"), ratelimit::POST_PER_WORKSPACE));
+    }
+    keys
+}
+
+fn run(
+    world: &mut World,
+    method: &str,
+    auth: Option<&Auth>,
+    req: &ApiRequest,
+    warnings: &mut Vec<&'static str>,
+) -> Result<Value, ApiError> {
+    use methods::{auth as a, chat, conversations as c, oauth, team, users};
+    let authed = || auth.ok_or_else(|| ApiError::new("not_authed"));
+    match method {
+        "api.test" => a::api_test(req),
+        "oauth.v2.access" => oauth::v2_access(world, req),
+        "openid.connect.token" => oauth::openid_token(world, req),
+        "auth.test" => a::test(world, authed()?),
+        "auth.revoke" => a::revoke(world, authed()?, req),
+        "team.info" => team::info(world, authed()?, req),
+        "conversations.list" => c::list(world, authed()?, req),
+        "conversations.info" => c::info(world, authed()?, req),
+        "conversations.join" => c::join(world, authed()?, req, warnings),
+        "conversations.open" => c::open(world, authed()?, req),
+        "conversations.history" => c::history(world, authed()?, req),
+        "users.list" => users::list(world, authed()?, req),
+        "users.info" => users::info(world, authed()?, req),
+        "users.lookupByEmail" => users::lookup_by_email(world, authed()?, req),
+        "chat.postMessage" => chat::post_message(world, authed()?, req, warnings),
+        "chat.update" => chat::update(world, authed()?, req),
+        "chat.delete" => chat::delete(world, authed()?, req),
+        "chat.getPermalink" => chat::get_permalink(world, authed()?, req),
+        "openid.connect.userInfo" => oauth::openid_user_info(world, authed()?),
+        _ => unreachable!("dispatch checks METHODS first"),
+    }
+}
+
+/// Every method the emulator serves.
+const METHODS: &[&str] = &[
+    "api.test",
+    "oauth.v2.access",
+    "openid.connect.token",
+    "auth.test",
+    "auth.revoke",
+    "team.info",
+    "conversations.list",
+    "conversations.info",
+    "conversations.join",
+    "conversations.open",
+    "conversations.history",
+    "users.list",
+    "users.info",
+    "users.lookupByEmail",
+    "chat.postMessage",
+    "chat.update",
+    "chat.delete",
+    "chat.getPermalink",
+    "openid.connect.userInfo",
+];
+
+/// Methods that authenticate with client credentials, or not at all.
+fn needs_token(method: &str) -> bool {
+    !matches!(
+        method,
+        "api.test" | "oauth.v2.access" | "openid.connect.token"
+    )
+}
+
+fn with_warnings(mut body: Map<String, Value>, warnings: &[&'static str]) -> Map<String, Value> {
+    if !warnings.is_empty() {
+        body.insert("warning".into(), json!(warnings.join(",")));
+        let metadata = body.entry("response_metadata").or_insert_with(|| json!({}));
+        if let Some(object) = metadata.as_object_mut() {
+            object.insert("warnings".into(), json!(warnings));
+        }
+    }
+    body
+}
+
+pub async fn dispatch(
+    State(shared): State<Arc<Shared>>,
+    Path(method): Path<String>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Response {
+    let (headers, body, multipart) = match read_body(request).await {
+        Ok(parts) => parts,
+        Err(code) => return slack_json(StatusCode::OK, &json!({"ok": false, "error": code})),
+    };
+    let fault = {
+        let mut world = shared.lock();
+        *world.stats.requests.entry(method.clone()).or_default() += 1;
+        let fault = world
+            .faults
+            .iter()
+            .find(|f| (f.method == method || f.method == "*") && fastrand::f64() < f.rate)
+            .map(|f| f.kind);
+        if let Some(kind) = fault {
+            let name = serde_json::to_value(kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            *world.stats.faults_injected.entry(name).or_default() += 1;
+        }
+        fault
+    };
+    // Faults that stop the call before Slack would have processed it.
+    match fault {
+        Some(FaultKind::ServerError) => {
+            let mut response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "<html><body><h1>Slack is temporarily unavailable</h1></body></html>",
+            )
+                .into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            return response;
+        }
+        Some(FaultKind::RateLimited) => {
+            return rate_limited(&shared, &method, Duration::from_secs(1));
+        }
+        _ => {}
+    }
+    let req = match request::parse(&headers, query.as_deref(), &body, multipart) {
+        Ok(req) => req,
+        Err(refusal) => {
+            return slack_json(StatusCode::OK, &json!({"ok": false, "error": refusal.0}));
+        }
+    };
+    let mut warnings = req.warnings.clone();
+    if !METHODS.contains(&method.as_str()) {
+        let error = ApiError::new("unknown_method").with("req_method", json!(method));
+        return respond(Err(error), &warnings, None, &method);
+    }
+    let (outcome, scopes) = {
+        let mut world = shared.lock();
+        let auth = if needs_token(&method) {
+            match methods::authenticate(&world, &req) {
+                Ok(auth) => Some(auth),
+                Err(error) => {
+                    drop(world);
+                    return respond(Err(error), &warnings, None, &method);
                 }
             }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-async fn dispatch(Path(method): Path<String>, RawQuery(query): RawQuery, body: String) -> Response {
-    let mut args = parse_form(query.as_deref().unwrap_or(""));
-    args.extend(parse_form(&body));
-    match method.as_str() {
-        // https://docs.slack.dev/reference/methods/api.test
-        "api.test" => {
-            let echoed: serde_json::Map<String, Value> = args
-                .iter()
-                .filter(|(key, _)| key.as_str() != "token")
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            match args.get("error") {
-                Some(error) => slack_json(json!({"ok": false, "error": error, "args": echoed})),
-                None if echoed.is_empty() => slack_json(json!({"ok": true})),
-                None => slack_json(json!({"ok": true, "args": echoed})),
+        } else {
+            None
+        };
+        if let Some(auth) = &auth
+            && shared.rate_limits_enabled()
+        {
+            let keys = limit_keys(&method, auth, &req);
+            if let Err(wait) = shared
+                .limiter
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .check(&keys, Instant::now())
+            {
+                drop(world);
+                return rate_limited(&shared, &method, wait);
             }
         }
-        _ => slack_json(json!({"ok": false, "error": "unknown_method", "req_method": method})),
+        let outcome = run(&mut world, &method, auth.as_ref(), &req, &mut warnings);
+        (outcome, auth.map(|a| a.scopes_csv()))
+    };
+    let response = respond(outcome, &warnings, scopes, &method);
+    // Faults after Slack processed the call: the client cannot know whether it worked.
+    match fault {
+        Some(FaultKind::Timeout) => {
+            tokio::time::sleep(TIMEOUT_FAULT_STALL).await;
+            response
+        }
+        Some(FaultKind::Reset) => {
+            let (parts, _) = response.into_parts();
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "injected reset",
+                ))
+            });
+            Response::from_parts(parts, Body::from_stream(broken))
+        }
+        _ => response,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::percent_decode;
-
-    #[test]
-    fn decodes_form_encoding() {
-        assert_eq!(percent_decode("a+b%20c%26"), "a b c&");
-        assert_eq!(percent_decode("100%"), "100%", "a stray percent is kept");
-        assert_eq!(percent_decode("%zz"), "%zz", "bad hex is kept");
+fn respond(
+    outcome: Result<Value, ApiError>,
+    warnings: &[&'static str],
+    scopes: Option<String>,
+    method: &str,
+) -> Response {
+    let body = match outcome {
+        Ok(Value::Object(fields)) => {
+            let mut body = Map::new();
+            body.insert("ok".into(), json!(true));
+            body.extend(fields);
+            with_warnings(body, warnings)
+        }
+        Ok(_) => unreachable!("method handlers return objects"),
+        Err(error) => {
+            let mut body = Map::new();
+            body.insert("ok".into(), json!(false));
+            body.insert("error".into(), json!(error.code));
+            body.extend(error.extra);
+            with_warnings(body, warnings)
+        }
+    };
+    let mut response = slack_json(StatusCode::OK, &Value::Object(body));
+    if let Some(scopes) = scopes
+        && let Ok(value) = HeaderValue::from_str(&scopes)
+    {
+        response.headers_mut().insert("x-oauth-scopes", value);
+        let accepted = accepted_scopes(method);
+        if !accepted.is_empty() {
+            response.headers_mut().insert(
+                "x-accepted-oauth-scopes",
+                HeaderValue::from_static(accepted),
+            );
+        }
     }
+    response
+}
+
+fn rate_limited(shared: &Shared, method: &str, wait: Duration) -> Response {
+    *shared
+        .lock()
+        .stats
+        .rate_limited
+        .entry(method.to_owned())
+        .or_default() += 1;
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut response = slack_json(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({"ok": false, "error": "ratelimited"}),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }

@@ -1,17 +1,132 @@
-//! A Slack Web API emulator on loopback.
+//! A Slack Web API emulator on loopback, faithful enough that Slack's SDKs cannot tell it from
+//! Slack, for Switchboard's tests and its demo workspace.
 //!
-//! It answers `/api/<method>` the way Slack does: always `application/json; charset=utf-8`,
-//! HTTP 200 with `{"ok":false,"error":…}` for platform errors. [`Emulator::start`] binds a
-//! port (`127.0.0.1:0` by default) and returns a handle that owns the server task and its
-//! shutdown signal.
+//! A tour:
+//! - [`Emulator`] binds a port and owns the server task and its shutdown signal.
+//! - `api`: `/api/<method>` — parsing (`request`), faults, rate limits (`ratelimit`),
+//!   authentication and the methods (`methods/`), answered the way Slack answers.
+//! - `authorize`: the OAuth consent pages, a real HTML form.
+//! - `control`: `/_emulator/…` endpoints for tests and scripts.
+//! - `state` is the world; [`seed`] builds the demo and large worlds.
 
 mod api;
+mod authorize;
+mod control;
+mod methods;
+mod ratelimit;
+mod request;
+pub mod seed;
+mod state;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
+use axum::Router;
+use axum::routing::{any, get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+pub use seed::Seed;
+
+/// How an emulator starts.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub seed: Seed,
+    /// Redirect URLs the seeded app accepts.
+    pub redirect_urls: Vec<String>,
+    /// Slack's rate limits; off for speed tests.
+    pub rate_limits: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seed: Seed::Demo,
+            redirect_urls: vec!["http://localhost:8765/callback".to_owned()],
+            rate_limits: true,
+        }
+    }
+}
+
+/// State shared by every handler.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    world: Mutex<state::World>,
+    limiter: Mutex<ratelimit::RateLimiter>,
+    installed: Mutex<seed::Installed>,
+    rate_limits: AtomicBool,
+    config: Config,
+}
+
+impl Shared {
+    fn new(config: Config) -> Shared {
+        let (world, installed) = seed::build(&config.seed, &config.redirect_urls);
+        Shared {
+            world: Mutex::new(world),
+            limiter: Mutex::new(ratelimit::RateLimiter::default()),
+            installed: Mutex::new(installed),
+            rate_limits: AtomicBool::new(config.rate_limits),
+            config,
+        }
+    }
+
+    /// The world. A handler that panicked cannot have left it half-changed in a way that
+    /// matters to a test double, so a poisoned lock is taken over.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, state::World> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn reset(&self) {
+        let (world, installed) = seed::build(&self.config.seed, &self.config.redirect_urls);
+        *self.lock() = world;
+        *self.installed.lock().unwrap_or_else(|p| p.into_inner()) = installed;
+        self.limiter
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.rate_limits
+            .store(self.config.rate_limits, Ordering::Relaxed);
+    }
+
+    fn rate_limits_enabled(&self) -> bool {
+        self.rate_limits.load(Ordering::Relaxed)
+    }
+
+    fn set_rate_limits(&self, enabled: bool) {
+        self.rate_limits.store(enabled, Ordering::Relaxed);
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    use axum::routing::delete;
+    Router::new()
+        .route("/api/{method}", any(api::dispatch))
+        .route(
+            "/oauth/v2/authorize",
+            get(authorize::oauth_get).post(authorize::oauth_post),
+        )
+        .route(
+            "/openid/connect/authorize",
+            get(authorize::openid_get).post(authorize::openid_post),
+        )
+        .route("/_emulator/workspaces", get(control::workspaces))
+        .route("/_emulator/messages", get(control::messages))
+        .route("/_emulator/tokens/revoke", post(control::revoke_token))
+        .route("/_emulator/tokens/expire", post(control::expire_token))
+        .route("/_emulator/apps", post(control::register_app))
+        .route("/_emulator/apps/uninstall", post(control::uninstall))
+        .route(
+            "/_emulator/faults",
+            post(control::add_fault).merge(delete(control::clear_faults)),
+        )
+        .route("/_emulator/stats", get(control::stats))
+        .route("/_emulator/reset", post(control::reset))
+        .route("/_emulator/clock", post(control::clock))
+        .route("/_emulator/rate-limits", post(control::rate_limits))
+        .with_state(shared)
+}
 
 /// A running emulator. Dropping it without [`Emulator::shutdown`] stops the server as well.
 #[derive(Debug)]
@@ -22,12 +137,17 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Binds `addr` and starts serving on the current Tokio runtime.
+    /// Binds `addr` with the default configuration (demo seed, rate limits on).
     pub async fn start(addr: SocketAddr) -> std::io::Result<Emulator> {
+        Emulator::start_with(addr, Config::default()).await
+    }
+
+    /// Binds `addr` and starts serving `config` on the current Tokio runtime.
+    pub async fn start_with(addr: SocketAddr, config: Config) -> std::io::Result<Emulator> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (shutdown, stop) = oneshot::channel::<()>();
-        let app = api::router();
+        let app = router(Arc::new(Shared::new(config)));
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {

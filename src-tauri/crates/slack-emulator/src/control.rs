@@ -1,0 +1,285 @@
+//! Control endpoints under `/_emulator/`, in JSON, for tests, the demo and scripts: seeded
+//! workspaces and their tokens, posted messages, token revocation and expiry, uninstalls, app
+//! registration, fault injection, request statistics, the clock, and a reset.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Shared;
+use crate::methods::oauth::is_desktop_redirect;
+use crate::seed::SEEDED_CLIENT_ID;
+use crate::state::{App, Fault};
+
+fn refuse(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"ok": false, "error": message})),
+    )
+        .into_response()
+}
+
+/// `GET /_emulator/workspaces`
+pub async fn workspaces(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let world = shared.lock();
+    let installed = shared.installed.lock().unwrap_or_else(|p| p.into_inner());
+    let app = world.apps.get(SEEDED_CLIENT_ID);
+    let list: Vec<Value> = world
+        .teams
+        .values()
+        .map(|team| {
+            json!({
+                "team_id": team.id,
+                "name": team.name,
+                "domain": team.domain,
+                "client_id": SEEDED_CLIENT_ID,
+                "bot_user_id": app.and_then(|a| a.bot_users.get(&team.id)),
+                "bot_token": installed.bot_tokens.get(&team.id),
+                "admin_user_id": team.admin_user,
+                "admin_user_token": installed.admin_tokens.get(&team.id),
+            })
+        })
+        .collect();
+    Json(json!({"ok": true, "workspaces": list}))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageFilter {
+    channel: Option<String>,
+}
+
+/// `GET /_emulator/messages[?channel=C]`, oldest first.
+pub async fn messages(
+    State(shared): State<Arc<Shared>>,
+    Query(filter): Query<MessageFilter>,
+) -> Json<Value> {
+    let world = shared.lock();
+    let list: Vec<Value> = world
+        .channels
+        .values()
+        .filter(|c| filter.channel.as_ref().is_none_or(|wanted| wanted == &c.id))
+        .flat_map(|c| c.messages.iter())
+        .map(|m| {
+            json!({
+                "channel": m.channel,
+                "ts": m.ts,
+                "text": m.text,
+                "blocks": m.blocks,
+                "metadata": m.metadata,
+                "thread_ts": m.thread_ts,
+                "user": m.user,
+                "bot_id": m.bot_id,
+                "token": m.posted_with,
+            })
+        })
+        .collect();
+    Json(json!({"ok": true, "messages": list}))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenBody {
+    token: String,
+}
+
+/// `POST /_emulator/tokens/revoke`
+pub async fn revoke_token(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<TokenBody>,
+) -> Response {
+    let mut world = shared.lock();
+    match world.tokens.get_mut(&body.token) {
+        Some(record) => {
+            record.revoked = true;
+            Json(json!({"ok": true})).into_response()
+        }
+        None => refuse("token_not_found"),
+    }
+}
+
+/// `POST /_emulator/tokens/expire`: the token answers `token_expired` from now on.
+pub async fn expire_token(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<TokenBody>,
+) -> Response {
+    let mut world = shared.lock();
+    let now = world.now();
+    match world.tokens.get_mut(&body.token) {
+        Some(record) => {
+            record.expires_at = Some(now);
+            Json(json!({"ok": true})).into_response()
+        }
+        None => refuse("token_not_found"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UninstallBody {
+    team_id: String,
+    client_id: Option<String>,
+}
+
+/// `POST /_emulator/apps/uninstall`: revokes the app's tokens in the workspace.
+pub async fn uninstall(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<UninstallBody>,
+) -> Response {
+    let mut world = shared.lock();
+    if !world.teams.contains_key(&body.team_id) {
+        return refuse("team_not_found");
+    }
+    let client_id = body
+        .client_id
+        .unwrap_or_else(|| SEEDED_CLIENT_ID.to_owned());
+    let Some(app_id) = world.apps.get(&client_id).map(|a| a.app_id.clone()) else {
+        return refuse("invalid_client_id");
+    };
+    let revoked = world.uninstall(&body.team_id, Some(&app_id));
+    Json(json!({"ok": true, "revoked_tokens": revoked})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AppBody {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    #[serde(default)]
+    redirect_urls: Vec<String>,
+    #[serde(default)]
+    pkce: bool,
+    token_rotation: Option<bool>,
+    #[serde(default)]
+    bot_scopes: Vec<String>,
+    #[serde(default)]
+    user_scopes: Vec<String>,
+    name: Option<String>,
+}
+
+/// `POST /_emulator/apps`: registers a Slack app, with Slack's redirect rules.
+pub async fn register_app(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<AppBody>,
+) -> Response {
+    let mut world = shared.lock();
+    if body.redirect_urls.is_empty() {
+        return refuse("an app needs at least one redirect URL");
+    }
+    for url in &body.redirect_urls {
+        if url::Url::parse(url).is_err() {
+            return refuse(&format!("{url} is not a URL"));
+        }
+        if !body.pkce && !url.starts_with("https://") {
+            return refuse(&format!(
+                "{url}: apps without PKCE must use https redirect URLs"
+            ));
+        }
+    }
+    if !body.pkce && body.client_secret.is_none() {
+        return refuse("an app without PKCE is a confidential client and needs a client_secret");
+    }
+    let client_id = body.client_id.unwrap_or_else(|| {
+        format!(
+            "{}.{}",
+            1_000_000_000 + world.apps.len(),
+            2_000_000_000 + world.apps.len()
+        )
+    });
+    if world.apps.contains_key(&client_id) {
+        return refuse("client_id already registered");
+    }
+    let app_id = world.next_id('A');
+    let desktop_only = body.redirect_urls.iter().all(|u| is_desktop_redirect(u));
+    let app = App {
+        app_id,
+        client_id: client_id.clone(),
+        client_secret: body.client_secret,
+        redirect_urls: body.redirect_urls,
+        pkce: body.pkce,
+        token_rotation: body.token_rotation.unwrap_or(body.pkce && desktop_only),
+        bot_scopes: body
+            .bot_scopes
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        user_scopes: body
+            .user_scopes
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        name: body.name.unwrap_or_else(|| "Test App".to_owned()),
+        bot_users: BTreeMap::new(),
+    };
+    let rendered = serde_json::to_value(&app).unwrap_or(Value::Null);
+    world.apps.insert(client_id, app);
+    Json(json!({"ok": true, "app": rendered})).into_response()
+}
+
+/// `POST /_emulator/faults`
+pub async fn add_fault(State(shared): State<Arc<Shared>>, Json(fault): Json<Fault>) -> Response {
+    if !(0.0..=1.0).contains(&fault.rate) {
+        return refuse("rate must be between 0 and 1");
+    }
+    shared.lock().faults.push(fault);
+    Json(json!({"ok": true})).into_response()
+}
+
+/// `DELETE /_emulator/faults`
+pub async fn clear_faults(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    shared.lock().faults.clear();
+    Json(json!({"ok": true}))
+}
+
+/// `GET /_emulator/stats`
+pub async fn stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let world = shared.lock();
+    let stats = &world.stats;
+    Json(json!({
+        "ok": true,
+        "requests": stats.requests,
+        "total_requests": stats.requests.values().sum::<u64>(),
+        "rate_limited": stats.rate_limited,
+        "total_rate_limited": stats.rate_limited.values().sum::<u64>(),
+        "faults_injected": stats.faults_injected,
+    }))
+}
+
+/// `POST /_emulator/reset`: back to the seed, limits and faults cleared.
+pub async fn reset(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    shared.reset();
+    Json(json!({"ok": true}))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClockBody {
+    advance_seconds: i64,
+}
+
+/// `POST /_emulator/clock`: moves the emulator's clock forward, to test expiry.
+pub async fn clock(State(shared): State<Arc<Shared>>, Json(body): Json<ClockBody>) -> Response {
+    if body.advance_seconds < 0 {
+        return refuse("the clock only moves forward");
+    }
+    let mut world = shared.lock();
+    world.clock_offset += body.advance_seconds;
+    Json(json!({"ok": true, "now": world.now()})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LimitsBody {
+    enabled: bool,
+}
+
+/// `POST /_emulator/rate-limits`: turns rate limiting on or off.
+pub async fn rate_limits(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<LimitsBody>,
+) -> Json<Value> {
+    shared.set_rate_limits(body.enabled);
+    Json(json!({"ok": true, "enabled": body.enabled}))
+}

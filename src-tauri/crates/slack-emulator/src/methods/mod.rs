@@ -1,0 +1,288 @@
+//! Slack's Web API methods, one module per family, over the [`World`]. Each handler returns
+//! the response body without `ok` (added by the dispatcher) or an [`ApiError`].
+
+pub mod auth;
+pub mod chat;
+pub mod conversations;
+pub mod oauth;
+pub mod team;
+pub mod users;
+
+use serde_json::{Map, Value, json};
+
+use crate::request::ApiRequest;
+use crate::state::{Channel, TokenKind, TokenRecord, User, World};
+
+/// `{"ok":false,"error":code, …extra}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: String,
+    pub extra: Map<String, Value>,
+}
+
+impl ApiError {
+    pub fn new(code: &str) -> ApiError {
+        ApiError {
+            code: code.to_owned(),
+            extra: Map::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: Value) -> ApiError {
+        self.extra.insert(key.to_owned(), value);
+        self
+    }
+}
+
+pub type MethodResult = Result<Value, ApiError>;
+
+/// The calling token, validated.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub token: String,
+    pub record: TokenRecord,
+}
+
+impl Auth {
+    pub fn actor(&self) -> &str {
+        &self.record.user_id
+    }
+
+    pub fn is_bot(&self) -> bool {
+        self.record.kind == TokenKind::Bot
+    }
+
+    pub fn scopes_csv(&self) -> String {
+        self.record
+            .scopes
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Validates the request's token the way Slack does: `not_authed`, `invalid_auth`,
+/// `token_revoked`, `token_expired`, `account_inactive`.
+pub fn authenticate(world: &World, req: &ApiRequest) -> Result<Auth, ApiError> {
+    let token = req
+        .token
+        .as_deref()
+        .ok_or_else(|| ApiError::new("not_authed"))?;
+    let record = world
+        .tokens
+        .get(token)
+        .ok_or_else(|| ApiError::new("invalid_auth"))?;
+    if record.revoked {
+        return Err(ApiError::new("token_revoked"));
+    }
+    if record.expires_at.is_some_and(|at| world.now() >= at) {
+        return Err(ApiError::new("token_expired"));
+    }
+    if world.users.get(&record.user_id).is_none_or(|u| u.deleted) {
+        return Err(ApiError::new("account_inactive"));
+    }
+    Ok(Auth {
+        token: token.to_owned(),
+        record: record.clone(),
+    })
+}
+
+/// `missing_scope` unless the token has one of `any_of`.
+pub fn require_scope(auth: &Auth, any_of: &[&str]) -> Result<(), ApiError> {
+    if any_of.is_empty() || any_of.iter().any(|s| auth.record.scopes.contains(*s)) {
+        return Ok(());
+    }
+    Err(ApiError::new("missing_scope")
+        .with("needed", json!(any_of.join(",")))
+        .with("provided", json!(auth.scopes_csv())))
+}
+
+/// A required argument, or `error` (Slack names the missing one per method).
+pub fn required(req: &ApiRequest, name: &str, error: &str) -> Result<String, ApiError> {
+    req.str(name).ok_or_else(|| ApiError::new(error))
+}
+
+/// The conversation `id` as the actor may see it: `channel_not_found` for unknown ids, other
+/// workspaces' channels, and private conversations the actor is not in.
+pub fn visible_channel<'w>(
+    world: &'w World,
+    auth: &Auth,
+    id: &str,
+) -> Result<&'w Channel, ApiError> {
+    let channel = world
+        .channels
+        .get(id)
+        .filter(|c| c.team_id == auth.record.team_id)
+        .ok_or_else(|| ApiError::new("channel_not_found"))?;
+    if channel.is_private && !channel.members.contains(auth.actor()) {
+        return Err(ApiError::new("channel_not_found"));
+    }
+    Ok(channel)
+}
+
+/// The scope that reads conversations of this kind.
+pub fn read_scope(channel: &Channel) -> &'static str {
+    if channel.is_im {
+        "im:read"
+    } else if channel.is_private {
+        "groups:read"
+    } else {
+        "channels:read"
+    }
+}
+
+pub fn history_scope(channel: &Channel) -> &'static str {
+    if channel.is_im {
+        "im:history"
+    } else if channel.is_private {
+        "groups:history"
+    } else {
+        "channels:history"
+    }
+}
+
+/// A conversation object as Slack renders it for `actor`.
+pub fn channel_json(channel: &Channel, actor: &str, with_num_members: bool) -> Value {
+    if channel.is_im {
+        return json!({
+            "id": channel.id,
+            "created": channel.created,
+            "is_im": true,
+            "is_org_shared": false,
+            "user": channel.im_user,
+            "is_user_deleted": false,
+            "priority": 0,
+        });
+    }
+    let text = |value: &str| json!({"value": value, "creator": if value.is_empty() { "" } else { channel.creator.as_str() }, "last_set": if value.is_empty() { 0 } else { channel.created }});
+    let mut object = json!({
+        "id": channel.id,
+        "name": channel.name,
+        "name_normalized": channel.name,
+        "is_channel": !channel.is_private,
+        "is_group": channel.is_private,
+        "is_im": false,
+        "is_mpim": false,
+        "is_private": channel.is_private,
+        "is_archived": channel.is_archived,
+        "is_general": channel.is_general,
+        "is_member": channel.members.contains(actor),
+        "is_shared": false,
+        "is_ext_shared": false,
+        "is_org_shared": false,
+        "is_pending_ext_shared": false,
+        "pending_shared": [],
+        "previous_names": [],
+        "created": channel.created,
+        "creator": channel.creator,
+        "unlinked": 0,
+        "topic": text(&channel.topic),
+        "purpose": text(&channel.purpose),
+    });
+    if with_num_members {
+        object["num_members"] =
+            json!(channel.members.len() as u64 + u64::from(channel.phantom_members));
+    }
+    object
+}
+
+/// A user object; `email` only for tokens with `users:read.email`.
+pub fn user_json(user: &User, with_email: bool) -> Value {
+    let mut profile = json!({
+        "avatar_hash": format!("g{}", &user.id[1..]),
+        "real_name": user.real_name,
+        "real_name_normalized": user.real_name,
+        "display_name": user.display_name,
+        "display_name_normalized": user.display_name,
+        "first_name": user.real_name.split(' ').next().unwrap_or(""),
+        "last_name": user.real_name.split(' ').skip(1).collect::<Vec<_>>().join(" "),
+        "title": user.title,
+        "phone": "",
+        "skype": "",
+        "status_text": "",
+        "status_emoji": "",
+        "team": user.team_id,
+        "image_24": avatar(user, 24),
+        "image_32": avatar(user, 32),
+        "image_48": avatar(user, 48),
+        "image_72": avatar(user, 72),
+        "image_192": avatar(user, 192),
+        "image_512": avatar(user, 512),
+    });
+    if with_email && let Some(email) = &user.email {
+        profile["email"] = json!(email);
+    }
+    if let Some(bot_id) = &user.bot_id {
+        profile["bot_id"] = json!(bot_id);
+    }
+    let mut object = json!({
+        "id": user.id,
+        "team_id": user.team_id,
+        "name": user.name,
+        "deleted": user.deleted,
+        "color": user.color,
+        "real_name": user.real_name,
+        "tz": user.tz,
+        "tz_label": user.tz_label,
+        "tz_offset": user.tz_offset,
+        "profile": profile,
+        "is_admin": user.is_admin,
+        "is_owner": user.is_owner,
+        "is_primary_owner": user.is_owner,
+        "is_restricted": false,
+        "is_ultra_restricted": false,
+        "is_bot": user.is_bot,
+        "is_app_user": false,
+        "updated": user.updated,
+        "has_2fa": false,
+    });
+    if user.deleted {
+        // Slack renders deleted users with fewer fields.
+        for field in [
+            "tz",
+            "tz_label",
+            "tz_offset",
+            "is_admin",
+            "is_owner",
+            "is_primary_owner",
+            "is_restricted",
+            "is_ultra_restricted",
+            "has_2fa",
+        ] {
+            object.as_object_mut().expect("object").remove(field);
+        }
+    }
+    object
+}
+
+fn avatar(user: &User, size: u32) -> String {
+    format!("https://avatars.slack-edge.example/{}_{size}.png", user.id)
+}
+
+/// The cursor after `last_id`, in Slack's style (base64 of an opaque key).
+pub fn encode_cursor(last_id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("next:{last_id}"))
+}
+
+/// The id a cursor continues after; `invalid_cursor` for anything we did not hand out.
+pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("next:").map(str::to_owned))
+        .ok_or_else(|| ApiError::new("invalid_cursor"))
+}
+
+/// Validates `limit` against Slack's bounds for list methods (1…1000), defaulting to `default`.
+pub fn page_limit(req: &ApiRequest, default: usize) -> Result<usize, ApiError> {
+    match req.int("limit") {
+        Ok(None) => Ok(default),
+        Ok(Some(0)) => Ok(default),
+        Ok(Some(n)) if (1..=1000).contains(&n) => Ok(n as usize),
+        _ => Err(ApiError::new("invalid_limit")),
+    }
+}
