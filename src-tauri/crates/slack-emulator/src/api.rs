@@ -130,7 +130,7 @@ fn run(
         "chat.delete" => chat::delete(world, authed()?, req),
         "chat.getPermalink" => chat::get_permalink(world, authed()?, req),
         "openid.connect.userInfo" => oauth::openid_user_info(world, authed()?),
-        _ => unreachable!("dispatch checks METHODS first"),
+        _ => Err(ApiError::new("unknown_method").with("req_method", json!(method))),
     }
 }
 

@@ -583,8 +583,8 @@ fn seed_large(world: &mut World, installed: &mut Installed, channels: u32, users
         let private = n % 20 == 7;
         let archived = n % 33 == 5;
         let mut members = BTreeSet::new();
-        // The bot is in every public channel divisible by 3 and in half of the private ones.
-        if (!private && n % 3 == 0) || (private && n % 2 == 1) {
+        // The bot is in every third public channel and in every other private one.
+        if (!private && n % 3 == 0) || (private && (n / 20) % 2 == 0) {
             members.insert(bot_user.clone());
         }
         let name = if n == 0 {

@@ -1,13 +1,31 @@
-//! Switchboard's Slack Web API client: typed ids, tokens that never reveal themselves, and
-//! Slack's text formatting rules. No storage and no UI live here.
+//! Switchboard's Slack Web API client. No storage and no UI live here.
 //!
-//! - [`ids`]: newtypes for Slack's identifiers, so a channel id cannot be passed as a user id.
-//! - [`token`]: [`Token`], whose `Debug` and `Display` never print the secret.
-//! - [`format`]: escaping of user-supplied text for Slack's `mrkdwn`.
+//! A tour:
+//! - [`SlackClient`] (`client`): one HTTP client, an injectable base URL, Slack's encoding and
+//!   envelope, warnings and granted scopes, 429s waited out, reads retried, writes never
+//!   retried blindly. [`ClientConfig`] holds the knobs.
+//! - `pacing`: stays under Slack's limits per (token, method) by tier, and one message per
+//!   second per channel for `chat.postMessage`.
+//! - [`api`]: the methods, one module per family, with typed requests and responses;
+//!   [`paginate`] walks cursor-paged lists.
+//! - [`ids`], [`token`], [`types`]: newtype ids, tokens and secrets that never print
+//!   themselves, and Slack's objects.
+//! - [`format`]: escaping text for `mrkdwn`.
+//! - [`Error`]: Slack's `ok:false` codes (with `needed`/`provided`), rate limiting, HTTP,
+//!   transport (and whether the request may have been sent), decoding.
 
+pub mod api;
+mod client;
+mod error;
 pub mod format;
 pub mod ids;
+pub mod method;
+mod pacing;
+pub mod paginate;
 pub mod token;
+pub mod types;
 
+pub use client::{ClientConfig, DEFAULT_BASE_URL, Response, SlackClient};
+pub use error::{Error, Result};
 pub use ids::{ChannelId, TeamId, Ts, UserId};
-pub use token::{Token, TokenKind};
+pub use token::{ClientSecret, Token, TokenKind};

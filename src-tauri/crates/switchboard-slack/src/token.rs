@@ -70,6 +70,47 @@ impl fmt::Display for Token {
     }
 }
 
+/// An OAuth client secret; `Debug` and `Display` redact it like a token's.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientSecret(String);
+
+impl ClientSecret {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, only for sending it to Slack or storing it in the keyring.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientSecret(redacted)")
+    }
+}
+
+impl fmt::Display for ClientSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<client secret, redacted>")
+    }
+}
+
+/// Deserialises a token field of a Slack answer straight into a [`Token`], so the secret never
+/// sits in a plain `String` that could be logged.
+pub(crate) fn token<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Token, D::Error> {
+    let secret = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(Token::new(secret))
+}
+
+pub(crate) fn optional_token<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Token>, D::Error> {
+    let secret = <Option<String> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(secret.filter(|s| !s.is_empty()).map(Token::new))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +139,13 @@ mod tests {
             secret,
             "expose gives the secret back unchanged"
         );
+    }
+
+    #[test]
+    fn client_secrets_are_redacted_too() {
+        let secret = ClientSecret::new("abcdef0123456789");
+        assert!(!format!("{secret:?} {secret}").contains("abcdef"));
+        assert_eq!(secret.expose(), "abcdef0123456789");
     }
 
     #[test]
