@@ -102,11 +102,15 @@ impl Pacer {
     pub fn penalise(&self, token: &Token, method: &Method, channel: Option<&str>, wait: Duration) {
         let mut schedules = self.schedules.lock().unwrap_or_else(|p| p.into_inner());
         let until = Instant::now() + wait;
-        for (key, _) in Self::keys(token, method, channel) {
-            let entry = schedules
-                .entry(key)
-                .or_insert(Schedule { theoretical: until });
-            entry.theoretical = entry.theoretical.max(until);
+        for (key, (per_minute, burst)) in Self::keys(token, method, channel) {
+            // No call may start before `until`, burst or not: move the schedule past the
+            // burst tolerance too.
+            let interval = Duration::from_secs_f64(60.0 / per_minute);
+            let blocked = until + interval.mul_f64(burst - 1.0);
+            let entry = schedules.entry(key).or_insert(Schedule {
+                theoretical: blocked,
+            });
+            entry.theoretical = entry.theoretical.max(blocked);
         }
     }
 }
