@@ -393,3 +393,137 @@ fn retry_after(headers: &HeaderMap) -> Duration {
 fn jitter(max: Duration) -> Duration {
     max.mul_f64(fastrand::f64())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::method;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn the_specs_error_examples_become_api_errors_with_their_code() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../reference/slack-api-specs/slack_web_openapi_v2.json"
+        );
+        let spec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for name in [
+            "chat.postMessage",
+            "conversations.history",
+            "users.lookupByEmail",
+            "conversations.join",
+            "auth.test",
+        ] {
+            let operation = spec["paths"][format!("/{name}")]
+                .as_object()
+                .and_then(|o| o.values().next())
+                .unwrap();
+            let example = &operation["responses"]["default"]["examples"]["application/json"];
+            let bytes = serde_json::to_vec(example).unwrap();
+            let error = decode::<serde_json::Value>(&method::AUTH_TEST, &HeaderMap::new(), &bytes)
+                .unwrap_err();
+            assert_eq!(error.code(), example["error"].as_str(), "{name}: {example}");
+        }
+    }
+
+    #[test]
+    fn missing_scope_warnings_and_scopes_are_read() {
+        let error = decode::<serde_json::Value>(
+            &method::USERS_LIST,
+            &HeaderMap::new(),
+            br#"{"ok":false,"error":"missing_scope","needed":"users:read","provided":"chat:write"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&error, Error::Api { needed: Some(n), provided: Some(p), .. } if n == "users:read" && p == "chat:write"),
+            "{error:?}"
+        );
+
+        let response = decode::<serde_json::Value>(
+            &method::CONVERSATIONS_JOIN,
+            &headers(&[("x-oauth-scopes", "chat:write, channels:join"), ("x-accepted-oauth-scopes", "channels:join")]),
+            br#"{"ok":true,"warning":"already_in_channel,superfluous_charset","response_metadata":{"warnings":["already_in_channel"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            response.warnings,
+            ["already_in_channel", "superfluous_charset"],
+            "both sources, no duplicates"
+        );
+        assert_eq!(
+            response.scopes.as_deref(),
+            Some(&["chat:write".to_owned(), "channels:join".to_owned()][..])
+        );
+        assert_eq!(
+            response.accepted_scopes.as_deref(),
+            Some(&["channels:join".to_owned()][..])
+        );
+    }
+
+    #[test]
+    fn an_html_outage_page_is_a_decode_error() {
+        let error = decode::<serde_json::Value>(
+            &method::AUTH_TEST,
+            &HeaderMap::new(),
+            b"<html>down</html>",
+        )
+        .unwrap_err();
+        assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    }
+
+    #[test]
+    fn bodies_are_encoded_the_way_slack_expects() {
+        let token = Token::new("xoxb-1");
+        let json = encode(
+            &method::CHAT_POST_MESSAGE,
+            Credentials::Bearer(&token),
+            &serde_json::json!({"channel": "C1", "text": "a&b"}),
+        )
+        .unwrap();
+        assert_eq!(
+            json.content_type, "application/json; charset=utf-8",
+            "JSON declares its charset"
+        );
+        let form = encode(
+            &method::USERS_LIST,
+            Credentials::Bearer(&token),
+            &serde_json::json!({"limit": 200, "cursor": "a b"}),
+        )
+        .unwrap();
+        assert_eq!(
+            form.content_type, "application/x-www-form-urlencoded",
+            "forms carry no charset"
+        );
+        assert_eq!(
+            String::from_utf8(form.bytes).unwrap(),
+            "limit=200&cursor=a+b"
+        );
+        let public = encode(
+            &method::OAUTH_V2_ACCESS,
+            Credentials::Client {
+                id: "1.2",
+                secret: None,
+            },
+            &serde_json::json!({"code": "c"}),
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(public.bytes).unwrap(),
+            "client_id=1.2&code=c",
+            "a public client names itself in the form"
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "7")])),
+            Duration::from_secs(7)
+        );
+        assert_eq!(retry_after(&HeaderMap::new()), Duration::from_secs(1));
+    }
+}
