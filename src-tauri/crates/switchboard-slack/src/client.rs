@@ -504,7 +504,7 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(form.bytes).unwrap(),
-            "limit=200&cursor=a+b"
+            "cursor=a+b&limit=200"
         );
         let public = encode(
             &method::OAUTH_V2_ACCESS,
