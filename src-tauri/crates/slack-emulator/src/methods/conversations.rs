@@ -264,6 +264,8 @@ pub fn history(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
         "messages": messages,
         "has_more": has_more,
         "pin_count": 0,
+        "channel_actions_ts": null,
+        "channel_actions_count": 0,
         "response_metadata": {"next_cursor": next_cursor},
     });
     if let Some(latest) = req.str("latest") {

@@ -202,6 +202,8 @@ pub fn user_json(user: &User, with_email: bool) -> Value {
         "skype": "",
         "status_text": "",
         "status_emoji": "",
+        // Custom profile fields; Switchboard's workspaces define none.
+        "fields": null,
         "team": user.team_id,
         "image_24": avatar(user, 24),
         "image_32": avatar(user, 32),
