@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::Shared;
 use crate::methods::oauth::is_desktop_redirect;
 use crate::request::parse_form_into;
-use crate::state::{AuthCode, World, random_secret};
+use crate::state::{AuthCode, World};
 
 /// Codes are single use and expire after ten minutes.
 const CODE_SECONDS: i64 = 600;
@@ -390,7 +390,7 @@ async fn decide(
                 .is_some_and(|u| u.team_id == team_id && !u.deleted)
         })
         .unwrap_or_else(|| world.teams[&team_id].admin_user.clone());
-    let code = format!("{}.{}", world.now(), random_secret(32));
+    let code = format!("{}.{}", world.now(), world.secret(32));
     let expires_at = world.now() + CODE_SECONDS;
     world.codes.insert(
         code.clone(),

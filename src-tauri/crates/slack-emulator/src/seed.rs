@@ -252,6 +252,8 @@ const NORTHWIND_CHANNELS: &[(&str, bool, bool, bool, &str)] = &[
 /// Builds the world for `seed`, with the Switchboard app accepting `redirect_urls`.
 pub fn build(seed: &Seed, redirect_urls: &[String]) -> (World, Installed) {
     let mut world = World::default();
+    // Seeded tokens are the same every time, so they survive `POST /_emulator/reset`.
+    world.rng = fastrand::Rng::with_seed(0x5EED_5EED);
     let app_id = world.next_id('A');
     world.apps.insert(
         SEEDED_CLIENT_ID.to_owned(),
@@ -293,6 +295,7 @@ pub fn build(seed: &Seed, redirect_urls: &[String]) -> (World, Installed) {
             seed_large(&mut world, &mut installed, *channels, *users)
         }
     }
+    world.rng = fastrand::Rng::new();
     (world, installed)
 }
 

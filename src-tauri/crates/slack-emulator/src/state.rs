@@ -177,7 +177,7 @@ pub struct Stats {
 }
 
 /// Everything the emulator holds.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct World {
     pub teams: BTreeMap<String, Team>,
     pub users: BTreeMap<String, User>,
@@ -191,9 +191,36 @@ pub struct World {
     /// Seconds added to the wall clock (`POST /_emulator/clock`), to test expiry.
     pub clock_offset: i64,
     counters: HashMap<char, u64>,
+    /// Where secrets come from: a fixed seed while seeding, so seeded tokens survive a reset;
+    /// entropy afterwards.
+    pub rng: fastrand::Rng,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World {
+            teams: BTreeMap::new(),
+            users: BTreeMap::new(),
+            channels: BTreeMap::new(),
+            apps: BTreeMap::new(),
+            tokens: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            codes: HashMap::new(),
+            faults: Vec::new(),
+            stats: Stats::default(),
+            clock_offset: 0,
+            counters: HashMap::new(),
+            rng: fastrand::Rng::new(),
+        }
+    }
 }
 
 impl World {
+    /// A random alphanumeric secret.
+    pub fn secret(&mut self, len: usize) -> String {
+        (0..len).map(|_| self.rng.alphanumeric()).collect()
+    }
+
     /// Current emulator time, Unix seconds.
     pub fn now(&self) -> i64 {
         unix_now() + self.clock_offset
@@ -234,17 +261,18 @@ impl World {
             (TokenKind::User, true) => "xoxe.xoxp-1",
         };
         let team_number = record.team_id.trim_start_matches(['T', 'E']).to_owned();
+        let serial = self.next_id('K');
         let token = format!(
             "{prefix}-{team_number}-{}-{}",
-            self.now(),
-            random_secret(24)
+            &serial[1..],
+            self.secret(24)
         );
         self.tokens.insert(token.clone(), record);
         token
     }
 
     pub fn issue_refresh_token(&mut self, record: RefreshRecord) -> String {
-        let token = format!("xoxe-1-{}", random_secret(40));
+        let token = format!("xoxe-1-{}", self.secret(40));
         self.refresh_tokens.insert(token.clone(), record);
         token
     }
@@ -324,11 +352,6 @@ pub fn base36(mut n: u64, width: usize) -> String {
     }
     out.reverse();
     String::from_utf8(out).expect("ascii digits")
-}
-
-/// A random alphanumeric secret.
-pub fn random_secret(len: usize) -> String {
-    (0..len).map(|_| fastrand::alphanumeric()).collect()
 }
 
 #[cfg(test)]
