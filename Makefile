@@ -38,3 +38,5 @@ e2e: ui
 
 bench: deps ui
 	bench/startup.sh
+	cargo build --release -p slack-emulator
+	cargo bench -p switchboard-slack --bench directory
