@@ -43,6 +43,8 @@ fn client(world: &World, req: &ApiRequest) -> Result<(App, bool), ApiError> {
         Some((id, secret)) => (Some(id.clone()), Some(secret.clone())),
         None => (req.str("client_id"), req.str("client_secret")),
     };
+    // An empty secret is no secret (SDKs that require the argument send "" for PKCE apps).
+    let secret = secret.filter(|s| !s.is_empty());
     let id = id.ok_or_else(|| ApiError::new("invalid_client_id"))?;
     let app = world
         .apps
