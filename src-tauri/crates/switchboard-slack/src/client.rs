@@ -142,7 +142,7 @@ impl SlackClient {
             .user_agent(concat!(
                 "Switchboard/",
                 env!("CARGO_PKG_VERSION"),
-                " (switchboard-slack; +https://switchboard.app)"
+                " switchboard-slack"
             ))
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)

@@ -1107,3 +1107,44 @@ async fn large_workspaces_page_completely() {
     }
     assert_eq!(users, 1_200 + 1, "every user and the bot");
 }
+
+#[tokio::test]
+async fn requests_name_switchboard_and_its_version_and_respect_the_base_url() {
+    // A one-shot listener records what the client sends.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buffer = vec![0; 4096];
+        let n = socket.read(&mut buffer).await.unwrap();
+        let body = r#"{"ok":true,"url":"https://x.slack.com/","team":"X","user":"u","team_id":"T1","user_id":"U1"}"#;
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(reply.as_bytes()).await.unwrap();
+        String::from_utf8_lossy(&buffer[..n]).into_owned()
+    });
+    // No trailing slash: the client adds it, so the method lands under /api/.
+    let client =
+        SlackClient::new(ClientConfig::with_base_url(&format!("http://{addr}/api")).unwrap())
+            .unwrap();
+    client.auth_test(&Token::new("xoxb-test")).await.unwrap();
+    let request = server.await.unwrap().to_ascii_lowercase();
+    assert!(
+        request.starts_with("post /api/auth.test http/1.1"),
+        "{request}"
+    );
+    assert!(
+        request.contains(&format!(
+            "user-agent: switchboard/{} switchboard-slack",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{request}"
+    );
+    assert!(
+        request.contains("authorization: bearer xoxb-test"),
+        "{request}"
+    );
+}
