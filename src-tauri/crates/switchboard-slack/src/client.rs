@@ -160,6 +160,12 @@ impl SlackClient {
         &self.config
     }
 
+    /// Tells the pacer which workspace `token` belongs to, so every token of a workspace shares
+    /// its schedule as Slack's limits do. `auth.test` calls it; callers that know may too.
+    pub fn learn_workspace(&self, token: &Token, team_id: &str) {
+        self.pacer.learn_workspace(token, team_id);
+    }
+
     /// Calls `method` with `args` as `token`.
     pub async fn call<A: Serialize + ?Sized, T: DeserializeOwned>(
         &self,

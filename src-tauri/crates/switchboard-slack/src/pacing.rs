@@ -27,6 +27,9 @@ struct Schedule {
 pub struct Pacer {
     enabled: bool,
     schedules: Mutex<HashMap<String, Schedule>>,
+    /// The workspace each token belongs to, once `auth.test` said so: Slack limits per app
+    /// per workspace, so a workspace's bot and user tokens share one schedule.
+    workspaces: Mutex<HashMap<u64, String>>,
 }
 
 /// Per channel: one message a second.
@@ -37,24 +40,42 @@ impl Pacer {
         Pacer {
             enabled,
             schedules: Mutex::new(HashMap::new()),
+            workspaces: Mutex::new(HashMap::new()),
         }
     }
 
-    /// A stable, non-secret key for a token (Slack limits per app per workspace; a token
-    /// stands for both).
+    /// Records that `token` belongs to workspace `team_id`.
+    pub fn learn_workspace(&self, token: &Token, team_id: &str) {
+        let mut workspaces = self.workspaces.lock().unwrap_or_else(|p| p.into_inner());
+        workspaces.insert(Self::token_key(token), team_id.to_owned());
+    }
+
+    /// A stable, non-secret key for a token, until its workspace is known.
     fn token_key(token: &Token) -> u64 {
         let mut hasher = DefaultHasher::new();
         token.expose().hash(&mut hasher);
         hasher.finish()
     }
 
-    fn keys(token: &Token, method: &Method, channel: Option<&str>) -> Vec<(String, (f64, f64))> {
-        let token = Self::token_key(token);
-        let mut keys = vec![(format!("{token:x}:{}", method.name), method.tier.budget())];
+    fn keys(
+        &self,
+        token: &Token,
+        method: &Method,
+        channel: Option<&str>,
+    ) -> Vec<(String, (f64, f64))> {
+        let token_key = Self::token_key(token);
+        let owner = self
+            .workspaces
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&token_key)
+            .cloned()
+            .unwrap_or_else(|| format!("token:{token_key:x}"));
+        let mut keys = vec![(format!("{owner}:{}", method.name), method.tier.budget())];
         if method.name == method::CHAT_POST_MESSAGE.name
             && let Some(channel) = channel
         {
-            keys.push((format!("{token:x}:post:{channel}"), POST_PER_CHANNEL));
+            keys.push((format!("{owner}:post:{channel}"), POST_PER_CHANNEL));
         }
         keys
     }
@@ -67,7 +88,7 @@ impl Pacer {
         let wait = {
             let mut schedules = self.schedules.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
-            let keys = Self::keys(token, method, channel);
+            let keys = self.keys(token, method, channel);
             // The call starts when every schedule allows it; then each advances by its interval.
             let start = keys
                 .iter()
@@ -102,7 +123,7 @@ impl Pacer {
     pub fn penalise(&self, token: &Token, method: &Method, channel: Option<&str>, wait: Duration) {
         let mut schedules = self.schedules.lock().unwrap_or_else(|p| p.into_inner());
         let until = Instant::now() + wait;
-        for (key, (per_minute, burst)) in Self::keys(token, method, channel) {
+        for (key, (per_minute, burst)) in self.keys(token, method, channel) {
             // No call may start before `until`, burst or not: move the schedule past the
             // burst tolerance too.
             let interval = Duration::from_secs_f64(60.0 / per_minute);
@@ -170,6 +191,26 @@ mod tests {
             start.elapsed() >= Duration::from_secs(3),
             "the sixth waits for the 20/min pace, {:?}",
             start.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn tokens_of_one_workspace_share_its_schedule() {
+        let pacer = Pacer::new(true);
+        let bot = Token::new("xoxb-1");
+        let user = Token::new("xoxp-1");
+        pacer.learn_workspace(&bot, "T1");
+        pacer.learn_workspace(&user, "T1");
+        let start = Instant::now();
+        pacer
+            .acquire(&bot, &method::CHAT_POST_MESSAGE, Some("C1"))
+            .await;
+        pacer
+            .acquire(&user, &method::CHAT_POST_MESSAGE, Some("C1"))
+            .await;
+        assert!(
+            start.elapsed() >= Duration::from_secs(1),
+            "the user token waits for the bot's post to C1"
         );
     }
 

@@ -40,7 +40,9 @@ impl SlackClient {
     /// Checks a token and tells who and where it is. The granted scopes are in
     /// [`Response::scopes`]. <https://docs.slack.dev/reference/methods/auth.test>
     pub async fn auth_test(&self, token: &Token) -> Result<Response<AuthTest>> {
-        self.call(&method::AUTH_TEST, token, &()).await
+        let response: Response<AuthTest> = self.call(&method::AUTH_TEST, token, &()).await?;
+        self.learn_workspace(token, response.team_id.as_str());
+        Ok(response)
     }
 
     /// Revokes the token (`test` only checks it could be). <https://docs.slack.dev/reference/methods/auth.revoke>
