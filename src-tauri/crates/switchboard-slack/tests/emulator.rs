@@ -70,6 +70,22 @@ impl World {
         response.json().await.unwrap()
     }
 
+    /// Replaces any injected fault with one: `kind` on every call of `method`.
+    async fn fault(&self, method: &str, kind: &str, rate: f64) {
+        self.control
+            .delete(format!("{}/_emulator/faults", self.emulator.base_url()))
+            .send()
+            .await
+            .unwrap();
+        let body = self
+            .control_post(
+                "/_emulator/faults",
+                json!({"method": method, "rate": rate, "kind": kind}),
+            )
+            .await;
+        assert_eq!(body["ok"], true, "{body}");
+    }
+
     async fn stats(&self) -> Value {
         self.control
             .get(format!("{}/_emulator/stats", self.emulator.base_url()))
@@ -101,6 +117,15 @@ impl World {
             }
         }
         panic!("no channel #{name}");
+    }
+}
+
+/// A plain text message to `channel`.
+fn text(channel: &impl ToString, text: &str) -> PostMessage {
+    PostMessage {
+        channel: channel.to_string(),
+        text: text.to_owned(),
+        ..Default::default()
     }
 }
 
@@ -396,14 +421,7 @@ async fn chat_post_update_permalink_delete_and_refusals() {
     // A bot with chat:write.public may post where it is not a member.
     assert!(
         w.client
-            .chat_post_message(
-                &w.bot,
-                &PostMessage {
-                    channel: design.to_string(),
-                    text: "hi".into(),
-                    ..Default::default()
-                }
-            )
+            .chat_post_message(&w.bot, &text(&design, "hi"))
             .await
             .is_ok()
     );
@@ -418,14 +436,7 @@ async fn chat_post_update_permalink_delete_and_refusals() {
         .id;
     let dm = w
         .client
-        .chat_post_message(
-            &w.bot,
-            &PostMessage {
-                channel: ada.to_string(),
-                text: "Please approve the timesheet".into(),
-                ..Default::default()
-            },
-        )
+        .chat_post_message(&w.bot, &text(&ada, "Please approve the timesheet"))
         .await
         .unwrap();
     assert!(
@@ -501,14 +512,7 @@ async fn rate_limits_are_waited_out_and_pacing_avoids_them() {
     let ops = w.channel_named("ops").await;
     for n in 0..7 {
         w.client
-            .chat_post_message(
-                &w.bot,
-                &PostMessage {
-                    channel: ops.to_string(),
-                    text: format!("burst {n}"),
-                    ..Default::default()
-                },
-            )
+            .chat_post_message(&w.bot, &text(&ops, &format!("burst {n}")))
             .await
             .expect("429s are waited out");
     }
@@ -524,14 +528,7 @@ async fn rate_limits_are_waited_out_and_pacing_avoids_them() {
     let start = Instant::now();
     for n in 0..4 {
         w.client
-            .chat_post_message(
-                &w.bot,
-                &PostMessage {
-                    channel: ops.to_string(),
-                    text: format!("paced {n}"),
-                    ..Default::default()
-                },
-            )
+            .chat_post_message(&w.bot, &text(&ops, &format!("paced {n}")))
             .await
             .unwrap();
     }
@@ -557,11 +554,7 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
     let general = w.channel_named("general").await;
 
     // Reads: a 5xx every time exhausts the retries (1 + 3 calls), then an Http error.
-    w.control_post(
-        "/_emulator/faults",
-        json!({"method": "users.list", "rate": 1.0, "kind": "5xx"}),
-    )
-    .await;
+    w.fault("users.list", "5xx", 1.0).await;
     let error = w
         .client
         .users_list(&w.bot, &ListUsers::default())
@@ -578,21 +571,10 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
     );
 
     // Writes: one 5xx, no retry, and the outcome is unknown.
-    w.control_post(
-        "/_emulator/faults",
-        json!({"method": "chat.postMessage", "rate": 1.0, "kind": "5xx"}),
-    )
-    .await;
+    w.fault("chat.postMessage", "5xx", 1.0).await;
     let error = w
         .client
-        .chat_post_message(
-            &w.bot,
-            &PostMessage {
-                channel: general.to_string(),
-                text: "once".into(),
-                ..Default::default()
-            },
-        )
+        .chat_post_message(&w.bot, &text(&general, "once"))
         .await
         .unwrap_err();
     assert!(error.outcome_unknown());
@@ -608,11 +590,7 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
         .send()
         .await
         .unwrap();
-    w.control_post(
-        "/_emulator/faults",
-        json!({"method": "chat.postMessage", "rate": 1.0, "kind": "timeout"}),
-    )
-    .await;
+    w.fault("chat.postMessage", "timeout", 1.0).await;
     let metadata = MessageMetadata {
         event_type: "switchboard_delivery".into(),
         event_payload: json!({"outbox_id": 41}),
@@ -656,21 +634,10 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
         .send()
         .await
         .unwrap();
-    w.control_post(
-        "/_emulator/faults",
-        json!({"method": "chat.postMessage", "rate": 1.0, "kind": "reset"}),
-    )
-    .await;
+    w.fault("chat.postMessage", "reset", 1.0).await;
     let error = w
         .client
-        .chat_post_message(
-            &w.bot,
-            &PostMessage {
-                channel: general.to_string(),
-                text: "reset".into(),
-                ..Default::default()
-            },
-        )
+        .chat_post_message(&w.bot, &text(&general, "reset"))
         .await
         .unwrap_err();
     assert!(
@@ -684,11 +651,7 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
         .send()
         .await
         .unwrap();
-    w.control_post(
-        "/_emulator/faults",
-        json!({"method": "auth.test", "rate": 0.5, "kind": "429"}),
-    )
-    .await;
+    w.fault("auth.test", "429", 0.5).await;
     for _ in 0..4 {
         w.client
             .auth_test(&w.bot)
