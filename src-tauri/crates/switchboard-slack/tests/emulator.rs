@@ -585,11 +585,6 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
     );
 
     // A timeout after Slack processed the write: the message exists although the call failed.
-    w.control
-        .delete(format!("{}/_emulator/faults", w.emulator.base_url()))
-        .send()
-        .await
-        .unwrap();
     w.fault("chat.postMessage", "timeout", 1.0).await;
     let metadata = MessageMetadata {
         event_type: "switchboard_delivery".into(),
@@ -629,11 +624,6 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
     );
 
     // A reset after processing is an uncertain transport error too.
-    w.control
-        .delete(format!("{}/_emulator/faults", w.emulator.base_url()))
-        .send()
-        .await
-        .unwrap();
     w.fault("chat.postMessage", "reset", 1.0).await;
     let error = w
         .client
@@ -646,11 +636,6 @@ async fn injected_faults_retry_reads_and_leave_writes_to_the_caller() {
     );
 
     // 429 faults on reads are waited out.
-    w.control
-        .delete(format!("{}/_emulator/faults", w.emulator.base_url()))
-        .send()
-        .await
-        .unwrap();
     w.fault("auth.test", "429", 0.5).await;
     for _ in 0..4 {
         w.client
