@@ -6,6 +6,7 @@
 //! - [`preferences`]: the console's own preferences (theme), changed with an audit entry.
 //! - [`overview`]: what the console holds, for the views' empty states and the sidebar badges.
 //! - [`activity`]: the audit log as the Activity view shows it.
+//! - [`secrets`]: tokens and secrets in the OS keyring (or memory), never in SQLite.
 //!
 //! Every function takes its dependencies explicitly (a `&Connection`, a clock value), so the
 //! shell, the headless CLI and the tests call the same code.
@@ -15,6 +16,7 @@ mod error;
 pub mod event_kind;
 pub mod overview;
 pub mod preferences;
+pub mod secrets;
 
 pub use error::{Error, Result};
 pub use event_kind::EventKind;
