@@ -173,7 +173,7 @@ impl KeyringStore {
 fn classify(error: keyring::Error) -> SecretError {
     match error {
         keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_)
-            if matches!(keyring::Entry::store_status(), Err(_)) =>
+            if keyring::Entry::store_status().is_err() =>
         {
             SecretError::Unavailable(error.to_string())
         }
