@@ -37,6 +37,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Connected Slack workspaces
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// List connected workspaces
+    List {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect (or reconnect) a workspace with the bot token of the app installed from
+    /// Switchboard's manifest; the token is read from standard input and kept in the keyring
+    Connect {
+        /// Read the bot token (xoxb-…) from standard input
+        #[arg(long, required = true)]
+        token_stdin: bool,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -66,6 +89,98 @@ impl Cli {
             None => switchboard_store::default_data_dir().context("finding the app-data directory"),
         }
     }
+}
+
+/// `switchboard workspace …`: headless, never opens a window.
+pub fn run_workspace(cli: &Cli, command: &WorkspaceCommand) -> anyhow::Result<()> {
+    let data_dir = cli.data_dir()?;
+    let mut store = switchboard_store::Store::open(&data_dir).context("opening the database")?;
+    match command {
+        WorkspaceCommand::List { json } => {
+            let workspaces = switchboard_core::workspaces::list(store.conn())?;
+            if *json {
+                let list: Vec<serde_json::Value> = workspaces
+                    .iter()
+                    .map(|w| {
+                        serde_json::json!({
+                            "team_id": w.team_id, "name": w.name, "domain": w.domain,
+                            "status": w.status.as_str(), "bot_token": w.has_bot_token,
+                            "user_token": w.has_user_token, "bot_scopes": w.bot_scopes,
+                            "user_scopes": w.user_scopes, "demo": w.is_demo,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if workspaces.is_empty() {
+                println!(
+                    "No workspace connected. Connect one with: switchboard workspace connect --token-stdin"
+                );
+            } else {
+                for w in &workspaces {
+                    let mode = match (w.has_bot_token, w.has_user_token) {
+                        (true, true) => "bot + user token",
+                        (true, false) => "bot token",
+                        (false, true) => "user token",
+                        (false, false) => "no token",
+                    };
+                    println!(
+                        "{:<12} {:<28} {:<24} {:<16} {}",
+                        w.team_id,
+                        w.name,
+                        format!("{}.slack.com", w.domain),
+                        mode,
+                        w.status.as_str()
+                    );
+                }
+            }
+            Ok(())
+        }
+        WorkspaceCommand::Connect { json, .. } => {
+            let mut pasted = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut pasted)
+                .context("reading the token from standard input")?;
+            let client = slack_client(cli)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let install = runtime.block_on(switchboard_core::workspaces::validate_bot_token(
+                &client, &pasted,
+            ))?;
+            let secrets = switchboard_core::secrets::KeyringStore::for_data_dir(&data_dir);
+            let actor = crate::state::local_user();
+            let connected = switchboard_core::workspaces::record_bot_install(
+                store.conn_mut(),
+                &secrets,
+                &install,
+                &actor,
+                false,
+                switchboard_store::now_ms(),
+            )?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({"team_id": connected.team_id, "name": connected.name, "reconnect": connected.reconnect})
+                );
+            } else if connected.reconnect {
+                println!(
+                    "Reconnected {} ({}); its channels, toggles and links are kept.",
+                    connected.name, connected.team_id
+                );
+            } else {
+                println!(
+                    "Connected {} ({}) with the app's bot token.",
+                    connected.name, connected.team_id
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The Slack client for `--slack-api-base`.
+pub fn slack_client(cli: &Cli) -> anyhow::Result<switchboard_slack::SlackClient> {
+    let config = switchboard_slack::ClientConfig::with_base_url(cli.slack_api_base.as_str())?;
+    Ok(switchboard_slack::SlackClient::new(config)?)
 }
 
 #[derive(Debug, Serialize)]

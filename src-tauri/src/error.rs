@@ -13,6 +13,10 @@ pub enum ErrorCode {
     StorageUnavailable,
     /// Reading or writing the database failed.
     Storage,
+    /// Slack could not be reached or refused the call.
+    Slack,
+    /// The OS keyring could not store or read a secret.
+    Keyring,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type, thiserror::Error)]
@@ -27,6 +31,8 @@ impl From<switchboard_core::Error> for CommandError {
         let code = match &error {
             switchboard_core::Error::InvalidInput(_) => ErrorCode::InvalidInput,
             switchboard_core::Error::Store(_) => ErrorCode::Storage,
+            switchboard_core::Error::Slack(_) => ErrorCode::Slack,
+            switchboard_core::Error::Secrets(_) => ErrorCode::Keyring,
         };
         CommandError {
             code,

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None => switchboard_app::run_console(&cli),
         Some(Command::Info { json }) => switchboard_app::cli::print_info(&cli, *json),
+        Some(Command::Workspace(command)) => switchboard_app::cli::run_workspace(&cli, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

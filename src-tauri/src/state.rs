@@ -55,7 +55,7 @@ impl AppState {
 }
 
 /// The OS account name, as the audit log's actor; a desktop console has no other login.
-fn local_user() -> String {
+pub(crate) fn local_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))

@@ -107,7 +107,15 @@ export type ErrorCode =
 /**
  * Reading or writing the database failed.
  */
-"storage"
+"storage" | 
+/**
+ * Slack could not be reached or refused the call.
+ */
+"slack" | 
+/**
+ * The OS keyring could not store or read a secret.
+ */
+"keyring"
 /**
  * One kind of the event catalogue.
  */

@@ -11,6 +11,14 @@ pub enum Error {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] switchboard_store::Error),
+
+    /// Slack could not be asked, or refused in a way the caller did not anticipate.
+    #[error(transparent)]
+    Slack(#[from] switchboard_slack::Error),
+
+    /// The OS keyring could not store or read a secret.
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretError),
 }
 
 impl From<switchboard_store::rusqlite::Error> for Error {

@@ -7,6 +7,7 @@
 //! - [`overview`]: what the console holds, for the views' empty states and the sidebar badges.
 //! - [`activity`]: the audit log as the Activity view shows it.
 //! - [`secrets`]: tokens and secrets in the OS keyring (or memory), never in SQLite.
+//! - [`workspaces`]: connecting Slack workspaces (a pasted bot token so far).
 //!
 //! Every function takes its dependencies explicitly (a `&Connection`, a clock value), so the
 //! shell, the headless CLI and the tests call the same code.
@@ -17,6 +18,7 @@ pub mod event_kind;
 pub mod overview;
 pub mod preferences;
 pub mod secrets;
+pub mod workspaces;
 
 pub use error::{Error, Result};
 pub use event_kind::EventKind;

@@ -6,6 +6,7 @@
 //! - [`settings`] is the key/value table of the console's own settings.
 //! - [`audit`] records who changed which setting, and reads the log back.
 //! - [`overview`] counts what the console holds, so each view can show the right empty state.
+//! - [`workspaces`]: connected Slack workspaces (never their tokens).
 //!
 //! Repositories are free functions over a `&rusqlite::Connection`, so callers choose the
 //! transaction they run in (the outbox invariant needs decision and outbox row in one).
@@ -15,6 +16,7 @@ mod error;
 pub mod migrations;
 pub mod overview;
 pub mod settings;
+pub mod workspaces;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
