@@ -19,6 +19,10 @@ pub enum Error {
     /// The OS keyring could not store or read a secret.
     #[error(transparent)]
     Secrets(#[from] crate::secrets::SecretError),
+
+    /// The OAuth redirect did not bring a code (denied, timed out, port in use, cancelled).
+    #[error(transparent)]
+    Callback(#[from] crate::oauth::CallbackError),
 }
 
 impl From<switchboard_store::rusqlite::Error> for Error {

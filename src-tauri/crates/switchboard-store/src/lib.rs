@@ -7,11 +7,13 @@
 //! - [`audit`] records who changed which setting, and reads the log back.
 //! - [`overview`] counts what the console holds, so each view can show the right empty state.
 //! - [`workspaces`]: connected Slack workspaces (never their tokens).
+//! - [`directory`]: each workspace's cached channels and users, and the picker's search.
 //!
 //! Repositories are free functions over a `&rusqlite::Connection`, so callers choose the
 //! transaction they run in (the outbox invariant needs decision and outbox row in one).
 
 pub mod audit;
+pub mod directory;
 mod error;
 pub mod migrations;
 pub mod overview;

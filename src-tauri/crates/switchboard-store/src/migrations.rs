@@ -10,7 +10,10 @@ use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
 use crate::{Error, Result};
 
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("../migrations/0001_initial.sql"))];
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("../migrations/0001_initial.sql")),
+    M::up(include_str!("../migrations/0002_directory_and_tokens.sql")),
+];
 
 /// Every migration, in order.
 pub const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);

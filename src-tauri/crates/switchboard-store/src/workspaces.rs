@@ -50,6 +50,24 @@ pub struct Workspace {
     pub connected_at: i64,
     pub last_health_check_at: Option<i64>,
     pub is_demo: bool,
+    /// Whether the user token rotates; then it expires at `token_expires_at` and its refresh
+    /// token at `refresh_expires_at`.
+    pub user_token_rotates: bool,
+    pub token_expires_at: Option<i64>,
+    pub refresh_expires_at: Option<i64>,
+    pub directory_synced_at: Option<i64>,
+}
+
+impl Workspace {
+    /// How the workspace is connected, in words.
+    pub fn mode(&self) -> &'static str {
+        match (self.has_bot_token, self.has_user_token) {
+            (true, true) => "bot + user token",
+            (true, false) => "bot token",
+            (false, true) => "user token",
+            (false, false) => "no token",
+        }
+    }
 }
 
 /// What connecting a bot token records.
@@ -91,6 +109,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
         connected_at: row.get("connected_at")?,
         last_health_check_at: row.get("last_health_check_at")?,
         is_demo: row.get("is_demo")?,
+        user_token_rotates: row.get("user_token_rotates")?,
+        token_expires_at: row.get("token_expires_at")?,
+        refresh_expires_at: row.get("refresh_expires_at")?,
+        directory_synced_at: row.get("directory_synced_at")?,
     })
 }
 
@@ -124,6 +146,147 @@ pub fn record_bot_connection(
         ],
     )?;
     Ok(!existed)
+}
+
+/// What connecting with OAuth (a user token) records.
+#[derive(Debug, Clone)]
+pub struct UserConnection<'a> {
+    pub team_id: &'a str,
+    pub name: &'a str,
+    pub domain: &'a str,
+    pub icon_url: Option<&'a str>,
+    pub authed_user_id: &'a str,
+    pub user_scopes: &'a [String],
+    pub rotates: bool,
+    pub token_expires_at: Option<i64>,
+    pub refresh_expires_at: Option<i64>,
+    pub connected_by: &'a str,
+    pub is_demo: bool,
+}
+
+/// Records a user token connection; like [`record_bot_connection`], a known team id is a
+/// reconnect that keeps the bot token's details and every mapping. Returns whether it was new.
+pub fn record_user_connection(
+    conn: &Connection,
+    c: &UserConnection<'_>,
+    now_ms: i64,
+) -> Result<bool> {
+    let existed = get(conn, c.team_id)?.is_some();
+    conn.execute(
+        "INSERT INTO workspace (team_id, name, domain, icon_url, has_user_token, user_scopes,
+                                authed_user_id, user_token_rotates, token_expires_at,
+                                refresh_expires_at, status, status_reason, connected_by,
+                                connected_at, is_demo, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, 'connected', NULL, ?10, ?11, ?12, ?11)
+         ON CONFLICT (team_id) DO UPDATE SET
+             name = excluded.name, domain = excluded.domain,
+             icon_url = coalesce(excluded.icon_url, icon_url),
+             has_user_token = 1, user_scopes = excluded.user_scopes,
+             authed_user_id = excluded.authed_user_id,
+             user_token_rotates = excluded.user_token_rotates,
+             token_expires_at = excluded.token_expires_at,
+             refresh_expires_at = excluded.refresh_expires_at,
+             status = 'connected', status_reason = NULL, connected_by = excluded.connected_by,
+             updated_at = excluded.updated_at",
+        params![
+            c.team_id,
+            c.name,
+            c.domain,
+            c.icon_url,
+            c.user_scopes.join(","),
+            c.authed_user_id,
+            c.rotates,
+            c.token_expires_at,
+            c.refresh_expires_at,
+            c.connected_by,
+            now_ms,
+            c.is_demo
+        ],
+    )?;
+    Ok(!existed)
+}
+
+/// After a refresh: the new expiry times of the user token and its refresh token.
+pub fn record_token_refresh(
+    conn: &Connection,
+    team_id: &str,
+    token_expires_at: Option<i64>,
+    refresh_expires_at: Option<i64>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE workspace SET token_expires_at = ?2, refresh_expires_at = ?3, updated_at = ?4
+         WHERE team_id = ?1",
+        params![team_id, token_expires_at, refresh_expires_at, now_ms],
+    )?;
+    Ok(())
+}
+
+/// Sets the status after a health check (or a failed call), with the reason people read.
+/// Returns the previous status when it changed.
+pub fn set_status(
+    conn: &Connection,
+    team_id: &str,
+    status: Status,
+    reason: Option<&str>,
+    now_ms: i64,
+) -> Result<Option<Status>> {
+    let Some(before) = get(conn, team_id)? else {
+        return Ok(None);
+    };
+    conn.execute(
+        "UPDATE workspace SET status = ?2, status_reason = ?3, updated_at = ?4 WHERE team_id = ?1",
+        params![team_id, status.as_str(), reason, now_ms],
+    )?;
+    Ok((before.status != status).then_some(before.status))
+}
+
+/// A health check ran; records the scopes Slack reported for each token it checked.
+pub fn record_health_check(
+    conn: &Connection,
+    team_id: &str,
+    bot_scopes: Option<&[String]>,
+    user_scopes: Option<&[String]>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE workspace SET last_health_check_at = ?2,
+             bot_scopes = coalesce(?3, bot_scopes), user_scopes = coalesce(?4, user_scopes)
+         WHERE team_id = ?1",
+        params![
+            team_id,
+            now_ms,
+            bot_scopes.map(|s| s.join(",")),
+            user_scopes.map(|s| s.join(","))
+        ],
+    )?;
+    Ok(())
+}
+
+/// Disconnecting: either keeps the workspace (its tokens gone, status `disabled`) so a later
+/// reconnect finds every mapping, or removes it with everything that refers to it.
+pub fn disconnect(
+    conn: &Connection,
+    team_id: &str,
+    keep_mappings: bool,
+    now_ms: i64,
+) -> Result<()> {
+    if keep_mappings {
+        conn.execute(
+            "UPDATE workspace SET has_bot_token = 0, has_user_token = 0, status = 'disabled',
+                 status_reason = 'Disconnected; reconnect to use its channels again',
+                 user_token_rotates = 0, token_expires_at = NULL, refresh_expires_at = NULL,
+                 updated_at = ?2
+             WHERE team_id = ?1",
+            params![team_id, now_ms],
+        )?;
+    } else {
+        // The outbox keeps no cascade (a message must not vanish silently while its workspace
+        // exists); a workspace removed on purpose takes its undeliverable messages with it.
+        conn.execute("DELETE FROM outbox WHERE team_id = ?1", [team_id])?;
+        conn.execute("DELETE FROM workspace WHERE team_id = ?1", [team_id])?;
+    }
+    Ok(())
 }
 
 pub fn get(conn: &Connection, team_id: &str) -> Result<Option<Workspace>> {
