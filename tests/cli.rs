@@ -62,7 +62,7 @@ fn info_creates_the_database_headlessly_and_reports_it_as_json() {
     let info: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["data_dir"], data_str);
-    assert_eq!(info["schema_version"], 1, "migrations were applied");
+    assert_eq!(info["schema_version"], 2, "migrations were applied");
     assert_eq!(
         info["slack_api_base"], "http://127.0.0.1:9/api/",
         "the base URL is normalised to end in a slash"
@@ -118,4 +118,134 @@ fn a_foreign_file_is_refused_without_being_modified() {
         "the message says what to do: {message}"
     );
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file is untouched");
+}
+
+fn switchboard_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running switchboard");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The whole headless workspace lifecycle against the emulator, with the tokens in the real
+/// Secret Service (run under scripts/with-keyring, as `make test` does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_commands_connect_list_sync_check_and_disconnect() {
+    let emulator = slack_emulator::Emulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let seeded: serde_json::Value =
+        reqwest::get(format!("{}/_emulator/workspaces", emulator.base_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let team = seeded["workspaces"][0]["team_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bot = seeded["workspaces"][0]["bot_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = seeded["workspaces"][0]["admin_user_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap().to_owned();
+    let api = emulator.api_base();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", &data, "--slack-api-base", &api];
+        all.extend_from_slice(args);
+        let output = switchboard(&all);
+        (output.status.code(), stdout(&output), stderr(&output))
+    };
+    let (code, out, _) = run(&["workspace", "list"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("No workspace connected"), "{out}");
+
+    // A user token is refused with the reason; nothing is stored.
+    let mut args = vec!["--data-dir", &data, "--slack-api-base", &api];
+    args.extend(["workspace", "connect", "--token-stdin"]);
+    let refused = switchboard_with_stdin(&args, &admin);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("user token"),
+        "{}",
+        stderr(&refused)
+    );
+    let invalid = switchboard_with_stdin(&args, "xoxb-123-456-nope");
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(stderr(&invalid).contains("did not accept this token"));
+    assert_eq!(run(&["workspace", "list", "--json"]).1.trim(), "[]");
+
+    let connected = switchboard_with_stdin(&args, &format!("{bot}\n"));
+    assert!(
+        connected.status.success(),
+        "{}. Run the tests under scripts/with-keyring (make test does).",
+        stderr(&connected)
+    );
+    assert!(stdout(&connected).contains("Connected Acme Studio"));
+
+    let (_, out, _) = run(&["workspace", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[0]["team_id"], team.as_str());
+    assert_eq!(list[0]["mode"], "bot token");
+    assert_eq!(list[0]["status"], "connected");
+    assert_eq!(list[0]["scope_problems"].as_array().unwrap().len(), 0);
+    assert!(!out.contains(&bot), "the token never leaves the keyring");
+
+    let (code, out, err) = run(&["workspace", "sync", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let synced: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(synced[0]["channels"].as_u64().unwrap() >= 5, "{out}");
+    assert!(synced[0]["users"].as_u64().unwrap() >= 5, "{out}");
+    let (code, _, err) = run(&["workspace", "sync", "T999"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("no workspace T999"), "{err}");
+
+    let (code, out, _) = run(&["workspace", "check", "--json"]);
+    assert_eq!(code, Some(0));
+    let checked: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(checked[0]["status"], "connected");
+
+    // Revoked in Slack: the check says so, and how to fix it.
+    reqwest::Client::new()
+        .post(format!("{}/_emulator/tokens/revoke", emulator.base_url()))
+        .json(&serde_json::json!({"token": bot}))
+        .send()
+        .await
+        .unwrap();
+    let (_, out, _) = run(&["workspace", "check"]);
+    assert!(
+        out.contains("needs_reconnect") && out.contains("token_revoked"),
+        "{out}"
+    );
+
+    let (code, out, err) = run(&["workspace", "disconnect", &team]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("kept for a reconnect"), "{out}");
+    let (_, out, _) = run(&["workspace", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(list[0]["status"], "disabled");
+    assert_eq!(list[0]["bot_token"], false);
+    let (code, out, _) = run(&["workspace", "disconnect", &team, "--forget-mappings"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("removed"));
+    assert_eq!(run(&["workspace", "list", "--json"]).1.trim(), "[]");
 }

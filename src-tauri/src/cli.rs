@@ -60,6 +60,33 @@ pub enum WorkspaceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Sync the cached channels and users of one workspace, or of every connected one
+    Sync {
+        /// The workspace's team id (T…); all connected workspaces when left out
+        team_id: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every workspace's tokens with Slack (auth.test), refresh rotating tokens, and
+    /// report what needs reconnecting and which features lack scopes
+    Check {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a workspace's tokens with Slack and delete them from the keyring; its channels,
+    /// toggles and links are kept for a later reconnect unless --forget-mappings is given
+    Disconnect {
+        /// The workspace's team id (T…)
+        team_id: String,
+        /// Also remove the workspace's channels, toggles and staff links
+        #[arg(long)]
+        forget_mappings: bool,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -91,25 +118,61 @@ impl Cli {
     }
 }
 
+fn workspace_json(w: &switchboard_store::workspaces::Workspace) -> serde_json::Value {
+    let problems: Vec<String> = switchboard_core::health::scope_problems(w)
+        .iter()
+        .map(switchboard_core::slack_app::describe)
+        .collect();
+    serde_json::json!({
+        "team_id": w.team_id, "name": w.name, "domain": w.domain, "icon_url": w.icon_url,
+        "mode": w.mode(), "status": w.status.as_str(), "status_reason": w.status_reason,
+        "bot_token": w.has_bot_token, "user_token": w.has_user_token,
+        "bot_scopes": w.bot_scopes, "user_scopes": w.user_scopes,
+        "bot_user_id": w.bot_user_id, "authed_user_id": w.authed_user_id,
+        "connected_by": w.connected_by, "connected_at": w.connected_at,
+        "last_health_check_at": w.last_health_check_at,
+        "directory_synced_at": w.directory_synced_at,
+        "scope_problems": problems, "demo": w.is_demo,
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// The team ids a command works on: the one named (which must exist) or every connected one.
+fn chosen_workspaces(
+    store: &switchboard_store::Store,
+    team_id: Option<&str>,
+) -> anyhow::Result<Vec<switchboard_store::workspaces::Workspace>> {
+    let all = switchboard_core::workspaces::list(store.conn())?;
+    match team_id {
+        Some(id) => match all.into_iter().find(|w| w.team_id == id) {
+            Some(w) => Ok(vec![w]),
+            None => anyhow::bail!(
+                "no workspace {id} is connected; `switchboard workspace list` shows the ones that are"
+            ),
+        },
+        None => Ok(all
+            .into_iter()
+            .filter(|w| w.status != switchboard_store::workspaces::Status::Disabled)
+            .collect()),
+    }
+}
+
 /// `switchboard workspace …`: headless, never opens a window.
 pub fn run_workspace(cli: &Cli, command: &WorkspaceCommand) -> anyhow::Result<()> {
     let data_dir = cli.data_dir()?;
-    let mut store = switchboard_store::Store::open(&data_dir).context("opening the database")?;
+    let store = switchboard_store::Store::open(&data_dir).context("opening the database")?;
+    let secrets = switchboard_core::secrets::KeyringStore::for_data_dir(&data_dir);
+    let actor = crate::state::local_user();
     match command {
         WorkspaceCommand::List { json } => {
             let workspaces = switchboard_core::workspaces::list(store.conn())?;
             if *json {
-                let list: Vec<serde_json::Value> = workspaces
-                    .iter()
-                    .map(|w| {
-                        serde_json::json!({
-                            "team_id": w.team_id, "name": w.name, "domain": w.domain,
-                            "status": w.status.as_str(), "bot_token": w.has_bot_token,
-                            "user_token": w.has_user_token, "bot_scopes": w.bot_scopes,
-                            "user_scopes": w.user_scopes, "demo": w.is_demo,
-                        })
-                    })
-                    .collect();
+                let list: Vec<serde_json::Value> = workspaces.iter().map(workspace_json).collect();
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if workspaces.is_empty() {
                 println!(
@@ -117,18 +180,12 @@ pub fn run_workspace(cli: &Cli, command: &WorkspaceCommand) -> anyhow::Result<()
                 );
             } else {
                 for w in &workspaces {
-                    let mode = match (w.has_bot_token, w.has_user_token) {
-                        (true, true) => "bot + user token",
-                        (true, false) => "bot token",
-                        (false, true) => "user token",
-                        (false, false) => "no token",
-                    };
                     println!(
                         "{:<12} {:<28} {:<24} {:<16} {}",
                         w.team_id,
                         w.name,
                         format!("{}.slack.com", w.domain),
-                        mode,
+                        w.mode(),
                         w.status.as_str()
                     );
                 }
@@ -136,18 +193,14 @@ pub fn run_workspace(cli: &Cli, command: &WorkspaceCommand) -> anyhow::Result<()
             Ok(())
         }
         WorkspaceCommand::Connect { json, .. } => {
+            let mut store = store;
             let mut pasted = String::new();
             std::io::Read::read_to_string(&mut std::io::stdin(), &mut pasted)
                 .context("reading the token from standard input")?;
             let client = slack_client(cli)?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let install = runtime.block_on(switchboard_core::workspaces::validate_bot_token(
+            let install = runtime()?.block_on(switchboard_core::workspaces::validate_bot_token(
                 &client, &pasted,
             ))?;
-            let secrets = switchboard_core::secrets::KeyringStore::for_data_dir(&data_dir);
-            let actor = crate::state::local_user();
             let connected = switchboard_core::workspaces::record_bot_install(
                 store.conn_mut(),
                 &secrets,
@@ -171,6 +224,156 @@ pub fn run_workspace(cli: &Cli, command: &WorkspaceCommand) -> anyhow::Result<()
                     "Connected {} ({}) with the app's bot token.",
                     connected.name, connected.team_id
                 );
+            }
+            Ok(())
+        }
+        WorkspaceCommand::Sync { team_id, json } => {
+            let chosen = chosen_workspaces(&store, team_id.as_deref())?;
+            if chosen.is_empty() {
+                anyhow::bail!(
+                    "no workspace is connected; connect one with `switchboard workspace connect --token-stdin`"
+                );
+            }
+            let client = slack_client(cli)?;
+            let store = std::sync::Mutex::new(store);
+            let runtime = runtime()?;
+            let mut results = Vec::new();
+            for w in chosen {
+                let token = switchboard_core::health::preferred_token(&secrets, &w)?;
+                let name = w.name.clone();
+                let summary = runtime
+                    .block_on(switchboard_core::directory::sync(
+                        &client,
+                        &token,
+                        &w.team_id,
+                        &store,
+                        &tokio_util::sync::CancellationToken::new(),
+                        switchboard_store::now_ms,
+                        |p| {
+                            if !*json && p.pages > 0 && p.pages % 10 == 0 {
+                                eprintln!(
+                                    "{name}: {} channels, {} users so far…",
+                                    p.channels, p.users
+                                );
+                            }
+                        },
+                    ))
+                    .with_context(|| format!("syncing {name} ({})", w.team_id))?
+                    .context("the sync was cancelled")?;
+                {
+                    let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+                    switchboard_core::directory::audit_sync(guard.conn(), &summary, &actor)?;
+                }
+                if !*json {
+                    println!(
+                        "{name} ({}): {} channels, {} users in {} requests; {} channels and {} users gone since the last sync.",
+                        summary.team_id,
+                        summary.channels,
+                        summary.users,
+                        summary.pages,
+                        summary.vanished_channels,
+                        summary.vanished_users
+                    );
+                }
+                results.push(serde_json::json!({
+                    "team_id": summary.team_id, "name": name, "channels": summary.channels,
+                    "users": summary.users, "requests": summary.pages,
+                    "vanished_channels": summary.vanished_channels,
+                    "vanished_users": summary.vanished_users,
+                }));
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            }
+            Ok(())
+        }
+        WorkspaceCommand::Check { json } => {
+            let chosen = chosen_workspaces(&store, None)?;
+            let client = slack_client(cli)?;
+            let store = std::sync::Mutex::new(store);
+            let runtime = runtime()?;
+            let mut results = Vec::new();
+            for w in chosen {
+                let outcome = runtime.block_on(switchboard_core::health::check(
+                    &client,
+                    &secrets,
+                    &store,
+                    &w.team_id,
+                    &actor,
+                    switchboard_store::now_ms(),
+                ));
+                let (status, reason, problems) = match outcome {
+                    Ok(checked) => (
+                        checked.status.as_str().to_owned(),
+                        checked.reason,
+                        checked
+                            .scope_problems
+                            .iter()
+                            .map(switchboard_core::slack_app::describe)
+                            .collect::<Vec<_>>(),
+                    ),
+                    Err(error) => (
+                        "unchecked".to_owned(),
+                        Some(format!(
+                            "Slack could not be asked ({error}); the status is unchanged."
+                        )),
+                        Vec::new(),
+                    ),
+                };
+                if !*json {
+                    println!("{} ({}): {status}", w.name, w.team_id);
+                    for line in reason.iter().chain(&problems) {
+                        println!("  {line}");
+                    }
+                }
+                results.push(serde_json::json!({
+                    "team_id": w.team_id, "name": w.name, "status": status,
+                    "reason": reason, "scope_problems": problems,
+                }));
+            }
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else if results.is_empty() {
+                println!("No workspace connected.");
+            }
+            Ok(())
+        }
+        WorkspaceCommand::Disconnect {
+            team_id,
+            forget_mappings,
+            json,
+        } => {
+            let client = slack_client(cli)?;
+            let store = std::sync::Mutex::new(store);
+            let done = runtime()?.block_on(switchboard_core::health::disconnect(
+                &client,
+                &secrets,
+                &store,
+                team_id,
+                !*forget_mappings,
+                &actor,
+                switchboard_store::now_ms(),
+            ))?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::json!({"team_id": done.team_id, "name": done.name, "revoked": done.revoked,
+                                       "warning": done.revoke_warning, "kept_mappings": done.kept_mappings})
+                );
+            } else {
+                println!(
+                    "Disconnected {} ({}): {}.",
+                    done.name,
+                    done.team_id,
+                    if done.kept_mappings {
+                        "tokens revoked and deleted; its channels, toggles and links are kept for a reconnect"
+                    } else {
+                        "tokens revoked and deleted; the workspace and its mappings are removed"
+                    }
+                );
+                if let Some(warning) = done.revoke_warning {
+                    println!("Warning: {warning}");
+                }
             }
             Ok(())
         }

@@ -17,6 +17,9 @@ pub enum ErrorCode {
     Slack,
     /// The OS keyring could not store or read a secret.
     Keyring,
+    /// The OAuth redirect brought no code: denied, timed out, cancelled, or the port was busy.
+    #[serde(rename = "oauth")]
+    OAuth,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type, thiserror::Error)]
@@ -33,6 +36,7 @@ impl From<switchboard_core::Error> for CommandError {
             switchboard_core::Error::Store(_) => ErrorCode::Storage,
             switchboard_core::Error::Slack(_) => ErrorCode::Slack,
             switchboard_core::Error::Secrets(_) => ErrorCode::Keyring,
+            switchboard_core::Error::Callback(_) => ErrorCode::OAuth,
         };
         CommandError {
             code,
