@@ -24,9 +24,7 @@ fn read(path: impl AsRef<Path>) -> String {
 fn generated_bindings() -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bindings.ts");
-    switchboard_app::specta_builder()
-        .export(switchboard_app::bindings_exporter(), &path)
-        .expect("exporting the TypeScript bindings");
+    switchboard_app::export_bindings(&path).expect("exporting the TypeScript bindings");
     std::fs::read_to_string(path).unwrap()
 }
 

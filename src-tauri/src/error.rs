@@ -44,3 +44,12 @@ impl From<switchboard_core::Error> for CommandError {
         }
     }
 }
+
+impl CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CommandError {
+            code,
+            message: message.into(),
+        }
+    }
+}

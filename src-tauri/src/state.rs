@@ -1,56 +1,167 @@
-//! What every command can reach. The store sits behind a mutex: SQLite calls are short, and one
-//! connection keeps writes ordered. A database that cannot be opened does not stop the window
-//! from opening: the UI shows `open_error` and what to do about it.
+//! What every command can reach. The console works on one *profile* at a time: the person's
+//! own data directory, or the demo (its own database and keyring profile, talking to the
+//! in-process Slack emulator). Commands take the active profile with [`AppState::profile`]; the
+//! store sits behind a mutex inside it (SQLite calls are short, one connection keeps writes
+//! ordered). A database that cannot be opened does not stop the window from opening: the UI
+//! shows `open_error` and what to do about it.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use switchboard_core::secrets::{KeyringStore, SecretStore};
+use switchboard_slack::SlackClient;
 use switchboard_store::Store;
+use tokio_util::sync::CancellationToken;
 
 use crate::cli::Cli;
 use crate::error::{CommandError, ErrorCode};
 
-pub struct AppState {
+/// The in-process Slack emulator behind the demo profile.
+pub struct DemoSlack {
+    pub emulator: slack_emulator::Emulator,
+}
+
+/// One data directory with everything that belongs to it.
+pub struct Profile {
     store: Option<Mutex<Store>>,
     pub data_dir: PathBuf,
     pub database_path: PathBuf,
     pub open_error: Option<String>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub slack: SlackClient,
     pub slack_api_base: String,
-    /// Who the audit log names for changes made in this window: the OS account running it.
-    pub actor: String,
+    pub oauth_base: url::Url,
+    /// `Some` for the demo profile.
+    pub demo: Option<DemoSlack>,
 }
 
-impl AppState {
-    pub fn open(data_dir: PathBuf, cli: &Cli) -> AppState {
+impl Profile {
+    /// Opens the profile of `data_dir` talking to Slack at `api_base` / `oauth_base`.
+    pub fn open(
+        data_dir: PathBuf,
+        api_base: &str,
+        oauth_base: url::Url,
+        demo: Option<DemoSlack>,
+    ) -> Result<Profile, CommandError> {
         let database_path = data_dir.join(switchboard_store::DB_FILE_NAME);
         let (store, open_error) = match Store::open(&data_dir) {
             Ok(store) => (Some(Mutex::new(store)), None),
             Err(error) => (None, Some(error.to_string())),
         };
-        AppState {
+        let config = switchboard_slack::ClientConfig::with_base_url(api_base)
+            .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        let slack = SlackClient::new(config)
+            .map_err(|e| CommandError::new(ErrorCode::Slack, e.to_string()))?;
+        Ok(Profile {
+            secrets: Arc::new(KeyringStore::for_data_dir(&data_dir)),
             store,
             data_dir,
             database_path,
             open_error,
-            slack_api_base: cli.slack_api_base.to_string(),
-            actor: local_user(),
-        }
+            slack,
+            slack_api_base: api_base.to_owned(),
+            oauth_base,
+            demo,
+        })
     }
 
     /// The store, or the reason it is unavailable as an error the UI can show.
     pub fn store(&self) -> Result<MutexGuard<'_, Store>, CommandError> {
-        let store = self.store.as_ref().ok_or_else(|| CommandError {
+        Ok(self
+            .store_mutex()?
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// The mutex itself, for work that takes and releases the lock around Slack calls.
+    pub fn store_mutex(&self) -> Result<&Mutex<Store>, CommandError> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back),
+        // so a poisoned lock is safe to take over.
+        self.store.as_ref().ok_or_else(|| CommandError {
             code: ErrorCode::StorageUnavailable,
             message: self
                 .open_error
                 .clone()
                 .unwrap_or_else(|| "the database is not open".to_owned()),
-        })?;
-        // A panic while holding the lock leaves SQLite consistent (transactions roll back),
-        // so a poisoned lock is safe to take over.
-        Ok(store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+        })
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
+    }
+}
+
+pub struct AppState {
+    active: RwLock<Arc<Profile>>,
+    /// The person's own profile, kept while the demo is active.
+    home: Mutex<Option<Arc<Profile>>>,
+    /// Who the audit log names for changes made in this window: the OS account running it.
+    pub actor: String,
+    /// Running directory syncs, by team id, so they can be cancelled.
+    pub syncs: Mutex<HashMap<String, CancellationToken>>,
+    /// The OAuth flow waiting for its redirect, so it can be cancelled.
+    pub oauth: Mutex<Option<CancellationToken>>,
+}
+
+impl AppState {
+    pub fn open(data_dir: PathBuf, cli: &Cli) -> AppState {
+        let profile = Profile::open(
+            data_dir.clone(),
+            cli.slack_api_base.as_str(),
+            cli.slack_oauth_base.clone(),
+            None,
+        )
+        .unwrap_or_else(|error| {
+            // Only a malformed base URL fails here, and clap already validated it.
+            panic!("opening the profile: {error}")
+        });
+        AppState {
+            active: RwLock::new(Arc::new(profile)),
+            home: Mutex::new(None),
+            actor: local_user(),
+            syncs: Mutex::new(HashMap::new()),
+            oauth: Mutex::new(None),
+        }
+    }
+
+    /// The profile commands work on now.
+    pub fn profile(&self) -> Arc<Profile> {
+        self.active
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Switches to `demo`, keeping the person's own profile to return to.
+    pub fn enter_demo(&self, demo: Profile) {
+        let mut active = self
+            .active
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut home = self.home.lock().unwrap_or_else(|p| p.into_inner());
+        if home.is_none() {
+            *home = Some(active.clone());
+        }
+        *active = Arc::new(demo);
+    }
+
+    /// Back to the person's own profile; the demo's emulator stops when its last user lets go.
+    pub fn leave_demo(&self) {
+        let mut home = self.home.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(profile) = home.take() {
+            *self
+                .active
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = profile;
+        }
+    }
+
+    /// The person's own profile, whether or not the demo is active.
+    pub fn home_data_dir(&self) -> PathBuf {
+        let home = self.home.lock().unwrap_or_else(|p| p.into_inner());
+        home.as_ref()
+            .map_or_else(|| self.profile().data_dir.clone(), |p| p.data_dir.clone())
     }
 }
 

@@ -13,7 +13,8 @@ pub fn recent_activity(
     state: State<'_, AppState>,
     limit: u32,
 ) -> Result<Vec<ActivityEntry>, CommandError> {
-    let store = state.store()?;
+    let profile = state.profile();
+    let store = profile.store()?;
     let entries = switchboard_core::activity::recent(store.conn(), limit)?;
     Ok(entries.into_iter().map(Into::into).collect())
 }

@@ -13,12 +13,14 @@ use crate::state::AppState;
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     static READY: std::sync::Once = std::sync::Once::new();
     READY.call_once(|| tracing::info!("ui ready in {} ms", crate::ms_since_start()));
+    let profile = state.profile();
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        data_dir: state.data_dir.display().to_string(),
-        database_path: state.database_path.display().to_string(),
-        database_error: state.open_error.clone(),
-        slack_api_base: state.slack_api_base.clone(),
+        data_dir: profile.data_dir.display().to_string(),
+        database_path: profile.database_path.display().to_string(),
+        database_error: profile.open_error.clone(),
+        slack_api_base: profile.slack_api_base.clone(),
+        demo_slack_url: profile.demo.as_ref().map(|d| d.emulator.base_url()),
     }
 }
 
@@ -26,7 +28,8 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 #[tauri::command]
 #[specta::specta]
 pub fn overview(state: State<'_, AppState>) -> Result<Overview, CommandError> {
-    let store = state.store()?;
+    let profile = state.profile();
+    let store = profile.store()?;
     Ok(switchboard_core::overview::counts(store.conn())?.into())
 }
 

@@ -5,4 +5,8 @@
 
 pub mod activity;
 pub mod app;
+pub mod demo;
+pub mod directory;
 pub mod preferences;
+pub mod slack_app;
+pub mod workspaces;

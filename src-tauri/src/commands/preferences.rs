@@ -10,7 +10,8 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn preferences(state: State<'_, AppState>) -> Result<Preferences, CommandError> {
-    let store = state.store()?;
+    let profile = state.profile();
+    let store = profile.store()?;
     Ok(switchboard_core::preferences::load(store.conn())?.into())
 }
 
@@ -18,7 +19,8 @@ pub fn preferences(state: State<'_, AppState>) -> Result<Preferences, CommandErr
 #[tauri::command]
 #[specta::specta]
 pub fn set_theme(state: State<'_, AppState>, theme: Theme) -> Result<Preferences, CommandError> {
-    let mut store = state.store()?;
+    let profile = state.profile();
+    let mut store = profile.store()?;
     switchboard_core::preferences::set_theme(
         store.conn_mut(),
         theme.into(),

@@ -62,6 +62,139 @@ async recentActivity(limit: number) : Promise<Result<ActivityEntry[], CommandErr
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The workspace cards.
+ */
+async workspaces() : Promise<Result<WorkspaceCard[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workspaces") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Connects (or reconnects) a workspace with a pasted bot token (`xoxb-…`): validated with
+ * Slack, kept in the keyring, never returned.
+ */
+async connectBotToken(token: string) : Promise<Result<Connected, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_bot_token", { token }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Connects (or reconnects) a workspace with OAuth and PKCE: opens Slack's authorize page in
+ * the browser and waits (up to five minutes) for its redirect to the loopback listener.
+ */
+async connectOauth(teamId: string | null) : Promise<Result<Connected, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_oauth", { teamId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stops waiting for the OAuth redirect.
+ */
+async cancelOauth() : Promise<void> {
+    await TAURI_INVOKE("cancel_oauth");
+},
+/**
+ * Checks every workspace with Slack now (the console also does on start and every 15
+ * minutes) and returns the cards as they are afterwards.
+ */
+async checkWorkspaces() : Promise<Result<WorkspaceCard[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("check_workspaces") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Revokes the workspace's tokens with Slack, deletes them, and keeps or removes its mappings.
+ */
+async disconnectWorkspace(teamId: string, keepMappings: boolean) : Promise<Result<Disconnected, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("disconnect_workspace", { teamId, keepMappings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Syncs a workspace's channels and users into the cache, sending progress after every page.
+ */
+async syncDirectory(teamId: string, onProgress: TAURI_CHANNEL<SyncProgress>) : Promise<Result<SyncOutcome, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_directory", { teamId, onProgress }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stops a running directory sync; what it wrote so far stays.
+ */
+async cancelSync(teamId: string) : Promise<void> {
+    await TAURI_INVOKE("cancel_sync", { teamId });
+},
+/**
+ * Live channels of a workspace whose name contains `query`, `limit` rows from `offset`, and
+ * how many match in all; the picker asks for the rows it is about to show.
+ */
+async searchChannels(teamId: string, query: string, includeArchived: boolean, offset: number, limit: number) : Promise<Result<ChannelWindow, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("search_channels", { teamId, query, includeArchived, offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The Slack app settings with the redirect URL, the manifest and the scopes explained.
+ */
+async slackAppSetup() : Promise<Result<SlackAppSetup, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("slack_app_setup") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Validates and saves the Slack app settings (each change audited).
+ */
+async saveSlackAppSettings(settings: SlackAppSettings) : Promise<Result<SlackAppSetup, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_slack_app_settings", { settings }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Starts a fresh demo: the emulator, the demo database, then the OAuth connection and the
+ * bot token of the workspace chosen on the consent page.
+ */
+async startDemo() : Promise<Result<Connected, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("start_demo") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Leaves the demo: back to the person's own data; the demo Slack stops.
+ */
+async leaveDemo() : Promise<void> {
+    await TAURI_INVOKE("leave_demo");
 }
 }
 
@@ -90,8 +223,36 @@ export type AppInfo = { version: string; dataDir: string; databasePath: string;
 /**
  * Why the database could not be opened, when it could not.
  */
-databaseError: string | null; slackApiBase: string }
+databaseError: string | null; slackApiBase: string; 
+/**
+ * In the demo: the address of the in-process demo Slack (the console shows a DEMO badge).
+ */
+demoSlackUrl: string | null }
+/**
+ * One window of the channel picker.
+ */
+export type ChannelWindow = { total: number; offset: number; rows: DirectoryChannel[]; 
+/**
+ * How long the search took in Rust, in microseconds.
+ */
+micros: number }
 export type CommandError = { code: ErrorCode; message: string }
+/**
+ * What connecting did.
+ */
+export type Connected = { teamId: string; name: string; 
+/**
+ * The team was known: its mappings and toggles were kept.
+ */
+reconnect: boolean }
+/**
+ * A cached channel as the picker lists it.
+ */
+export type DirectoryChannel = { channelId: string; name: string; isPrivate: boolean; isArchived: boolean; isMember: boolean; memberCount: number | null; topic: string | null }
+/**
+ * What disconnecting did.
+ */
+export type Disconnected = { teamId: string; name: string; revoked: string[]; warning: string | null; keptMappings: boolean }
 /**
  * What kind of failure a command met.
  */
@@ -115,7 +276,11 @@ export type ErrorCode =
 /**
  * The OS keyring could not store or read a secret.
  */
-"keyring"
+"keyring" | 
+/**
+ * The OAuth redirect brought no code: denied, timed out, cancelled, or the port was busy.
+ */
+"oauth"
 /**
  * One kind of the event catalogue.
  */
@@ -129,7 +294,49 @@ export type Preferences = { theme: Theme }
  * How an event kind is routed, as the UI explains it.
  */
 export type Routing = "project_and_toggled_channels" | "toggled_channels" | "direct_message" | "escalation_rule"
+/**
+ * A scope Switchboard asks for and why.
+ */
+export type ScopeInfo = { scope: string; why: string }
+/**
+ * The Slack app settings as the owner edits them.
+ */
+export type SlackAppSettings = { clientId: string; redirectPort: number; oauthEnabled: boolean; botTokenEnabled: boolean }
+/**
+ * The Slack app settings with everything derived from them: the redirect URL to register,
+ * the manifest in both formats, and the scopes explained.
+ */
+export type SlackAppSetup = { settings: SlackAppSettings; redirectUrl: string; manifestJson: string; manifestYaml: string; botScopes: ScopeInfo[]; userScopes: ScopeInfo[] }
+/**
+ * How a directory sync ended.
+ */
+export type SyncOutcome = { teamId: string; cancelled: boolean; channels: number; users: number; requests: number; vanishedChannels: number; vanishedUsers: number }
+/**
+ * Which list a directory sync is reading.
+ */
+export type SyncPhase = "channels" | "users" | "done"
+/**
+ * Progress of a directory sync, sent after every page.
+ */
+export type SyncProgress = { teamId: string; phase: SyncPhase; channels: number; users: number; requests: number }
 export type Theme = "system" | "light" | "dark"
+/**
+ * A workspace card: what Slack said about it, how it is connected, and how healthy it is.
+ * Never a token.
+ */
+export type WorkspaceCard = { teamId: string; name: string; domain: string; iconUrl: string | null; 
+/**
+ * "bot token", "user token", "bot + user token" or "no token".
+ */
+mode: string; hasBotToken: boolean; hasUserToken: boolean; status: WorkspaceStatus; statusReason: string | null; botScopes: string[]; userScopes: string[]; 
+/**
+ * One sentence per feature the granted scopes leave broken, with the fix.
+ */
+scopeProblems: string[]; botUserId: string | null; authedUserId: string | null; connectedBy: string | null; connectedAt: number; lastHealthCheckAt: number | null; directorySyncedAt: number | null; tokenExpiresAt: number | null; refreshExpiresAt: number | null; channels: number; users: number; isDemo: boolean }
+/**
+ * Connection health of a workspace.
+ */
+export type WorkspaceStatus = "connected" | "needs_reconnect" | "disabled"
 
 /** tauri-specta globals **/
 

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::Shared;
 use crate::methods::oauth::is_desktop_redirect;
 use crate::seed::SEEDED_CLIENT_ID;
-use crate::state::{App, Fault};
+use crate::state::{App, Fault, TokenKind};
 
 fn refuse(message: &str) -> Response {
     (
@@ -87,19 +87,47 @@ pub struct TokenBody {
     token: String,
 }
 
-/// `POST /_emulator/tokens/revoke`
+#[derive(Debug, Deserialize)]
+pub struct RevokeBody {
+    token: Option<String>,
+    team_id: Option<String>,
+    /// `bot` or `user`, with `team_id`: every such token of the workspace.
+    kind: Option<String>,
+}
+
+/// `POST /_emulator/tokens/revoke`: `{"token": …}` revokes one token; `{"team_id": …,
+/// "kind": "user"|"bot"}` revokes every token of that kind in the workspace (as when a person
+/// revokes an app's access), for tests that cannot see the tokens they revoke.
 pub async fn revoke_token(
     State(shared): State<Arc<Shared>>,
-    Json(body): Json<TokenBody>,
+    Json(body): Json<RevokeBody>,
 ) -> Response {
     let mut world = shared.lock();
-    match world.tokens.get_mut(&body.token) {
-        Some(record) => {
-            record.revoked = true;
-            Json(json!({"ok": true})).into_response()
-        }
-        None => refuse("token_not_found"),
+    if let Some(token) = body.token {
+        return match world.tokens.get_mut(&token) {
+            Some(record) => {
+                record.revoked = true;
+                Json(json!({"ok": true, "revoked_tokens": 1})).into_response()
+            }
+            None => refuse("token_not_found"),
+        };
     }
+    let (Some(team_id), Some(kind)) = (body.team_id, body.kind) else {
+        return refuse("give a token, or a team_id and a kind (bot or user)");
+    };
+    let kind = match kind.as_str() {
+        "bot" => TokenKind::Bot,
+        "user" => TokenKind::User,
+        _ => return refuse("kind is bot or user"),
+    };
+    let mut revoked = 0;
+    for record in world.tokens.values_mut() {
+        if record.team_id == team_id && record.kind == kind && !record.revoked {
+            record.revoked = true;
+            revoked += 1;
+        }
+    }
+    Json(json!({"ok": true, "revoked_tokens": revoked})).into_response()
 }
 
 /// `POST /_emulator/tokens/expire`: the token answers `token_expired` from now on.

@@ -28,7 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use seed::Seed;
+pub use seed::{SEEDED_CLIENT_ID, Seed};
 
 /// How an emulator starts.
 #[derive(Debug, Clone)]
