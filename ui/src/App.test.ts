@@ -8,9 +8,12 @@ const backend = vi.hoisted(() => {
     theme: "system",
     activity: [] as { id: number; at: number; actor: string; action: string; subject: string; oldValue: string | null; newValue: string | null }[],
     databaseError: null as string | null,
+    workspaces: [] as Record<string, unknown>[],
   };
   const overview = () => ({
-    workspaces: 0, workspacesNeedingAttention: 0, directoryChannels: 0, notificationChannels: 0,
+    workspaces: state.workspaces.length,
+    workspacesNeedingAttention: state.workspaces.filter((w) => w.status === "needs_reconnect").length,
+    directoryChannels: 0, notificationChannels: 0,
     projects: 0, staff: 0, linkedStaff: 0, templates: 0, events: 0, outboxPending: 0,
     outboxFailed: 0, auditEntries: state.activity.length,
   });
@@ -38,6 +41,18 @@ const backend = vi.hoisted(() => {
       }
       case "recent_activity":
         return state.activity;
+      case "workspaces":
+        if (state.databaseError) throw { code: "storage_unavailable", message: state.databaseError };
+        return state.workspaces;
+      case "slack_app_setup":
+        return {
+          settings: { clientId: "", redirectPort: 8765, oauthEnabled: true, botTokenEnabled: true },
+          redirectUrl: "http://localhost:8765/callback",
+          manifestJson: '{"oauth_config":{"redirect_urls":["http://localhost:8765/callback"]}}',
+          manifestYaml: 'oauth_config:\n  redirect_urls:\n    - "http://localhost:8765/callback"\n',
+          botScopes: [{ scope: "chat:write", why: "Post notifications." }],
+          userScopes: [{ scope: "chat:write", why: "Post as you." }],
+        };
       default:
         throw { code: "invalid_input", message: `no command ${command}` };
     }
@@ -55,6 +70,7 @@ beforeEach(() => {
   backend.state.theme = "system";
   backend.state.activity = [];
   backend.state.databaseError = null;
+  backend.state.workspaces = [];
   consoleState.error = null;
   consoleState.loaded = false;
   history.replaceState(null, "", "#/workspaces");
@@ -114,5 +130,36 @@ describe("the console shell", () => {
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("cannot open its database");
     expect(alert.textContent).toContain("is not a Switchboard database");
+  });
+
+  it("shows each workspace as a card and asks to reconnect the one Slack refused", async () => {
+    const card = (teamId: string, name: string, status: string, statusReason: string | null) => ({
+      teamId, name, domain: name.toLowerCase().replace(/ /g, "-"), iconUrl: null, mode: "bot token",
+      hasBotToken: true, hasUserToken: false, status, statusReason, botScopes: ["chat:write"],
+      userScopes: [], scopeProblems: status === "connected" ? ["Direct messages to staff will fail: Slack did not grant im:write."] : [],
+      botUserId: "U1", authedUserId: null, connectedBy: "ada", connectedAt: 0, lastHealthCheckAt: null,
+      directorySyncedAt: null, tokenExpiresAt: null, refreshExpiresAt: null, channels: 0, users: 0, isDemo: false,
+    });
+    backend.state.workspaces = [
+      card("T1", "Acme Studio", "needs_reconnect", "The bot token was revoked in Slack (token_revoked)."),
+      card("T2", "Northwind Traders", "connected", null),
+    ];
+    render(App);
+    const banner = await screen.findByTestId("reconnect-banner");
+    expect(banner.textContent).toContain("Acme Studio needs reconnecting.");
+    expect(banner.textContent).toContain("token_revoked");
+    const cards = document.querySelectorAll("article.workspace");
+    expect([...cards].map((c) => c.getAttribute("data-status"))).toEqual(["needs_reconnect", "connected"]);
+    expect(cards[1]!.textContent).toContain("im:write");
+    expect(screen.getByText("2 workspaces connected, 1 need attention")).toBeTruthy();
+  });
+
+  it("offers the Slack app manifest with the exact redirect URL in Settings", async () => {
+    history.replaceState(null, "", "#/settings");
+    render(App);
+    const redirect = await screen.findByTestId("redirect-url");
+    expect(redirect.textContent).toBe("http://localhost:8765/callback");
+    const manifest = (await screen.findByTestId("manifest")) as HTMLTextAreaElement;
+    await waitFor(() => expect(manifest.value).toContain("redirect_urls"));
   });
 });

@@ -1,0 +1,166 @@
+//! The workspace lifecycle through the real UI: the demo workspace connected through the real
+//! OAuth redirect (tests/e2e/consent.py stands in for the person clicking Allow) and the real
+//! bot-token paste path, its directory synced and searched, a second workspace added, a token
+//! revoked in the emulator turning the card to "needs reconnect", and Reconnect restoring it
+//! with its mappings. Screenshots of each state.
+
+use fantoccini::Locator;
+use serde_json::{Value, json};
+
+use crate::harness::{App, wait_for, with_app};
+
+const CONSENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/consent.py");
+
+async fn card_status(app: &App, team: &str) -> Option<String> {
+    let card = app
+        .client
+        .find(Locator::Css(&format!(
+            "article.workspace[data-team-id='{team}']"
+        )))
+        .await
+        .ok()?;
+    card.attr("data-status").await.ok()?
+}
+
+/// The rendered text of the first element matching `css`, read in the page (WebKitWebDriver's
+/// own text algorithm fails on elements holding a `<details>`).
+async fn inner_text(app: &App, css: &str) -> String {
+    app.client
+        .execute(
+            "return document.querySelector(arguments[0])?.innerText ?? '';",
+            vec![json!(css)],
+        )
+        .await
+        .expect("reading innerText")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Waits until the rendered text of `css` contains `text`, and returns it.
+async fn wait_for_inner_text(app: &App, css: &str, text: &str) -> String {
+    wait_for(&format!("{css} to show {text:?}"), || async {
+        let shown = inner_text(app, css).await;
+        shown.contains(text).then_some(shown)
+    })
+    .await
+}
+
+async fn wait_for_status(app: &App, team: &str, status: &str) {
+    wait_for(&format!("{team} to be {status}"), || async {
+        (card_status(app, team).await.as_deref() == Some(status)).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_revoke() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    with_app(&data, &[("SWITCHBOARD_URL_OPENER", CONSENT)], |app| async move {
+        app.wait_for_text(".view[data-view='workspaces']", "Explore with a demo workspace")
+            .await;
+        app.find(".demo-offer button").await.click().await.unwrap();
+
+        // The real OAuth redirect, then the bot token, then the first sync.
+        wait_for_inner_text(&app, "[data-testid='notice']", "Synced Acme Studio").await;
+        wait_for_inner_text(&app, "article.workspace h3", "Acme Studio").await;
+        let card = inner_text(&app, "article.workspace").await;
+        assert!(card.contains("bot + user token"), "{card}");
+        assert!(card.contains("DEMO"), "{card}");
+        assert!(card.contains("channels") && card.contains("synced"), "{card}");
+        app.find("[data-testid='demo-badge']").await;
+        let demo_url = app.find(".demo-bar .mono").await.text().await.unwrap();
+        assert!(demo_url.starts_with("http://127.0.0.1:"), "{demo_url}");
+        app.screenshot("workspaces-demo-connected").await;
+
+        // The channel picker searches the synced directory.
+        app.open_view("channels", "Channels").await;
+        wait_for_inner_text(&app, "[data-testid='channel-count']", "channel").await;
+        app.find("[data-testid='channel-search']").await.send_keys("gen").await.unwrap();
+        let count = wait_for_inner_text(&app, "[data-testid='channel-count']", "match").await;
+        assert!(count.starts_with("1 channel"), "{count}");
+        wait_for_inner_text(&app, ".list .row button", "general").await;
+        app.find(".list .row button").await.click().await.unwrap();
+        wait_for_inner_text(&app, ".detail", "Channel ID").await;
+        app.screenshot("channels-directory").await;
+
+        // A second workspace: Northwind's bot token pasted into the dialog.
+        let seeded: Value = reqwest::get(format!("{demo_url}/_emulator/workspaces"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let list = seeded["workspaces"].as_array().unwrap();
+        let acme = list.iter().find(|w| w["name"] == "Acme Studio").unwrap();
+        let northwind = list.iter().find(|w| w["name"] == "Northwind Traders").unwrap();
+        let acme_id = acme["team_id"].as_str().unwrap().to_owned();
+        app.open_view("workspaces", "Workspaces").await;
+        wait_for_inner_text(&app, ".toolbar", "Connect workspace").await;
+        app.find(".toolbar .button.primary").await.click().await.unwrap();
+        let input = app.find("#bot-token").await;
+        input.send_keys(northwind["bot_token"].as_str().unwrap()).await.unwrap();
+        app.screenshot("workspaces-connect-dialog").await;
+        app.find("dialog form button[type='submit']").await.click().await.unwrap();
+        wait_for_inner_text(&app, "[data-testid='notice']", "Connected Northwind Traders").await;
+        wait_for("two cards", || async {
+            let cards = app.client.find_all(Locator::Css("article.workspace")).await.ok()?;
+            (cards.len() == 2).then_some(())
+        })
+        .await;
+        app.screenshot("workspaces-two").await;
+
+        // A mapping to keep: a notification channel of Acme, written as the app would.
+        let db = app.data_dir.join("demo").join("switchboard.sqlite3");
+        {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            conn.execute(
+                "INSERT INTO notification_channel (team_id, channel_id, label, created_at) VALUES (?1, 'C0000000001', 'ops', 1)",
+                [&acme_id],
+            )
+            .unwrap();
+        }
+
+        // The person's sign-in is revoked in Slack: the check turns the card.
+        let revoked: Value = reqwest::Client::new()
+            .post(format!("{demo_url}/_emulator/tokens/revoke"))
+            .json(&json!({"team_id": acme_id, "kind": "user"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(revoked["revoked_tokens"].as_u64().unwrap() >= 1, "{revoked}");
+        app.find(".toolbar .button:not(.primary)").await.click().await.unwrap();
+        wait_for_status(&app, &acme_id, "needs_reconnect").await;
+        let banner = wait_for_inner_text(&app, "[data-testid='reconnect-banner']", "Acme Studio needs reconnecting").await;
+        assert!(banner.contains("token_revoked"), "{banner}");
+        assert_eq!(card_status(&app, northwind["team_id"].as_str().unwrap()).await.as_deref(), Some("connected"));
+        app.screenshot("workspaces-needs-reconnect").await;
+
+        // Reconnect: OAuth again for that team; the card is healthy and the mapping is kept.
+        app.find("[data-testid='reconnect-banner'] button").await.click().await.unwrap();
+        wait_for_inner_text(&app, "[data-testid='notice']", "Reconnected Acme Studio").await;
+        wait_for_status(&app, &acme_id, "connected").await;
+        app.find(".toolbar .button:not(.primary)").await.click().await.unwrap();
+        wait_for_inner_text(&app, "[data-testid='notice']", "every workspace is healthy").await;
+        let kept: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM notification_channel WHERE team_id = ?1", [&acme_id], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1, "the reconnect kept the mapping");
+        app.screenshot("workspaces-reconnected").await;
+
+        // Settings shows the demo app's manifest with the exact redirect URL.
+        app.open_view("settings", "Settings").await;
+        let redirect = app.find("[data-testid='redirect-url']").await.text().await.unwrap();
+        assert!(redirect.starts_with("http://localhost:") && redirect.ends_with("/callback"));
+        let manifest = app.find("[data-testid='manifest']").await.prop("value").await.unwrap().unwrap_or_default();
+        assert!(manifest.contains(&redirect), "{manifest}");
+        app.screenshot("settings-slack-app").await;
+    })
+    .await;
+}

@@ -1,0 +1,199 @@
+// The Workspaces view's state: the cards, connecting, checking, disconnecting, directory
+// syncs with their progress, and the demo. Every call goes through the generated bindings.
+import { Channel } from "@tauri-apps/api/core";
+import { ApiError, commands, describeError, unwrap } from "./api";
+import type { Connected, Disconnected, SyncOutcome, SyncProgress, WorkspaceCard } from "./bindings";
+import { consoleState } from "./app.svelte";
+import { plural } from "./format";
+
+export type Notice = { kind: "success" | "info"; text: string };
+
+export class WorkspacesState {
+  cards = $state<WorkspaceCard[]>([]);
+  loaded = $state(false);
+  /** What the last action did, shown above the cards. */
+  notice = $state<Notice | null>(null);
+  /** An error of the last action, with what to do. */
+  error = $state<string | null>(null);
+  /** The OAuth flow is waiting for the browser. */
+  waitingForBrowser = $state(false);
+  /** Something is being connected (paste or OAuth or demo). */
+  connecting = $state(false);
+  checking = $state(false);
+  /** Running syncs by team id. */
+  syncs = $state<Record<string, SyncProgress>>({});
+
+  async load(): Promise<void> {
+    try {
+      this.cards = await unwrap(commands.workspaces());
+    } catch (error) {
+      // An unavailable database is already explained by the shell's banner.
+      if (!(error instanceof ApiError && error.code === "storage_unavailable")) {
+        this.error = describeError(error);
+      }
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  private async afterChange(): Promise<void> {
+    await this.load();
+    await consoleState.refreshOverview();
+  }
+
+  private connectedNotice(connected: Connected, how: string): void {
+    this.notice = {
+      kind: "success",
+      text: connected.reconnect
+        ? `Reconnected ${connected.name} ${how}. Its channels, toggles and links are kept.`
+        : `Connected ${connected.name} ${how}.`,
+    };
+  }
+
+  async connectBotToken(token: string): Promise<boolean> {
+    this.connecting = true;
+    this.error = null;
+    try {
+      const connected = await unwrap(commands.connectBotToken(token));
+      this.connectedNotice(connected, "with the app's bot token");
+      await this.afterChange();
+      return true;
+    } catch (error) {
+      this.error = describeError(error);
+      return false;
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  async connectOAuth(teamId: string | null = null): Promise<boolean> {
+    this.connecting = true;
+    this.waitingForBrowser = true;
+    this.error = null;
+    try {
+      const connected = await unwrap(commands.connectOauth(teamId));
+      this.connectedNotice(connected, "with Slack sign-in");
+      await this.afterChange();
+      return true;
+    } catch (error) {
+      this.error = describeError(error);
+      return false;
+    } finally {
+      this.connecting = false;
+      this.waitingForBrowser = false;
+    }
+  }
+
+  async cancelOAuth(): Promise<void> {
+    await commands.cancelOauth();
+  }
+
+  async startDemo(): Promise<void> {
+    this.connecting = true;
+    this.waitingForBrowser = true;
+    this.error = null;
+    try {
+      const connected = await unwrap(commands.startDemo());
+      await consoleState.load();
+      this.notice = {
+        kind: "success",
+        text: `You are exploring the demo workspace ${connected.name}. Nothing here reaches a real Slack.`,
+      };
+      await this.afterChange();
+      const card = this.cards.find((c) => c.teamId === connected.teamId);
+      if (card) await this.sync(card.teamId);
+    } catch (error) {
+      this.error = describeError(error);
+      await consoleState.load();
+      await this.load();
+    } finally {
+      this.connecting = false;
+      this.waitingForBrowser = false;
+    }
+  }
+
+  async leaveDemo(): Promise<void> {
+    await commands.leaveDemo();
+    this.notice = null;
+    this.error = null;
+    await consoleState.load();
+    await this.load();
+  }
+
+  async check(): Promise<void> {
+    this.checking = true;
+    this.error = null;
+    try {
+      this.cards = await unwrap(commands.checkWorkspaces());
+      const sick = this.cards.filter((c) => c.status === "needs_reconnect").length;
+      this.notice = {
+        kind: sick > 0 ? "info" : "success",
+        text:
+          sick > 0
+            ? `Checked with Slack: ${plural(sick, "workspace needs", "workspaces need")} reconnecting.`
+            : "Checked with Slack: every workspace is healthy.",
+      };
+      await consoleState.refreshOverview();
+    } catch (error) {
+      this.error = describeError(error);
+      await this.load();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  async disconnect(teamId: string, keepMappings: boolean): Promise<Disconnected | null> {
+    this.error = null;
+    try {
+      const done = await unwrap(commands.disconnectWorkspace(teamId, keepMappings));
+      this.notice = {
+        kind: "success",
+        text: keepMappings
+          ? `Disconnected ${done.name}. Its channels, toggles and links are kept for when you reconnect.`
+          : `Disconnected ${done.name} and removed its channels, toggles and links.`,
+      };
+      if (done.warning) this.error = done.warning;
+      await this.afterChange();
+      return done;
+    } catch (error) {
+      this.error = describeError(error);
+      return null;
+    }
+  }
+
+  async sync(teamId: string): Promise<SyncOutcome | null> {
+    const channel = new Channel<SyncProgress>();
+    channel.onmessage = (progress) => {
+      this.syncs = { ...this.syncs, [teamId]: progress };
+    };
+    this.syncs = {
+      ...this.syncs,
+      [teamId]: { teamId, phase: "channels", channels: 0, users: 0, requests: 0 },
+    };
+    this.error = null;
+    try {
+      const outcome = await unwrap(commands.syncDirectory(teamId, channel));
+      const name = this.cards.find((c) => c.teamId === teamId)?.name ?? teamId;
+      this.notice = {
+        kind: outcome.cancelled ? "info" : "success",
+        text: outcome.cancelled
+          ? `Stopped syncing ${name}; the ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")} read so far are kept.`
+          : `Synced ${name}: ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")}.`,
+      };
+      await this.afterChange();
+      return outcome;
+    } catch (error) {
+      this.error = describeError(error);
+      return null;
+    } finally {
+      const { [teamId]: _done, ...rest } = this.syncs;
+      this.syncs = rest;
+    }
+  }
+
+  async cancelSync(teamId: string): Promise<void> {
+    await commands.cancelSync(teamId);
+  }
+}
+
+export const workspacesState = new WorkspacesState();
