@@ -40,3 +40,4 @@ bench: deps ui
 	bench/startup.sh
 	cargo build --release -p slack-emulator
 	cargo bench -p switchboard-slack --bench directory
+	cargo bench -p switchboard-core --bench sync

@@ -34,6 +34,8 @@ pub struct Profile {
     pub oauth_base: url::Url,
     /// `Some` for the demo profile.
     pub demo: Option<DemoSlack>,
+    /// The channel picker's index per team id, built on first search, dropped after a sync.
+    pub channel_indexes: Mutex<HashMap<String, Arc<switchboard_core::directory::ChannelIndex>>>,
 }
 
 impl Profile {
@@ -63,6 +65,7 @@ impl Profile {
             slack_api_base: api_base.to_owned(),
             oauth_base,
             demo,
+            channel_indexes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -85,6 +88,34 @@ impl Profile {
                 .clone()
                 .unwrap_or_else(|| "the database is not open".to_owned()),
         })
+    }
+
+    /// The picker's index of `team_id`, built from the cache when missing.
+    pub fn channel_index(
+        &self,
+        team_id: &str,
+    ) -> Result<Arc<switchboard_core::directory::ChannelIndex>, CommandError> {
+        let mut indexes = self
+            .channel_indexes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(index) = indexes.get(team_id) {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(switchboard_core::directory::ChannelIndex::load(
+            self.store()?.conn(),
+            team_id,
+        )?);
+        indexes.insert(team_id.to_owned(), index.clone());
+        Ok(index)
+    }
+
+    /// Forgets the picker's index of `team_id` (its cache changed).
+    pub fn forget_channel_index(&self, team_id: &str) {
+        self.channel_indexes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(team_id);
     }
 
     pub fn is_demo(&self) -> bool {

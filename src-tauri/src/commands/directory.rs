@@ -1,4 +1,5 @@
-//! The channel picker's search over the cached directory.
+//! The channel picker's search over the cached directory, through an in-memory index per
+//! workspace (see `switchboard_core::directory::ChannelIndex`).
 
 use tauri::State;
 
@@ -19,17 +20,14 @@ pub fn search_channels(
     limit: u32,
 ) -> Result<ChannelWindow, CommandError> {
     let profile = state.profile();
-    let store = profile.store()?;
+    let index = profile.channel_index(&team_id)?;
     let started = std::time::Instant::now();
-    let window = switchboard_store::directory::search_channels(
-        store.conn(),
-        &team_id,
+    let window = index.search(
         &query,
         include_archived,
         u64::from(offset),
         u64::from(limit.min(500)),
-    )
-    .map_err(switchboard_core::Error::from)?;
+    );
     Ok(ChannelWindow {
         total: window.total as f64,
         offset: window.offset as f64,

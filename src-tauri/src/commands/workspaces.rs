@@ -232,6 +232,7 @@ pub async fn disconnect_workspace(
         switchboard_store::now_ms(),
     )
     .await?;
+    profile.forget_channel_index(&team_id);
     Ok(Disconnected {
         team_id: done.team_id,
         name: done.name,
@@ -294,6 +295,7 @@ pub async fn sync_directory(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .remove(&team_id);
+    profile.forget_channel_index(&team_id);
     match result? {
         Some(summary) => {
             directory::audit_sync(profile.store()?.conn(), &summary, &state.actor)?;

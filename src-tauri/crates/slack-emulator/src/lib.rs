@@ -28,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod process;
 pub use seed::{SEEDED_CLIENT_ID, Seed};
 
 /// How an emulator starts.

@@ -494,6 +494,27 @@ async fn control_endpoints_revoke_uninstall_record_and_reset() {
         (status, body["error"].clone()),
         (400, json!("token_not_found"))
     );
+    // Every user token of a workspace at once, for tests that cannot see the tokens; the
+    // bot token stays.
+    let (status, body) = e
+        .control(
+            "/_emulator/tokens/revoke",
+            json!({"team_id": e.team_id, "kind": "user"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["revoked_tokens"], 0,
+        "the one user token was already revoked"
+    );
+    assert_eq!(e.api("auth.test", &e.bot, &[]).await["ok"], true);
+    let (status, _) = e
+        .control(
+            "/_emulator/tokens/revoke",
+            json!({"team_id": e.team_id, "kind": "robot"}),
+        )
+        .await;
+    assert_eq!(status, 400);
 
     let (_, body) = e
         .control("/_emulator/apps/uninstall", json!({"team_id": e.team_id}))

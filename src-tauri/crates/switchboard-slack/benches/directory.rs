@@ -7,10 +7,9 @@
 //! cargo bench -p switchboard-slack --bench directory`. `BENCH_CHANNELS`, `BENCH_USERS` and
 //! `SLACK_EMULATOR_BIN` override the defaults.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Instant;
+
+use slack_emulator::process;
 
 use switchboard_slack::api::conversations::ListConversations;
 use switchboard_slack::api::users::ListUsers;
@@ -23,32 +22,10 @@ fn env_number(name: &str, default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// Peak resident memory (VmHWM) of a process, in MiB.
-fn peak_mib(pid: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
-
-fn emulator_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("SLACK_EMULATOR_BIN") {
-        return path.into();
-    }
-    // target/release/deps/directory-HASH → target/release/slack-emulator
-    let exe = std::env::current_exe().expect("the bench's own path");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("a target directory")
-        .join("slack-emulator")
-}
-
 fn main() {
     let channels = env_number("BENCH_CHANNELS", 100_000);
     let users = env_number("BENCH_USERS", 50_000);
-    let binary = emulator_binary();
+    let binary = process::binary_beside_current_exe();
     assert!(
         binary.is_file(),
         "{} is missing: run `cargo build --release -p slack-emulator` first",
@@ -56,8 +33,9 @@ fn main() {
     );
 
     let seeding = Instant::now();
-    let mut emulator = Command::new(&binary)
-        .args([
+    let emulator = process::EmulatorProcess::start(
+        &binary,
+        &[
             "--seed",
             "large",
             "--channels",
@@ -65,19 +43,10 @@ fn main() {
             "--users",
             &users.to_string(),
             "--no-rate-limits",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starting the emulator");
-    let mut line = String::new();
-    BufReader::new(emulator.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the listening line");
-    let base = line
-        .trim()
-        .strip_prefix("listening ")
-        .expect("listening http://…")
-        .to_owned();
+        ],
+    )
+    .expect("starting the emulator");
+    let base = emulator.base_url.clone();
     let seeded_in = seeding.elapsed();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -142,9 +111,8 @@ fn main() {
             stats,
         ))
     });
-    let emulator_peak = peak_mib(&emulator.id().to_string());
-    let _ = emulator.kill();
-    let _ = emulator.wait();
+    let emulator_peak = emulator.peak_mib();
+    drop(emulator);
     let (
         channel_count,
         channel_requests,
@@ -180,7 +148,7 @@ fn main() {
     );
     println!(
         "  peak memory: client {:.1} MiB, emulator {:.1} MiB",
-        peak_mib("self"),
+        process::peak_mib("self"),
         emulator_peak
     );
 }
