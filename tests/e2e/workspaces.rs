@@ -2,7 +2,8 @@
 //! OAuth redirect (tests/e2e/consent.py stands in for the person clicking Allow) and the real
 //! bot-token paste path, its directory synced and searched, a second workspace added, a token
 //! revoked in the emulator turning the card to "needs reconnect", and Reconnect restoring it
-//! with its mappings. Screenshots of each state.
+//! with its mappings; a disconnect that keeps the mappings, and leaving the demo. Screenshots
+//! of each state.
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
@@ -99,7 +100,14 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
         app.open_view("workspaces", "Workspaces").await;
         wait_for_inner_text(&app, ".toolbar", "Connect workspace").await;
         app.find(".toolbar .button.primary").await.click().await.unwrap();
+        // A user token pasted by mistake is refused with what to paste instead.
         let input = app.find("#bot-token").await;
+        input.send_keys(northwind["admin_user_token"].as_str().unwrap()).await.unwrap();
+        app.find("dialog form button[type='submit']").await.click().await.unwrap();
+        let refusal = wait_for_inner_text(&app, "dialog .error", "user token").await;
+        assert!(refusal.contains("xoxb-"), "{refusal}");
+        app.screenshot("workspaces-connect-refused").await;
+        input.clear().await.unwrap();
         input.send_keys(northwind["bot_token"].as_str().unwrap()).await.unwrap();
         app.screenshot("workspaces-connect-dialog").await;
         app.find("dialog form button[type='submit']").await.click().await.unwrap();
@@ -154,6 +162,27 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
         assert_eq!(kept, 1, "the reconnect kept the mapping");
         app.screenshot("workspaces-reconnected").await;
 
+        // Disconnect Northwind, keeping its mappings: the card stays, disconnected.
+        let northwind_id = northwind["team_id"].as_str().unwrap().to_owned();
+        let footer = format!("article.workspace[data-team-id='{northwind_id}'] footer .subtle");
+        app.find(&footer).await.click().await.unwrap();
+        wait_for_inner_text(&app, "dialog.confirm", "Disconnect Northwind Traders?").await;
+        app.screenshot("workspaces-disconnect-dialog").await;
+        app.find("dialog.confirm button[type='submit']").await.click().await.unwrap();
+        wait_for_inner_text(&app, "[data-testid='notice']", "Disconnected Northwind Traders").await;
+        wait_for_status(&app, &northwind_id, "disabled").await;
+        let answer: Value = reqwest::Client::new()
+            .post(format!("{demo_url}/api/auth.test"))
+            .bearer_auth(northwind["bot_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["error"], "token_revoked", "Slack revoked the token");
+        app.screenshot("workspaces-disconnected").await;
+
         // Settings shows the demo app's manifest with the exact redirect URL.
         app.open_view("settings", "Settings").await;
         let redirect = app.find("[data-testid='redirect-url']").await.text().await.unwrap();
@@ -161,6 +190,13 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
         let manifest = app.find("[data-testid='manifest']").await.prop("value").await.unwrap().unwrap_or_default();
         assert!(manifest.contains(&redirect), "{manifest}");
         app.screenshot("settings-slack-app").await;
+
+        // Leaving the demo returns to the person's own, empty, data.
+        app.open_view("workspaces", "Workspaces").await;
+        app.find(".demo-bar button").await.click().await.unwrap();
+        wait_for_inner_text(&app, ".view[data-view='workspaces']", "Explore with a demo workspace").await;
+        let badge = app.client.find(Locator::Css("[data-testid='demo-badge']")).await;
+        assert!(badge.is_err(), "no DEMO badge outside the demo");
     })
     .await;
 }

@@ -8,6 +8,7 @@ use crate::Result;
 /// How many of each thing the store holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Workspaces not disconnected (healthy or needing a reconnect).
     pub workspaces: u32,
     pub workspaces_needing_attention: u32,
     pub directory_channels: u32,
@@ -26,8 +27,8 @@ pub struct Counts {
 pub fn counts(conn: &Connection) -> Result<Counts> {
     Ok(conn.query_row(
         "SELECT
-            (SELECT count(*) FROM workspace),
-            (SELECT count(*) FROM workspace WHERE status <> 'connected'),
+            (SELECT count(*) FROM workspace WHERE status <> 'disabled'),
+            (SELECT count(*) FROM workspace WHERE status = 'needs_reconnect'),
             (SELECT count(*) FROM slack_channel WHERE vanished_at IS NULL),
             (SELECT count(*) FROM notification_channel),
             (SELECT count(*) FROM project WHERE archived = 0),

@@ -276,7 +276,7 @@ pub fn disconnect(
             "UPDATE workspace SET has_bot_token = 0, has_user_token = 0, status = 'disabled',
                  status_reason = 'Disconnected; reconnect to use its channels again',
                  user_token_rotates = 0, token_expires_at = NULL, refresh_expires_at = NULL,
-                 updated_at = ?2
+                 bot_scopes = '', user_scopes = '', updated_at = ?2
              WHERE team_id = ?1",
             params![team_id, now_ms],
         )?;

@@ -268,7 +268,8 @@ fn overview_counts_what_is_stored() {
 
     conn.execute(
         "INSERT INTO workspace (team_id, name, domain, status, connected_at, updated_at)
-         VALUES ('T1', 'Acme', 'acme', 'connected', 0, 0), ('T2', 'Beta', 'beta', 'needs_reconnect', 0, 0)",
+         VALUES ('T1', 'Acme', 'acme', 'connected', 0, 0), ('T2', 'Beta', 'beta', 'needs_reconnect', 0, 0),
+                ('T3', 'Gone', 'gone', 'disabled', 0, 0)",
         [],
     )
     .unwrap();
@@ -278,10 +279,13 @@ fn overview_counts_what_is_stored() {
     )
     .unwrap();
     let counts = overview::counts(conn).unwrap();
-    assert_eq!(counts.workspaces, 2);
+    assert_eq!(
+        counts.workspaces, 2,
+        "a disconnected workspace is not counted as connected"
+    );
     assert_eq!(
         counts.workspaces_needing_attention, 1,
-        "only T2 needs a reconnect"
+        "only T2 needs a reconnect; T3 was disconnected on purpose"
     );
     assert_eq!(counts.staff, 1);
     assert_eq!(counts.linked_staff, 0, "nobody is linked yet");
