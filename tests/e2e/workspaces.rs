@@ -191,6 +191,35 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
         assert!(manifest.contains(&redirect), "{manifest}");
         app.screenshot("settings-slack-app").await;
 
+        // The smallest window, dark, with a workspace whose name and reason are very long.
+        {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            conn.execute(
+                "INSERT INTO workspace (team_id, name, domain, status, status_reason, connected_at, is_demo, updated_at)
+                 VALUES ('T0LONGNAME', 'Worldwide Consolidated Holdings International Subsidiary Operations Group', 'worldwide-consolidated-holdings-international', 'needs_reconnect',
+                         'Slack no longer accepts the bot token (invalid_auth): the app was uninstalled or reinstalled, or the token was revoked. Reconnect to restore it; its channels, toggles and links are kept.', 1, 1, 1)",
+                [],
+            )
+            .unwrap();
+        }
+        app.find("label:has(input[value='dark'])").await.click().await.unwrap();
+        app.client.set_window_size(880, 560).await.expect("resizing the window");
+        app.open_view("workspaces", "Workspaces").await;
+        wait_for_inner_text(&app, ".grid", "Worldwide Consolidated").await;
+        let overflow = app
+            .client
+            .execute("const d = document.documentElement; return d.scrollWidth - d.clientWidth;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(overflow.as_i64(), Some(0), "nothing overflows sideways");
+        app.screenshot("workspaces-dark-minimum-size").await;
+        app.client
+            .execute("document.querySelector(\"[data-team-id='T0LONGNAME']\").scrollIntoView();", vec![])
+            .await
+            .unwrap();
+        app.screenshot("workspaces-dark-minimum-size-long-name").await;
+
         // Leaving the demo returns to the person's own, empty, data.
         app.open_view("workspaces", "Workspaces").await;
         app.find(".demo-bar button").await.click().await.unwrap();
