@@ -117,6 +117,12 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
             (cards.len() == 2).then_some(())
         })
         .await;
+        wait_for("the dialog to close and the new card to sync", || async {
+            let open = app.client.find(Locator::Css("dialog[open]")).await.is_ok();
+            let synced = inner_text(&app, "article.workspace:nth-of-type(2) [data-testid='directory']").await;
+            (!open && synced.contains("synced")).then_some(())
+        })
+        .await;
         app.screenshot("workspaces-two").await;
 
         // A mapping to keep: a notification channel of Acme, written as the app would.

@@ -57,6 +57,7 @@ export class WorkspacesState {
       const connected = await unwrap(commands.connectBotToken(token));
       this.connectedNotice(connected, "with the app's bot token");
       await this.afterChange();
+      void this.sync(connected.teamId, { quiet: true });
       return true;
     } catch (error) {
       this.error = describeError(error);
@@ -74,6 +75,7 @@ export class WorkspacesState {
       const connected = await unwrap(commands.connectOauth(teamId));
       this.connectedNotice(connected, "with Slack sign-in");
       await this.afterChange();
+      void this.sync(connected.teamId, { quiet: true });
       return true;
     } catch (error) {
       this.error = describeError(error);
@@ -161,7 +163,10 @@ export class WorkspacesState {
     }
   }
 
-  async sync(teamId: string): Promise<SyncOutcome | null> {
+  /** Syncs a workspace's directory; `quiet` (after connecting) leaves the notice alone and
+   * lets the card's progress bar and counts speak. */
+  async sync(teamId: string, { quiet = false } = {}): Promise<SyncOutcome | null> {
+    if (this.syncs[teamId]) return null;
     const channel = new Channel<SyncProgress>();
     channel.onmessage = (progress) => {
       this.syncs = { ...this.syncs, [teamId]: progress };
@@ -174,7 +179,7 @@ export class WorkspacesState {
     try {
       const outcome = await unwrap(commands.syncDirectory(teamId, channel));
       const name = this.cards.find((c) => c.teamId === teamId)?.name ?? teamId;
-      this.notice = {
+      if (!quiet) this.notice = {
         kind: outcome.cancelled ? "info" : "success",
         text: outcome.cancelled
           ? `Stopped syncing ${name}; the ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")} read so far are kept.`
@@ -183,7 +188,8 @@ export class WorkspacesState {
       await this.afterChange();
       return outcome;
     } catch (error) {
-      this.error = describeError(error);
+      const name = this.cards.find((c) => c.teamId === teamId)?.name ?? teamId;
+      this.error = `The directory of ${name} could not be synced. ${describeError(error)}`;
       return null;
     } finally {
       const { [teamId]: _done, ...rest } = this.syncs;

@@ -195,6 +195,10 @@ async fn oauth_with_pkce_connects_a_user_token_and_keeps_it_out_of_the_database(
     assert_eq!(ws.authed_user_id.as_deref(), Some("U0000000001"));
     assert!(ws.user_scopes.contains(&"chat:write".to_owned()));
     assert!(ws.user_token_rotates, "the seeded PKCE app rotates tokens");
+    assert!(
+        ws.last_health_check_at.is_some(),
+        "connecting validated it just now"
+    );
     let now = switchboard_store::now_ms();
     assert!(ws.token_expires_at.unwrap() > now + 11 * 3600 * 1000);
     assert!(ws.refresh_expires_at.unwrap() > now + 29 * 24 * 3600 * 1000);

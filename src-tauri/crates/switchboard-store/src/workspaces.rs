@@ -116,7 +116,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
     })
 }
 
-/// Records a bot token connection. A known team id is a reconnect: the row is updated in
+/// Records a bot token connection (validated just now, so it counts as a health check). A
+/// known team id is a reconnect: the row is updated in
 /// place, so every mapping and toggle that refers to it stays. Returns whether it was new.
 pub fn record_bot_connection(
     conn: &Connection,
@@ -126,9 +127,10 @@ pub fn record_bot_connection(
     let existed = get(conn, c.team_id)?.is_some();
     conn.execute(
         "INSERT INTO workspace (team_id, name, domain, icon_url, has_bot_token, bot_scopes, bot_user_id,
-                                status, status_reason, connected_by, connected_at, is_demo, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, 'connected', NULL, ?7, ?8, ?9, ?8)
-         ON CONFLICT (team_id) DO UPDATE SET
+                                status, status_reason, connected_by, connected_at, is_demo, updated_at,
+                                last_health_check_at)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, 'connected', NULL, ?7, ?8, ?9, ?8, ?8)
+         ON CONFLICT (team_id) DO UPDATE SET last_health_check_at = excluded.last_health_check_at,
              name = excluded.name, domain = excluded.domain, icon_url = excluded.icon_url,
              has_bot_token = 1, bot_scopes = excluded.bot_scopes, bot_user_id = excluded.bot_user_id,
              status = 'connected', status_reason = NULL, connected_by = excluded.connected_by,
@@ -176,9 +178,9 @@ pub fn record_user_connection(
         "INSERT INTO workspace (team_id, name, domain, icon_url, has_user_token, user_scopes,
                                 authed_user_id, user_token_rotates, token_expires_at,
                                 refresh_expires_at, status, status_reason, connected_by,
-                                connected_at, is_demo, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, 'connected', NULL, ?10, ?11, ?12, ?11)
-         ON CONFLICT (team_id) DO UPDATE SET
+                                connected_at, is_demo, updated_at, last_health_check_at)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, 'connected', NULL, ?10, ?11, ?12, ?11, ?11)
+         ON CONFLICT (team_id) DO UPDATE SET last_health_check_at = excluded.last_health_check_at,
              name = excluded.name, domain = excluded.domain,
              icon_url = coalesce(excluded.icon_url, icon_url),
              has_user_token = 1, user_scopes = excluded.user_scopes,
