@@ -60,6 +60,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::preferences::set_theme,
         commands::activity::recent_activity,
         commands::workspaces::workspaces,
+        commands::workspaces::workspace_icon,
         commands::workspaces::connect_bot_token,
         commands::workspaces::connect_oauth,
         commands::workspaces::cancel_oauth,

@@ -36,6 +36,8 @@ pub struct Profile {
     pub demo: Option<DemoSlack>,
     /// The channel picker's index per team id, built on first search, dropped after a sync.
     pub channel_indexes: Mutex<HashMap<String, Arc<switchboard_core::directory::ChannelIndex>>>,
+    /// Workspace icons as `data:` URLs (or `None`: not loadable), by icon URL.
+    pub icons: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl Profile {
@@ -66,6 +68,7 @@ impl Profile {
             oauth_base,
             demo,
             channel_indexes: Mutex::new(HashMap::new()),
+            icons: Mutex::new(HashMap::new()),
         })
     }
 

@@ -44,6 +44,8 @@ const backend = vi.hoisted(() => {
       case "workspaces":
         if (state.databaseError) throw { code: "storage_unavailable", message: state.databaseError };
         return state.workspaces;
+      case "workspace_icon":
+        return args?.teamId === "T2" ? "data:image/png;base64,iVBORw0KGgo=" : null;
       case "slack_app_setup":
         return {
           settings: { clientId: "", redirectPort: 8765, oauthEnabled: true, botTokenEnabled: true },
@@ -142,7 +144,7 @@ describe("the console shell", () => {
     });
     backend.state.workspaces = [
       card("T1", "Acme Studio", "needs_reconnect", "The bot token was revoked in Slack (token_revoked)."),
-      card("T2", "Northwind Traders", "connected", null),
+      { ...card("T2", "Northwind Traders", "connected", null), iconUrl: "https://avatars.example/T2.png" },
     ];
     render(App);
     const banner = await screen.findByTestId("reconnect-banner");
@@ -151,6 +153,9 @@ describe("the console shell", () => {
     const cards = document.querySelectorAll("article.workspace");
     expect([...cards].map((c) => c.getAttribute("data-status"))).toEqual(["needs_reconnect", "connected"]);
     expect(cards[1]!.textContent).toContain("im:write");
+    // The icon comes from Rust as a data: URL; a card without one shows the initials.
+    await waitFor(() => expect(cards[1]!.querySelector("img.avatar")?.getAttribute("src")).toMatch(/^data:image\/png/));
+    expect(cards[0]!.querySelector(".avatar")?.textContent).toBe("AS");
     expect(screen.getByText("2 workspaces connected, 1 need attention")).toBeTruthy();
   });
 

@@ -32,6 +32,44 @@ pub fn workspaces(state: State<'_, AppState>) -> Result<Vec<WorkspaceCard>, Comm
     cards(&state.profile())
 }
 
+/// The workspace's icon as a `data:` URL (the web view loads no remote image), or `None` when
+/// it has none or it cannot be downloaded; the card then shows the name's initials.
+#[tauri::command]
+#[specta::specta]
+pub async fn workspace_icon(
+    state: State<'_, AppState>,
+    team_id: String,
+) -> Result<Option<String>, CommandError> {
+    let profile = state.profile();
+    let Some(url) = switchboard_store::workspaces::get(profile.store()?.conn(), &team_id)
+        .map_err(switchboard_core::Error::from)?
+        .and_then(|w| w.icon_url)
+    else {
+        return Ok(None);
+    };
+    if let Some(known) = profile
+        .icons
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&url)
+    {
+        return Ok(known.clone());
+    }
+    let icon = match profile.slack.fetch_icon_data_url(&url).await {
+        Ok(icon) => icon,
+        Err(error) => {
+            tracing::info!(%team_id, "workspace icon not loaded: {error}");
+            None
+        }
+    };
+    profile
+        .icons
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(url, icon.clone());
+    Ok(icon)
+}
+
 /// Connects (or reconnects) a workspace with a pasted bot token (`xoxb-…`): validated with
 /// Slack, kept in the keyring, never returned.
 #[tauri::command]

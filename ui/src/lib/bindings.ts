@@ -75,6 +75,18 @@ async workspaces() : Promise<Result<WorkspaceCard[], CommandError>> {
 }
 },
 /**
+ * The workspace's icon as a `data:` URL (the web view loads no remote image), or `None` when
+ * it has none or it cannot be downloaded; the card then shows the name's initials.
+ */
+async workspaceIcon(teamId: string) : Promise<Result<string | null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workspace_icon", { teamId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Connects (or reconnects) a workspace with a pasted bot token (`xoxb-…`): validated with
  * Slack, kept in the keyring, never returned.
  */

@@ -156,6 +156,11 @@ impl SlackClient {
         })
     }
 
+    /// The underlying HTTP client (for downloads that are not API calls, like icons).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }

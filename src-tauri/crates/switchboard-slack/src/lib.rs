@@ -11,6 +11,7 @@
 //! - [`ids`], [`token`], [`types`]: newtype ids, tokens and secrets that never print
 //!   themselves, and Slack's objects.
 //! - [`format`]: escaping text for `mrkdwn`.
+//! - `icon`: workspace icons downloaded as `data:` URLs for the web view.
 //! - [`Error`]: Slack's `ok:false` codes (with `needed`/`provided`), rate limiting, HTTP,
 //!   transport (and whether the request may have been sent), decoding.
 
@@ -18,6 +19,7 @@ pub mod api;
 mod client;
 mod error;
 pub mod format;
+mod icon;
 pub mod ids;
 pub mod method;
 mod pacing;
