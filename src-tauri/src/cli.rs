@@ -239,7 +239,13 @@ pub fn run_workspace(cli: &Cli, command: &WorkspaceCommand) -> anyhow::Result<()
             let runtime = runtime()?;
             let mut results = Vec::new();
             for w in chosen {
-                let token = switchboard_core::health::preferred_token(&secrets, &w)?;
+                let token = runtime.block_on(switchboard_core::health::fresh_token(
+                    &client,
+                    &secrets,
+                    &store,
+                    &w.team_id,
+                    switchboard_store::now_ms(),
+                ))?;
                 let name = w.name.clone();
                 let summary = runtime
                     .block_on(switchboard_core::directory::sync(

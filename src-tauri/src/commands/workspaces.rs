@@ -289,16 +289,14 @@ pub async fn sync_directory(
     on_progress: Channel<SyncProgress>,
 ) -> Result<SyncOutcome, CommandError> {
     let profile = state.profile();
-    let workspace = workspaces::list(profile.store()?.conn())?
-        .into_iter()
-        .find(|w| w.team_id == team_id)
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::InvalidInput,
-                format!("No workspace {team_id} is connected."),
-            )
-        })?;
-    let token = health::preferred_token(profile.secrets.as_ref(), &workspace)?;
+    let token = health::fresh_token(
+        &profile.slack,
+        profile.secrets.as_ref(),
+        profile.store_mutex()?,
+        &team_id,
+        switchboard_store::now_ms(),
+    )
+    .await?;
     let cancel = CancellationToken::new();
     if let Some(previous) = state
         .syncs

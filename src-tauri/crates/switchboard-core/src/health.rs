@@ -325,6 +325,48 @@ pub async fn disconnect(
     })
 }
 
+/// The token to work with now, as [`preferred_token`] picks it, with a rotating user token
+/// refreshed first when it expires within [`REFRESH_MARGIN_MS`] (the console may have been
+/// closed for longer than a token lives). A refresh Slack refuses marks the workspace
+/// `needs_reconnect` and says why.
+pub async fn fresh_token(
+    client: &SlackClient,
+    secrets: &dyn SecretStore,
+    store: &Mutex<Store>,
+    team_id: &str,
+    now: i64,
+) -> Result<Token> {
+    let Some(ws) = workspaces::get(lock(store).conn(), team_id)? else {
+        return Err(Error::InvalidInput(format!(
+            "No workspace {team_id} is connected; `switchboard workspace list` shows the ones that are."
+        )));
+    };
+    let uses_user_token = !(ws.has_bot_token
+        && secrets
+            .get(&SecretKey::workspace(SecretKind::BotToken, team_id))?
+            .is_some());
+    let expiring = ws.user_token_rotates
+        && ws
+            .token_expires_at
+            .is_some_and(|at| at - now < REFRESH_MARGIN_MS);
+    if uses_user_token && ws.has_user_token && expiring {
+        return match refresh_user_token(client, secrets, store, team_id, now).await? {
+            Ok(token) => Ok(token),
+            Err(reason) => {
+                workspaces::set_status(
+                    lock(store).conn(),
+                    team_id,
+                    Status::NeedsReconnect,
+                    Some(&reason),
+                    now,
+                )?;
+                Err(Error::InvalidInput(reason))
+            }
+        };
+    }
+    preferred_token(secrets, &ws)
+}
+
 /// The token work is done with: the bot token when there is one (delivery prefers it), else
 /// the user token.
 pub fn preferred_token(secrets: &dyn SecretStore, ws: &Workspace) -> Result<Token> {

@@ -512,6 +512,28 @@ async fn rotating_tokens_are_refreshed_before_expiry_and_on_token_expired() {
     );
     assert!(world.workspace(&team).token_expires_at.unwrap() > soon + 11 * 3600 * 1000);
 
+    // Work that needs the token (a sync) refreshes it first when it is about to expire.
+    let expiry = world.workspace(&team).token_expires_at.unwrap();
+    let fresh = health::fresh_token(
+        &world.client,
+        &world.secrets,
+        &world.store,
+        &team,
+        expiry - 1_000,
+    )
+    .await
+    .unwrap();
+    assert_ne!(fresh.expose(), second_token, "refreshed before use");
+    let second_token = fresh.expose().to_owned();
+    let still = health::fresh_token(&world.client, &world.secrets, &world.store, &team, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        still.expose(),
+        second_token,
+        "a fresh token is used as it is"
+    );
+
     // Slack says token_expired (clock skew, a sleeping laptop): refresh and retry once.
     world
         .control("tokens/expire", json!({"token": second_token}))
