@@ -144,7 +144,12 @@ describe("the console shell", () => {
     });
     backend.state.workspaces = [
       card("T1", "Acme Studio", "needs_reconnect", "The bot token was revoked in Slack (token_revoked)."),
-      { ...card("T2", "Northwind Traders", "connected", null), iconUrl: "https://avatars.example/T2.png" },
+      {
+        ...card("T2", "Northwind Traders", "connected", null),
+        iconUrl: "https://avatars.example/T2.png",
+        hasUserToken: true,
+        refreshExpiresAt: Date.now() + 24 * 3600 * 1000,
+      },
     ];
     render(App);
     const banner = await screen.findByTestId("reconnect-banner");
@@ -156,6 +161,9 @@ describe("the console shell", () => {
     // The icon comes from Rust as a data: URL; a card without one shows the initials.
     await waitFor(() => expect(cards[1]!.querySelector("img.avatar")?.getAttribute("src")).toMatch(/^data:image\/png/));
     expect(cards[0]!.querySelector(".avatar")?.textContent).toBe("AS");
+    // A sign-in that ends within three days says so before deliveries stop.
+    expect(cards[1]!.querySelector("[data-testid='renew-soon']")?.textContent).toContain("Sign in again");
+    expect(cards[0]!.querySelector("[data-testid='renew-soon']")).toBeNull();
     expect(screen.getByText("2 workspaces connected, 1 need attention")).toBeTruthy();
   });
 
