@@ -102,6 +102,7 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
 pub fn run_console(cli: &cli::Cli) -> anyhow::Result<()> {
     let data_dir = cli.data_dir()?;
     let state = state::AppState::open(data_dir.clone(), cli);
+    tracing::debug!("profile opened at {} ms", ms_since_start());
     if let Some(error) = &state.profile().open_error {
         // The window still opens and shows this, so a person sees what is wrong and what to do.
         tracing::error!("{error}");

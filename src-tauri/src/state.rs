@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
 use switchboard_core::secrets::{KeyringStore, SecretStore};
 use switchboard_slack::SlackClient;
@@ -29,7 +29,8 @@ pub struct Profile {
     pub database_path: PathBuf,
     pub open_error: Option<String>,
     pub secrets: Arc<dyn SecretStore>,
-    pub slack: SlackClient,
+    /// Built on first use: setting up TLS takes 50–100 ms, which the window need not wait for.
+    slack: OnceLock<SlackClient>,
     pub slack_api_base: String,
     pub oauth_base: url::Url,
     /// `Some` for the demo profile.
@@ -53,23 +54,34 @@ impl Profile {
             Ok(store) => (Some(Mutex::new(store)), None),
             Err(error) => (None, Some(error.to_string())),
         };
-        let config = switchboard_slack::ClientConfig::with_base_url(api_base)
+        // Checked now, so a bad base URL is reported at start, not at the first Slack call.
+        switchboard_slack::ClientConfig::with_base_url(api_base)
             .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))?;
-        let slack = SlackClient::new(config)
-            .map_err(|e| CommandError::new(ErrorCode::Slack, e.to_string()))?;
         Ok(Profile {
             secrets: Arc::new(KeyringStore::for_data_dir(&data_dir)),
             store,
             data_dir,
             database_path,
             open_error,
-            slack,
+            slack: OnceLock::new(),
             slack_api_base: api_base.to_owned(),
             oauth_base,
             demo,
             channel_indexes: Mutex::new(HashMap::new()),
             icons: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The Slack client of this profile.
+    pub fn slack(&self) -> Result<&SlackClient, CommandError> {
+        if let Some(client) = self.slack.get() {
+            return Ok(client);
+        }
+        let config = switchboard_slack::ClientConfig::with_base_url(&self.slack_api_base)
+            .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))?;
+        let client = SlackClient::new(config)
+            .map_err(|e| CommandError::new(ErrorCode::Slack, e.to_string()))?;
+        Ok(self.slack.get_or_init(|| client))
     }
 
     /// The store, or the reason it is unavailable as an error the UI can show.

@@ -55,7 +55,7 @@ pub async fn workspace_icon(
     {
         return Ok(known.clone());
     }
-    let icon = match profile.slack.fetch_icon_data_url(&url).await {
+    let icon = match profile.slack()?.fetch_icon_data_url(&url).await {
         Ok(icon) => icon,
         Err(error) => {
             tracing::info!(%team_id, "workspace icon not loaded: {error}");
@@ -93,7 +93,7 @@ pub(crate) async fn connect_with_bot_token(
     actor: &str,
     token: &str,
 ) -> Result<Connected, CommandError> {
-    let install = workspaces::validate_bot_token(&profile.slack, token).await?;
+    let install = workspaces::validate_bot_token(profile.slack()?, token).await?;
     let mut store = profile.store()?;
     let connected = workspaces::record_bot_install(
         store.conn_mut(),
@@ -170,9 +170,19 @@ pub(crate) async fn connect_with_oauth(
     let code = callback
         .wait(&authorization, oauth::DEFAULT_TIMEOUT, &cancel)
         .await;
+    {
+        // This flow is over: forget its cancel handle unless a newer flow replaced it.
+        let mut current = state.oauth.lock().unwrap_or_else(|p| p.into_inner());
+        if current
+            .as_ref()
+            .is_some_and(|c| c.is_cancelled() || !cancel.is_cancelled())
+        {
+            *current = None;
+        }
+    }
     bring_to_front(app);
     let code = code.map_err(switchboard_core::Error::from)?;
-    let install = oauth::exchange(&profile.slack, &settings, authorization, &code).await?;
+    let install = oauth::exchange(profile.slack()?, &settings, authorization, &code).await?;
     let mut store = profile.store()?;
     let connected = oauth::record_user_install(
         store.conn_mut(),
@@ -232,7 +242,7 @@ pub(crate) async fn check_all(profile: &Profile, actor: &str) -> Result<(), Comm
     let mut first_error = None;
     for team in teams {
         if let Err(error) = health::check(
-            &profile.slack,
+            profile.slack()?,
             profile.secrets.as_ref(),
             store,
             &team,
@@ -261,7 +271,7 @@ pub async fn disconnect_workspace(
 ) -> Result<Disconnected, CommandError> {
     let profile = state.profile();
     let done = health::disconnect(
-        &profile.slack,
+        profile.slack()?,
         profile.secrets.as_ref(),
         profile.store_mutex()?,
         &team_id,
@@ -290,7 +300,7 @@ pub async fn sync_directory(
 ) -> Result<SyncOutcome, CommandError> {
     let profile = state.profile();
     let token = health::fresh_token(
-        &profile.slack,
+        profile.slack()?,
         profile.secrets.as_ref(),
         profile.store_mutex()?,
         &team_id,
@@ -314,7 +324,7 @@ pub async fn sync_directory(
         requests: 0,
     };
     let result = directory::sync(
-        &profile.slack,
+        profile.slack()?,
         &token,
         &team_id,
         profile.store_mutex()?,

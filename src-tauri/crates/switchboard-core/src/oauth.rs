@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl};
-use switchboard_slack::api::oauth::{ClientCredentials, Grant};
+use switchboard_slack::api::oauth::{AuthedUser, ClientCredentials, Grant};
 use switchboard_slack::{Error as SlackError, SlackClient, Token};
 use switchboard_store::rusqlite::Connection;
 use switchboard_store::{audit, workspaces};
@@ -539,11 +539,15 @@ pub async fn refresh(
     // A user-token refresh answers at the top level; accept `authed_user` as well.
     let (token, new_refresh, expires_in) = match (access.access_token, access.authed_user) {
         (Some(token), _) => (token, access.refresh_token, access.expires_in),
-        (None, Some(user)) if user.access_token.is_some() => (
-            user.access_token.unwrap_or_else(|| Token::new("")),
-            user.refresh_token,
-            user.expires_in,
-        ),
+        (
+            None,
+            Some(AuthedUser {
+                access_token: Some(token),
+                refresh_token,
+                expires_in,
+                ..
+            }),
+        ) => (token, refresh_token, expires_in),
         _ => {
             return Err(Error::InvalidInput(
                 "Slack's refresh answer held no token; reconnect the workspace.".to_owned(),
