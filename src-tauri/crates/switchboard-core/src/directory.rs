@@ -7,8 +7,9 @@
 
 use std::sync::Mutex;
 
-use switchboard_slack::api::conversations::ListConversations;
-use switchboard_slack::api::users::ListUsers;
+use switchboard_slack::api::conversations::{ConversationsPage, ListConversations};
+use switchboard_slack::api::users::{ListUsers, UsersPage};
+use switchboard_slack::paginate::{CursorPage, CursorRequest, Pages};
 use switchboard_slack::{SlackClient, Token, types};
 use switchboard_store::{Store, audit, directory};
 use tokio_util::sync::CancellationToken;
@@ -84,6 +85,36 @@ fn user_row(u: types::User) -> directory::User {
     }
 }
 
+/// Runs `f` in one short transaction; the lock is held only for it.
+fn write<T>(
+    store: &Mutex<Store>,
+    f: impl FnOnce(&switchboard_store::rusqlite::Transaction<'_>) -> switchboard_store::Result<T>,
+) -> Result<T> {
+    let mut store = lock(store);
+    let tx = store.conn_mut().transaction()?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Hands every page to `on_page` until the last one; `false` when cancelled first.
+async fn read_pages<R: CursorRequest, P: CursorPage>(
+    mut pages: Pages<R, P>,
+    cancel: &CancellationToken,
+    mut on_page: impl FnMut(P) -> Result<()>,
+) -> Result<bool> {
+    loop {
+        let page = tokio::select! {
+            () = cancel.cancelled() => return Ok(false),
+            page = pages.next_page() => page,
+        };
+        match page {
+            None => return Ok(true),
+            Some(page) => on_page(page?.into_inner())?,
+        }
+    }
+}
+
 /// Syncs one workspace's directory with `token`, reporting progress after every page.
 /// Returns `Ok(None)` when cancelled.
 pub async fn sync(
@@ -105,7 +136,7 @@ pub async fn sync(
     };
     progress(&state);
 
-    let mut pages = client.conversations_list_pages(
+    let channels = client.conversations_list_pages(
         token,
         ListConversations {
             types: "public_channel,private_channel".to_owned(),
@@ -114,72 +145,53 @@ pub async fn sync(
             cursor: None,
         },
     );
-    loop {
-        let page = tokio::select! {
-            () = cancel.cancelled() => return Ok(None),
-            page = pages.next_page() => page,
-        };
-        let Some(page) = page else { break };
-        let rows: Vec<directory::Channel> = page?
-            .into_inner()
-            .channels
-            .into_iter()
-            .filter_map(channel_row)
-            .collect();
-        {
-            let mut store = lock(store);
-            let tx = store.conn_mut().transaction()?;
-            directory::upsert_channels(&tx, team_id, &rows, started)?;
-            tx.commit()?;
-        }
+    let complete = read_pages(channels, cancel, |page: ConversationsPage| {
+        let rows: Vec<directory::Channel> =
+            page.channels.into_iter().filter_map(channel_row).collect();
+        write(store, |tx| {
+            directory::upsert_channels(tx, team_id, &rows, started)
+        })?;
         state.channels += rows.len() as u64;
         state.pages += 1;
         progress(&state);
+        Ok(())
+    })
+    .await?;
+    if !complete {
+        return Ok(None);
     }
 
     state.phase = Phase::Users;
     progress(&state);
-    let mut pages = client.users_list_pages(
+    let users = client.users_list_pages(
         token,
         ListUsers {
             limit: PAGE_SIZE,
             cursor: None,
         },
     );
-    loop {
-        let page = tokio::select! {
-            () = cancel.cancelled() => return Ok(None),
-            page = pages.next_page() => page,
-        };
-        let Some(page) = page else { break };
-        let rows: Vec<directory::User> = page?
-            .into_inner()
-            .members
-            .into_iter()
-            .map(user_row)
-            .collect();
-        {
-            let mut store = lock(store);
-            let tx = store.conn_mut().transaction()?;
-            directory::upsert_users(&tx, team_id, &rows, started)?;
-            tx.commit()?;
-        }
+    let complete = read_pages(users, cancel, |page: UsersPage| {
+        let rows: Vec<directory::User> = page.members.into_iter().map(user_row).collect();
+        write(store, |tx| {
+            directory::upsert_users(tx, team_id, &rows, started)
+        })?;
         state.users += rows.len() as u64;
         state.pages += 1;
         progress(&state);
+        Ok(())
+    })
+    .await?;
+    if !complete {
+        return Ok(None);
     }
 
     if cancel.is_cancelled() {
         return Ok(None);
     }
     let finished_at = now();
-    let vanished = {
-        let mut store = lock(store);
-        let tx = store.conn_mut().transaction()?;
-        let vanished = directory::finish_sync(&tx, team_id, started, finished_at)?;
-        tx.commit()?;
-        vanished
-    };
+    let vanished = write(store, |tx| {
+        directory::finish_sync(tx, team_id, started, finished_at)
+    })?;
     state.phase = Phase::Done;
     progress(&state);
     Ok(Some(Summary {
@@ -342,15 +354,8 @@ mod tests {
             ("3", true, 5),
             ("none", false, 0),
         ] {
-            let sql = switchboard_store::directory::search_channels(
-                store.conn(),
-                "T1",
-                query,
-                archived,
-                offset,
-                30,
-            )
-            .unwrap();
+            let sql = directory::search_channels(store.conn(), "T1", query, archived, offset, 30)
+                .unwrap();
             let fast = index.search(query, archived, offset, 30);
             assert_eq!(sql, fast, "{query} {archived} {offset}");
         }

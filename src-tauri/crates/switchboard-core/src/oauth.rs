@@ -21,7 +21,7 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, 
 use switchboard_slack::api::oauth::{AuthedUser, ClientCredentials, Grant};
 use switchboard_slack::{Error as SlackError, SlackClient, Token};
 use switchboard_store::rusqlite::Connection;
-use switchboard_store::{audit, workspaces};
+use switchboard_store::workspaces;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
@@ -401,28 +401,12 @@ pub async fn exchange(
                 .map(|s| s.split(',').map(str::to_owned).collect())
         })
         .unwrap_or_default();
-    let team = match client.team_info(&token, None).await {
-        Ok(info) => Some(info.into_inner().team),
-        Err(error) if error.code() == Some("missing_scope") => None,
-        Err(error) => return Err(Error::Slack(error)),
-    };
-    let domain_from_url = identity
-        .url
-        .trim_start_matches("https://")
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let team = crate::workspaces::team_facts(client, &token, &identity).await?;
     Ok(UserInstall {
         team_id: identity.team_id.to_string(),
-        name: team
-            .as_ref()
-            .map_or_else(|| identity.team.clone(), |t| t.name.clone()),
-        domain: team
-            .as_ref()
-            .and_then(|t| t.domain.clone())
-            .unwrap_or(domain_from_url),
-        icon_url: team.and_then(|t| t.icon.image_132.or(t.icon.image_68)),
+        name: team.name,
+        domain: team.domain,
+        icon_url: team.icon_url,
         authed_user_id: identity.user_id.to_string(),
         scopes,
         refresh_token: user.refresh_token,
@@ -473,25 +457,18 @@ pub fn record_user_install(
         },
         now_ms,
     )?;
-    audit::record(
+    crate::workspaces::audit_connection(
         &tx,
-        audit::NewAuditEntry {
-            at: now_ms,
-            actor,
-            action: if reconnect {
-                "workspace.reconnected"
-            } else {
-                "workspace.connected"
-            },
-            subject: &format!("{} ({team})", install.name),
-            old_value: None,
-            new_value: Some(&format!(
-                "user token of {}{}, scopes {}",
-                install.authed_user_id,
-                if rotates { " (rotating)" } else { "" },
-                install.scopes.join(",")
-            )),
-        },
+        actor,
+        now_ms,
+        reconnect,
+        &format!("{} ({team})", install.name),
+        &format!(
+            "user token of {}{}, scopes {}",
+            install.authed_user_id,
+            if rotates { " (rotating)" } else { "" },
+            install.scopes.join(",")
+        ),
     )?;
     tx.commit()?;
     Ok(Connected {

@@ -3,6 +3,7 @@
 //! token to the keyring first and the workspace row second, so the database never names a token
 //! that is not stored. Connecting a known team id is a reconnect and keeps every mapping.
 
+use switchboard_slack::api::auth::AuthTest;
 use switchboard_slack::{Error as SlackError, SlackClient, Token, TokenKind};
 use switchboard_store::rusqlite::Connection;
 use switchboard_store::{audit, workspaces};
@@ -87,33 +88,82 @@ pub async fn validate_bot_token(client: &SlackClient, pasted: &str) -> Result<Bo
         ));
     };
     let scopes = identity.scopes.clone().unwrap_or_default();
-    let domain = identity
+    let team = team_facts(client, &token, &identity).await?;
+    Ok(BotInstall {
+        team_id: identity.team_id.to_string(),
+        name: team.name,
+        domain: team.domain,
+        icon_url: team.icon_url,
+        bot_user_id,
+        scopes,
+        token,
+    })
+}
+
+/// A workspace's name, domain and icon, as a card shows them.
+#[derive(Debug, Clone)]
+pub(crate) struct TeamFacts {
+    pub name: String,
+    pub domain: String,
+    pub icon_url: Option<String>,
+}
+
+/// Asks `team.info` for the name, domain and icon; without `team:read` the connection still
+/// works, with what `auth.test` said (the domain from its URL) and no icon.
+pub(crate) async fn team_facts(
+    client: &SlackClient,
+    token: &Token,
+    identity: &AuthTest,
+) -> Result<TeamFacts> {
+    let team = match client.team_info(token, None).await {
+        Ok(info) => Some(info.into_inner().team),
+        Err(SlackError::Api { code, .. }) if code == "missing_scope" => None,
+        Err(error) => return Err(Error::Slack(error)),
+    };
+    let domain_from_url = identity
         .url
         .trim_start_matches("https://")
         .split('.')
         .next()
         .unwrap_or_default()
         .to_owned();
-    // team.info gives the icon; without team:read the connection still works, without an icon.
-    let team = match client.team_info(&token, None).await {
-        Ok(info) => Some(info.into_inner().team),
-        Err(SlackError::Api { code, .. }) if code == "missing_scope" => None,
-        Err(error) => return Err(Error::Slack(error)),
-    };
-    Ok(BotInstall {
-        team_id: identity.team_id.to_string(),
+    Ok(TeamFacts {
         name: team
             .as_ref()
             .map_or_else(|| identity.team.clone(), |t| t.name.clone()),
         domain: team
             .as_ref()
             .and_then(|t| t.domain.clone())
-            .unwrap_or(domain),
+            .unwrap_or(domain_from_url),
         icon_url: team.and_then(|t| t.icon.image_132.or(t.icon.image_68)),
-        bot_user_id,
-        scopes,
-        token,
     })
+}
+
+/// Audits a connection in the transaction that recorded it.
+pub(crate) fn audit_connection(
+    tx: &Connection,
+    actor: &str,
+    now_ms: i64,
+    reconnect: bool,
+    subject: &str,
+    how: &str,
+) -> Result<()> {
+    audit::record(
+        tx,
+        audit::NewAuditEntry {
+            at: now_ms,
+            actor,
+            action: if reconnect {
+                "workspace.reconnected"
+            } else {
+                "workspace.connected"
+            },
+            subject,
+            old_value: None,
+            new_value: Some(how),
+        },
+    )?;
+    Ok(())
 }
 
 /// Stores the token in `secrets`, then records the workspace and an audit entry in one
@@ -147,20 +197,13 @@ pub fn record_bot_install(
         },
         now_ms,
     )?;
-    audit::record(
+    audit_connection(
         &tx,
-        audit::NewAuditEntry {
-            at: now_ms,
-            actor,
-            action: if reconnect {
-                "workspace.reconnected"
-            } else {
-                "workspace.connected"
-            },
-            subject: &format!("{} ({})", install.name, install.team_id),
-            old_value: None,
-            new_value: Some(&format!("bot token, scopes {}", install.scopes.join(","))),
-        },
+        actor,
+        now_ms,
+        reconnect,
+        &format!("{} ({})", install.name, install.team_id),
+        &format!("bot token, scopes {}", install.scopes.join(",")),
     )?;
     tx.commit()?;
     Ok(Connected {
