@@ -236,6 +236,12 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
         out.contains("needs_reconnect") && out.contains("token_revoked"),
         "{out}"
     );
+    let (_, out, _) = run(&["workspace", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        list[0]["reconnect_token"], "bot",
+        "the bot token is the one to replace"
+    );
 
     let (code, out, err) = run(&["workspace", "disconnect", &team]);
     assert_eq!(code, Some(0), "{err}");

@@ -126,6 +126,7 @@ fn workspace_json(w: &switchboard_store::workspaces::Workspace) -> serde_json::V
     serde_json::json!({
         "team_id": w.team_id, "name": w.name, "domain": w.domain, "icon_url": w.icon_url,
         "mode": w.mode(), "status": w.status.as_str(), "status_reason": w.status_reason,
+        "reconnect_token": w.reconnect_token,
         "bot_token": w.has_bot_token, "user_token": w.has_user_token,
         "bot_scopes": w.bot_scopes, "user_scopes": w.user_scopes,
         "bot_user_id": w.bot_user_id, "authed_user_id": w.authed_user_id,

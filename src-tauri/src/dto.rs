@@ -184,6 +184,16 @@ impl From<switchboard_store::workspaces::Status> for WorkspaceStatus {
     }
 }
 
+/// How a workspace that needs reconnecting comes back: the token Slack refused decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconnectWith {
+    /// The user token: sign in with Slack again.
+    SignIn,
+    /// The bot token: paste the app's bot token again.
+    BotToken,
+}
+
 /// A workspace card: what Slack said about it, how it is connected, and how healthy it is.
 /// Never a token.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -199,6 +209,7 @@ pub struct WorkspaceCard {
     pub has_user_token: bool,
     pub status: WorkspaceStatus,
     pub status_reason: Option<String>,
+    pub reconnect_with: Option<ReconnectWith>,
     pub bot_scopes: Vec<String>,
     pub user_scopes: Vec<String>,
     /// One sentence per feature the granted scopes leave broken, with the fix.
@@ -233,6 +244,11 @@ impl WorkspaceCard {
             has_user_token: w.has_user_token,
             status: w.status.into(),
             status_reason: w.status_reason,
+            reconnect_with: match w.reconnect_token.as_deref() {
+                Some("user") => Some(ReconnectWith::SignIn),
+                Some("bot") => Some(ReconnectWith::BotToken),
+                _ => None,
+            },
             bot_scopes: w.bot_scopes,
             user_scopes: w.user_scopes,
             bot_user_id: w.bot_user_id,

@@ -137,7 +137,8 @@ describe("the console shell", () => {
   it("shows each workspace as a card and asks to reconnect the one Slack refused", async () => {
     const card = (teamId: string, name: string, status: string, statusReason: string | null) => ({
       teamId, name, domain: name.toLowerCase().replace(/ /g, "-"), iconUrl: null, mode: "bot token",
-      hasBotToken: true, hasUserToken: false, status, statusReason, botScopes: ["chat:write"],
+      hasBotToken: true, hasUserToken: false, status, statusReason,
+      reconnectWith: status === "needs_reconnect" ? "bot_token" : null, botScopes: ["chat:write"],
       userScopes: [], scopeProblems: status === "connected" ? ["Direct messages to staff will fail: Slack did not grant im:write."] : [],
       botUserId: "U1", authedUserId: null, connectedBy: "ada", connectedAt: 0, lastHealthCheckAt: null,
       directorySyncedAt: null, tokenExpiresAt: null, refreshExpiresAt: null, channels: 0, users: 0, isDemo: false,

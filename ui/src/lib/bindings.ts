@@ -303,6 +303,18 @@ export type EventKindInfo = { id: string; group: string; label: string; routing:
 export type Overview = { workspaces: number; workspacesNeedingAttention: number; directoryChannels: number; notificationChannels: number; projects: number; staff: number; linkedStaff: number; templates: number; events: number; outboxPending: number; outboxFailed: number; auditEntries: number }
 export type Preferences = { theme: Theme }
 /**
+ * How a workspace that needs reconnecting comes back: the token Slack refused decides.
+ */
+export type ReconnectWith = 
+/**
+ * The user token: sign in with Slack again.
+ */
+"sign_in" | 
+/**
+ * The bot token: paste the app's bot token again.
+ */
+"bot_token"
+/**
  * How an event kind is routed, as the UI explains it.
  */
 export type Routing = "project_and_toggled_channels" | "toggled_channels" | "direct_message" | "escalation_rule"
@@ -340,7 +352,7 @@ export type WorkspaceCard = { teamId: string; name: string; domain: string; icon
 /**
  * "bot token", "user token", "bot + user token" or "no token".
  */
-mode: string; hasBotToken: boolean; hasUserToken: boolean; status: WorkspaceStatus; statusReason: string | null; botScopes: string[]; userScopes: string[]; 
+mode: string; hasBotToken: boolean; hasUserToken: boolean; status: WorkspaceStatus; statusReason: string | null; reconnectWith: ReconnectWith | null; botScopes: string[]; userScopes: string[]; 
 /**
  * One sentence per feature the granted scopes leave broken, with the fix.
  */

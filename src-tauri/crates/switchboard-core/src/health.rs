@@ -140,6 +140,7 @@ pub async fn check(
             },
         }
     }
+    let bot_refused = dead.is_some();
     if ws.has_user_token && dead.is_none() {
         let mut token = secret(secrets, SecretKind::UserToken, team_id)?;
         let expiring = ws.user_token_rotates
@@ -190,11 +191,15 @@ pub async fn check(
         user_scopes.as_deref(),
         now,
     )?;
-    let (status, reason) = match &dead {
-        Some(reason) => (Status::NeedsReconnect, Some(reason.as_str())),
-        None => (Status::Connected, None),
+    let (status, reason, refused) = match &dead {
+        Some(reason) => (
+            Status::NeedsReconnect,
+            Some(reason.as_str()),
+            Some(if bot_refused { "bot" } else { "user" }),
+        ),
+        None => (Status::Connected, None, None),
     };
-    if let Some(before) = workspaces::set_status(&tx, team_id, status, reason, now)? {
+    if let Some(before) = workspaces::set_status(&tx, team_id, status, reason, refused, now)? {
         audit::record(
             &tx,
             audit::NewAuditEntry {
@@ -358,6 +363,7 @@ pub async fn fresh_token(
                     team_id,
                     Status::NeedsReconnect,
                     Some(&reason),
+                    Some("user"),
                     now,
                 )?;
                 Err(Error::InvalidInput(reason))

@@ -440,6 +440,11 @@ async fn a_revoked_token_needs_a_reconnect_and_a_reconnect_restores_it_with_its_
         reason.contains("token_revoked") && reason.contains("Reconnect"),
         "{reason}"
     );
+    assert_eq!(
+        world.workspace(&team).reconnect_token.as_deref(),
+        Some("user"),
+        "the refused token is recorded, so Reconnect offers signing in again"
+    );
     let activity = switchboard_store::audit::recent(world.store.lock().unwrap().conn(), 5).unwrap();
     let change = activity
         .iter()
@@ -456,6 +461,7 @@ async fn a_revoked_token_needs_a_reconnect_and_a_reconnect_restores_it_with_its_
     // Reconnecting (OAuth again) restores it, and the mapping is still there.
     world.connect_with_oauth(&team, "allow").await.unwrap();
     assert_eq!(world.workspace(&team).status, Status::Connected);
+    assert_eq!(world.workspace(&team).reconnect_token, None);
     let restored = health::check(
         &world.client,
         &world.secrets,

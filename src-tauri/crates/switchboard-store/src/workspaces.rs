@@ -56,6 +56,8 @@ pub struct Workspace {
     pub token_expires_at: Option<i64>,
     pub refresh_expires_at: Option<i64>,
     pub directory_synced_at: Option<i64>,
+    /// When it needs reconnecting: which token Slack refused, `bot` or `user`.
+    pub reconnect_token: Option<String>,
 }
 
 impl Workspace {
@@ -113,6 +115,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
         token_expires_at: row.get("token_expires_at")?,
         refresh_expires_at: row.get("refresh_expires_at")?,
         directory_synced_at: row.get("directory_synced_at")?,
+        reconnect_token: row.get("reconnect_token")?,
     })
 }
 
@@ -133,7 +136,7 @@ pub fn record_bot_connection(
          ON CONFLICT (team_id) DO UPDATE SET last_health_check_at = excluded.last_health_check_at,
              name = excluded.name, domain = excluded.domain, icon_url = excluded.icon_url,
              has_bot_token = 1, bot_scopes = excluded.bot_scopes, bot_user_id = excluded.bot_user_id,
-             status = 'connected', status_reason = NULL, connected_by = excluded.connected_by,
+             status = 'connected', status_reason = NULL, reconnect_token = NULL, connected_by = excluded.connected_by,
              updated_at = excluded.updated_at",
         params![
             c.team_id,
@@ -188,7 +191,7 @@ pub fn record_user_connection(
              user_token_rotates = excluded.user_token_rotates,
              token_expires_at = excluded.token_expires_at,
              refresh_expires_at = excluded.refresh_expires_at,
-             status = 'connected', status_reason = NULL, connected_by = excluded.connected_by,
+             status = 'connected', status_reason = NULL, reconnect_token = NULL, connected_by = excluded.connected_by,
              updated_at = excluded.updated_at",
         params![
             c.team_id,
@@ -224,21 +227,24 @@ pub fn record_token_refresh(
     Ok(())
 }
 
-/// Sets the status after a health check (or a failed call), with the reason people read.
-/// Returns the previous status when it changed.
+/// Sets the status after a health check (or a failed call), with the reason people read and,
+/// for `needs_reconnect`, which token (`bot` or `user`) Slack refused. Returns the previous
+/// status when it changed.
 pub fn set_status(
     conn: &Connection,
     team_id: &str,
     status: Status,
     reason: Option<&str>,
+    reconnect_token: Option<&str>,
     now_ms: i64,
 ) -> Result<Option<Status>> {
     let Some(before) = get(conn, team_id)? else {
         return Ok(None);
     };
     conn.execute(
-        "UPDATE workspace SET status = ?2, status_reason = ?3, updated_at = ?4 WHERE team_id = ?1",
-        params![team_id, status.as_str(), reason, now_ms],
+        "UPDATE workspace SET status = ?2, status_reason = ?3, reconnect_token = ?4, updated_at = ?5
+         WHERE team_id = ?1",
+        params![team_id, status.as_str(), reason, reconnect_token, now_ms],
     )?;
     Ok((before.status != status).then_some(before.status))
 }
@@ -276,6 +282,7 @@ pub fn disconnect(
     if keep_mappings {
         conn.execute(
             "UPDATE workspace SET has_bot_token = 0, has_user_token = 0, status = 'disabled',
+                 reconnect_token = NULL,
                  status_reason = 'Disconnected; reconnect to use its channels again',
                  user_token_rotates = 0, token_expires_at = NULL, refresh_expires_at = NULL,
                  bot_scopes = '', user_scopes = '', updated_at = ?2
