@@ -147,13 +147,7 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
     let emulator = slack_emulator::Emulator::start("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    let seeded: serde_json::Value =
-        reqwest::get(format!("{}/_emulator/workspaces", emulator.base_url()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let seeded = emulator.workspaces();
     let team = seeded["workspaces"][0]["team_id"]
         .as_str()
         .unwrap()

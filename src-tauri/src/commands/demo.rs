@@ -83,12 +83,11 @@ pub async fn start_demo(
 
     let connected = connect_with_oauth(&app, &state, &profile, None).await?;
     // The demo app's bot token, as an owner would copy it from the app's settings page.
-    let seeded: serde_json::Value = reqwest::get(format!("{base}/_emulator/workspaces"))
-        .await
-        .map_err(|e| failed("the demo Slack did not answer", e))?
-        .json()
-        .await
-        .map_err(|e| failed("the demo Slack answered nonsense", e))?;
+    let seeded = profile
+        .demo
+        .as_ref()
+        .map(|demo| demo.emulator.workspaces())
+        .unwrap_or_default();
     let bot = seeded["workspaces"]
         .as_array()
         .into_iter()

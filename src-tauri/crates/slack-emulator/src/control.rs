@@ -25,8 +25,8 @@ fn refuse(message: &str) -> Response {
         .into_response()
 }
 
-/// `GET /_emulator/workspaces`
-pub async fn workspaces(State(shared): State<Arc<Shared>>) -> Json<Value> {
+/// The seeded workspaces with their tokens (also [`crate::Emulator::workspaces`]).
+pub(crate) fn seeded_workspaces(shared: &Shared) -> Value {
     let world = shared.lock();
     let installed = shared.installed.lock().unwrap_or_else(|p| p.into_inner());
     let app = world.apps.get(SEEDED_CLIENT_ID);
@@ -46,7 +46,12 @@ pub async fn workspaces(State(shared): State<Arc<Shared>>) -> Json<Value> {
             })
         })
         .collect();
-    Json(json!({"ok": true, "workspaces": list}))
+    json!({"ok": true, "workspaces": list})
+}
+
+/// `GET /_emulator/workspaces`
+pub async fn workspaces(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(seeded_workspaces(&shared))
 }
 
 #[derive(Debug, Deserialize)]

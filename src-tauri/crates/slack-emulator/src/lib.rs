@@ -133,6 +133,7 @@ fn router(shared: Arc<Shared>) -> Router {
 #[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -148,7 +149,8 @@ impl Emulator {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (shutdown, stop) = oneshot::channel::<()>();
-        let app = router(Arc::new(Shared::new(config)));
+        let shared = Arc::new(Shared::new(config));
+        let app = router(shared.clone());
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -159,6 +161,7 @@ impl Emulator {
         });
         Ok(Emulator {
             addr,
+            shared,
             shutdown: Some(shutdown),
             task: Some(task),
         })
@@ -171,6 +174,12 @@ impl Emulator {
     /// The base URL, e.g. `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What `GET /_emulator/workspaces` answers (team ids, names, the seeded bot and admin
+    /// tokens), read in-process: `value["workspaces"][i]["bot_token"]`.
+    pub fn workspaces(&self) -> serde_json::Value {
+        control::seeded_workspaces(&self.shared)
     }
 
     /// The Web API base a client is given, e.g. `http://127.0.0.1:41234/api/`.

@@ -84,13 +84,7 @@ impl World {
     }
 
     async fn seeded(&self) -> Value {
-        reqwest::get(format!("{}/_emulator/workspaces", self.emulator.base_url()))
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()["workspaces"]
-            .clone()
+        self.emulator.workspaces()["workspaces"].clone()
     }
 
     fn secret(&self, kind: SecretKind, team: &str) -> Option<String> {

@@ -23,12 +23,7 @@ async fn setup() -> Setup {
         .unwrap();
     let client =
         SlackClient::new(ClientConfig::with_base_url(&emulator.api_base()).unwrap()).unwrap();
-    let workspaces: Value = reqwest::get(format!("{}/_emulator/workspaces", emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let workspaces: Value = emulator.workspaces();
     let first = &workspaces["workspaces"][0];
     Setup {
         bot: first["bot_token"].as_str().unwrap().to_owned(),

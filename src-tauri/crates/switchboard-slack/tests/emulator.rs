@@ -35,14 +35,7 @@ async fn start(config: Config, client_config: impl FnOnce(&mut ClientConfig)) ->
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let workspaces: Value = control
-        .get(format!("{}/_emulator/workspaces", emulator.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let workspaces: Value = emulator.workspaces();
     let first = &workspaces["workspaces"][0];
     World {
         bot: Token::new(first["bot_token"].as_str().unwrap_or_default()),
