@@ -62,7 +62,7 @@ fn info_creates_the_database_headlessly_and_reports_it_as_json() {
     let info: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["data_dir"], data_str);
-    assert_eq!(info["schema_version"], 2, "migrations were applied");
+    assert_eq!(info["schema_version"], 3, "migrations were applied");
     assert_eq!(
         info["slack_api_base"], "http://127.0.0.1:9/api/",
         "the base URL is normalised to end in a slash"
@@ -204,19 +204,136 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
     assert_eq!(list[0]["scope_problems"].as_array().unwrap().len(), 0);
     assert!(!out.contains(&bot), "the token never leaves the keyring");
 
+    expect_test::expect![[r#"
+        [].authed_user_id: null
+        [].bot_scopes[]: string
+        [].bot_token: bool
+        [].bot_token_error: null
+        [].bot_token_expires_at: null
+        [].bot_token_refreshable: bool
+        [].bot_user_id: string
+        [].connected_at: number
+        [].connected_by: string
+        [].demo: bool
+        [].directory_synced_at: null
+        [].domain: string
+        [].icon_url: string
+        [].last_health_check_at: number
+        [].mode: string
+        [].name: string
+        [].reconnect_token: null
+        [].scope_problems: []
+        [].status: string
+        [].status_reason: null
+        [].team_id: string
+        [].user_scopes: []
+        [].user_token: bool
+        [].user_token_error: null
+        [].user_token_expires_at: null"#]]
+    .assert_eq(&shape_of(&list));
+
     let (code, out, err) = run(&["workspace", "sync", "--json"]);
     assert_eq!(code, Some(0), "{err}");
     let synced: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(synced[0]["channels"].as_u64().unwrap() >= 5, "{out}");
     assert!(synced[0]["users"].as_u64().unwrap() >= 5, "{out}");
+    expect_test::expect![[r#"
+        [].channels: number
+        [].error: null
+        [].name: string
+        [].requests: number
+        [].result: string
+        [].resumed: bool
+        [].team_id: string
+        [].users: number
+        [].vanished_channels: number
+        [].vanished_users: number"#]]
+    .assert_eq(&shape_of(&synced));
     let (code, _, err) = run(&["workspace", "sync", "T999"]);
     assert_eq!(code, Some(1));
-    assert!(err.contains("no workspace T999"), "{err}");
+    assert!(err.contains("No workspace T999"), "{err}");
 
     let (code, out, _) = run(&["workspace", "check", "--json"]);
     assert_eq!(code, Some(0));
     let checked: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(checked[0]["status"], "connected");
+    expect_test::expect![[r#"
+        [].bot_token_error: null
+        [].error: null
+        [].name: string
+        [].reason: null
+        [].scope_problems: []
+        [].status: string
+        [].team_id: string
+        [].user_token_error: null"#]]
+    .assert_eq(&shape_of(&checked));
+
+    // A second workspace whose token dies: `sync` with no team still syncs the first, reports
+    // both, and exits non-zero.
+    let northwind_bot = seeded["workspaces"][1]["bot_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let joined = switchboard_with_stdin(&args, &northwind_bot);
+    assert!(joined.status.success(), "{}", stderr(&joined));
+    let mut connect_json = args.clone();
+    connect_json.push("--json");
+    let again = switchboard_with_stdin(&connect_json, &northwind_bot);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["reconnect"], true);
+    expect_test::expect![[r#"
+        .name: string
+        .reconnect: bool
+        .team_id: string
+        .warning: null"#]]
+    .assert_eq(&shape_of(&again));
+    reqwest::Client::new()
+        .post(format!("{}/_emulator/tokens/revoke", emulator.base_url()))
+        .json(&serde_json::json!({"token": northwind_bot}))
+        .send()
+        .await
+        .unwrap();
+    let (code, out, _) = run(&["workspace", "sync", "--json"]);
+    assert_ne!(
+        code,
+        Some(0),
+        "a failed workspace makes the exit code non-zero"
+    );
+    let synced: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results: Vec<&str> = synced
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        results,
+        ["complete", "failed"],
+        "each workspace is reported: {out}"
+    );
+    assert!(synced[1]["error"]["code"].is_string());
+    let (code, out, _) = run(&["workspace", "check", "--json"]);
+    assert_eq!(
+        code,
+        Some(3),
+        "exit code 3: a workspace needs reconnecting: {out}"
+    );
+    let (code, out, _) = run(&["workspace", "disconnect", "--json", "T0000000002"]);
+    assert_eq!(code, Some(0), "{out}");
+    let done: serde_json::Value = serde_json::from_str(&out).unwrap();
+    expect_test::expect![[r#"
+        .kept_mappings: bool
+        .name: string
+        .revoked[]: string
+        .team_id: string
+        .warning: null"#]]
+    .assert_eq(&shape_of(&done));
+    let (_, _, _) = run(&[
+        "workspace",
+        "disconnect",
+        "--forget-mappings",
+        "T0000000002",
+    ]);
 
     // Revoked in Slack: the check says so, and how to fix it.
     reqwest::Client::new()
@@ -225,11 +342,12 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
         .send()
         .await
         .unwrap();
-    let (_, out, _) = run(&["workspace", "check"]);
+    let (code, out, _) = run(&["workspace", "check"]);
     assert!(
         out.contains("needs_reconnect") && out.contains("token_revoked"),
         "{out}"
     );
+    assert_eq!(code, Some(3), "scripts learn from the exit code");
     let (_, out, _) = run(&["workspace", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -248,4 +366,81 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
     assert_eq!(code, Some(0));
     assert!(out.contains("removed"));
     assert_eq!(run(&["workspace", "list", "--json"]).1.trim(), "[]");
+}
+
+/// The shape of a JSON answer: every leaf replaced by its type, so a snapshot documents the
+/// fields scripts rely on without the values that change from run to run.
+fn shape_of(value: &serde_json::Value) -> String {
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>, path: String) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(v, out, format!("{path}.{k}"));
+                }
+            }
+            serde_json::Value::Array(items) => match items.first() {
+                Some(first) => walk(first, out, format!("{path}[]")),
+                None => out.push(format!("{path}: []")),
+            },
+            serde_json::Value::Null => out.push(format!("{path}: null")),
+            serde_json::Value::Bool(_) => out.push(format!("{path}: bool")),
+            serde_json::Value::Number(_) => out.push(format!("{path}: number")),
+            serde_json::Value::String(_) => out.push(format!("{path}: string")),
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut out, String::new());
+    out.join("\n")
+}
+
+/// With no Secret Service on the session bus, connecting says what to install or start, exits
+/// non-zero and stores nothing; what needs no secret (listing) still works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keyring_connecting_explains_and_stores_nothing() {
+    let emulator = slack_emulator::Emulator::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let bot = emulator.workspaces()["workspaces"][0]["bot_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api = emulator.api_base();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().to_str().unwrap().to_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args([
+            "--data-dir",
+            &data,
+            "--slack-api-base",
+            &api,
+            "workspace",
+            "connect",
+            "--token-stdin",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", data),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bot.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("keyring is not available") && err.contains("gnome-keyring"),
+        "it says what is missing and what to start: {err}"
+    );
+    let listed = switchboard(&["--data-dir", &data, "workspace", "list", "--json"]);
+    assert!(listed.status.success());
+    assert_eq!(stdout(&listed).trim(), "[]", "nothing was stored");
 }

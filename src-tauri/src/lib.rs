@@ -1,13 +1,18 @@
 //! The desktop shell of Switchboard: the only crate that knows Tauri.
 //!
 //! A tour:
-//! - [`cli`]: the command line, parsed before Tauri starts; headless subcommands run there.
-//! - `state`: what every command can reach (the store, the data directory).
-//! - `commands`: one file per area; each command parses its input, calls one function of
-//!   `switchboard-core` and maps the result to a DTO. No SQL, HTTP or business rule lives here.
-//! - `dto`: the types that cross to the web view; their TypeScript twins are generated into
-//!   `ui/src/lib/bindings.ts` by [`specta_builder`] and checked by `tests/invariants.rs`.
-//! - `error`: the one error type of the IPC boundary, `{ code, message }`.
+//! - [`cli`]: the command line, parsed before Tauri starts; headless subcommands run there, one
+//!   file per subcommand group.
+//! - `state`: what every command can reach: core's `Session` (the active profile, built by
+//!   core's composition root, and the supervisor of its background work) and the web view's
+//!   event channels.
+//! - `commands`: one file per area; each command is `async` (never on the main thread), parses
+//!   its input, calls one function of `switchboard-core` and maps the result to a DTO. No SQL,
+//!   HTTP or business rule lives here, and nothing here names `switchboard_store`.
+//! - `dto`: the types that cross to the web view, one file per file of `commands`; their
+//!   TypeScript twins are generated into `ui/src/lib/bindings.ts` by [`specta_builder`] and
+//!   checked by `tests/invariants.rs`.
+//! - `error`: the one error type of the IPC boundary, `{ code, message, field?, teamId? }`.
 
 pub mod cli;
 mod commands;
@@ -56,6 +61,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::app::app_info,
         commands::app::overview,
         commands::app::event_catalogue,
+        commands::app::keyring_status,
+        commands::app::subscribe_events,
         commands::preferences::preferences,
         commands::preferences::set_theme,
         commands::activity::recent_activity,
@@ -98,18 +105,19 @@ pub fn export_bindings(path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the console window and runs until it is closed.
+/// Opens the console window and runs until it is closed; then stops the background work and
+/// waits for what is in flight.
 pub fn run_console(cli: &cli::Cli) -> anyhow::Result<()> {
     let data_dir = cli.data_dir()?;
-    let state = state::AppState::open(data_dir.clone(), cli);
+    let state = state::AppState::open(cli)?;
     tracing::debug!("profile opened at {} ms", ms_since_start());
-    if let Some(error) = &state.profile().open_error {
+    if let Some(error) = state.profile().open_error() {
         // The window still opens and shows this, so a person sees what is wrong and what to do.
         tracing::error!("{error}");
     }
     let builder = specta_builder();
     let webview_dir = data_dir.join("webview");
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .manage(state)
@@ -126,23 +134,28 @@ pub fn run_console(cli: &cli::Cli) -> anyhow::Result<()> {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_focus();
             }
-            // Health: every workspace on start, then every 15 minutes.
+            // Background work (health checks: every workspace now, then every 15 minutes)
+            // belongs to the session's supervisor.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let mut ticks = tokio::time::interval(switchboard_core::health::CHECK_INTERVAL);
-                loop {
-                    ticks.tick().await;
-                    let state = handle.state::<state::AppState>();
-                    let profile = state.profile();
-                    if let Err(error) =
-                        commands::workspaces::check_all(&profile, &state.actor).await
-                    {
-                        tracing::warn!("workspace health check: {error}");
-                    }
-                }
+                handle
+                    .state::<state::AppState>()
+                    .session
+                    .start_background()
+                    .await;
             });
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .context("running the console window")
+        .build(tauri::generate_context!())
+        .context("building the console window")?;
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // In-flight work finishes (a health check records its result) before the process
+            // ends; nothing new starts.
+            let session = &handle.state::<state::AppState>().session;
+            tauri::async_runtime::block_on(session.shutdown());
+            tracing::info!("background work stopped");
+        }
+    });
+    Ok(())
 }

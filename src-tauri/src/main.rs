@@ -7,19 +7,18 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use switchboard_app::cli::{Cli, Command};
+use switchboard_app::cli::Cli;
 
 fn main() -> ExitCode {
     switchboard_app::mark_process_start();
     let cli = Cli::parse();
     switchboard_app::init_logging();
     let result = match &cli.command {
-        None => switchboard_app::run_console(&cli),
-        Some(Command::Info { json }) => switchboard_app::cli::print_info(&cli, *json),
-        Some(Command::Workspace(command)) => switchboard_app::cli::run_workspace(&cli, command),
+        None => switchboard_app::run_console(&cli).map(|()| ExitCode::SUCCESS),
+        Some(command) => switchboard_app::cli::run(&cli, command),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("switchboard: {error:#}");
             ExitCode::FAILURE

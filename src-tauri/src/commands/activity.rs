@@ -9,12 +9,10 @@ use crate::state::AppState;
 /// The newest `limit` audit-log entries, newest first.
 #[tauri::command]
 #[specta::specta]
-pub fn recent_activity(
+pub async fn recent_activity(
     state: State<'_, AppState>,
     limit: u32,
 ) -> Result<Vec<ActivityEntry>, CommandError> {
-    let profile = state.profile();
-    let store = profile.store()?;
-    let entries = switchboard_core::activity::recent(store.conn(), limit)?;
+    let entries = switchboard_core::activity::recent_in(&state.profile(), limit)?;
     Ok(entries.into_iter().map(Into::into).collect())
 }

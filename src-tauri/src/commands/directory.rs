@@ -11,7 +11,7 @@ use crate::state::AppState;
 /// how many match in all; the picker asks for the rows it is about to show.
 #[tauri::command]
 #[specta::specta]
-pub fn search_channels(
+pub async fn search_channels(
     state: State<'_, AppState>,
     team_id: String,
     query: String,
@@ -19,8 +19,7 @@ pub fn search_channels(
     offset: u32,
     limit: u32,
 ) -> Result<ChannelWindow, CommandError> {
-    let profile = state.profile();
-    let index = profile.channel_index(&team_id)?;
+    let index = switchboard_core::directory::channel_index(&state.profile(), &team_id)?;
     let started = std::time::Instant::now();
     let window = index.search(
         &query,

@@ -177,6 +177,53 @@ pub async fn uninstall(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct InstallBody {
+    team_id: String,
+    client_id: Option<String>,
+}
+
+/// `POST /_emulator/apps/install`: *Install to Workspace* on the app's settings page, as the
+/// owner does before copying the bot token: a bot token with the app's bot scopes — rotating
+/// (`xoxe.xoxb-…`, 12 hours, with its refresh token) when the app has token rotation on, as
+/// Slack issues it.
+pub async fn install(State(shared): State<Arc<Shared>>, Json(body): Json<InstallBody>) -> Response {
+    let mut world = shared.lock();
+    if !world.teams.contains_key(&body.team_id) {
+        return refuse("team_not_found");
+    }
+    let client_id = body
+        .client_id
+        .unwrap_or_else(|| SEEDED_CLIENT_ID.to_owned());
+    let Some(app) = world.apps.get(&client_id).cloned() else {
+        return refuse("invalid_client_id");
+    };
+    if app.bot_scopes.is_empty() {
+        return refuse("the app has no bot scopes, so installing it gives no bot token");
+    }
+    let bot_user = crate::seed::ensure_bot_user(&mut world, &client_id, &body.team_id);
+    let fields = crate::methods::oauth::issue(
+        &mut world,
+        &app,
+        &body.team_id,
+        crate::methods::oauth::Grant {
+            kind: TokenKind::Bot,
+            user_id: bot_user.clone(),
+            scopes: app.bot_scopes.iter().cloned().collect(),
+        },
+        app.token_rotation,
+        app.pkce,
+    );
+    Json(json!({
+        "ok": true,
+        "bot_token": fields["access_token"],
+        "refresh_token": fields.get("refresh_token"),
+        "expires_in": fields.get("expires_in"),
+        "bot_user_id": bot_user,
+    }))
+    .into_response()
+}
+
+#[derive(Debug, Deserialize)]
 pub struct AppBody {
     client_id: Option<String>,
     client_secret: Option<String>,

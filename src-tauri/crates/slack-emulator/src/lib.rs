@@ -118,6 +118,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/tokens/expire", post(control::expire_token))
         .route("/_emulator/apps", post(control::register_app))
         .route("/_emulator/apps/uninstall", post(control::uninstall))
+        .route("/_emulator/apps/install", post(control::install))
         .route(
             "/_emulator/faults",
             post(control::add_fault).merge(delete(control::clear_faults)),

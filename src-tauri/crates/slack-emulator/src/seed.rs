@@ -263,7 +263,9 @@ pub fn build(seed: &Seed, redirect_urls: &[String]) -> (World, Installed) {
             client_secret: None,
             redirect_urls: redirect_urls.to_vec(),
             pkce: true,
-            token_rotation: true,
+            // As Switchboard's manifest sets it: bot tokens installed from the app's settings
+            // page do not expire; the desktop sign-in rotates all the same.
+            token_rotation: false,
             bot_scopes: BOT_SCOPES.iter().map(|s| s.to_string()).collect(),
             user_scopes: USER_SCOPES.iter().map(|s| s.to_string()).collect(),
             name: "Switchboard".to_owned(),

@@ -1,25 +1,39 @@
 //! Directory sync: each workspace's channels (public, and the private ones the token can see)
-//! and users, listed page by page with `conversations.list` / `users.list` and upserted into
-//! the cache. The client's pacing keeps it inside Slack's rate limits; each page is written in
-//! its own short transaction, so the console stays responsive; progress is reported after every
-//! page; cancelling stops at once and keeps what was written (a cancelled sync marks nothing
-//! vanished — only a complete one can know what is gone).
+//! and users, listed with `conversations.list` / `users.list` and upserted into the cache.
+//!
+//! The two lists are paged **concurrently**, each paced by the client on its own method's
+//! limit (Slack's tier 2 applies per method), and each page is **written while the next is
+//! fetched**: fetchers hand pages to one writer over a channel, and the writer writes each in
+//! its own short transaction on the blocking pool. With each page the transaction also records
+//! the list's next cursor, so an interrupted sync (quit, crash, network loss) **resumes** from
+//! there instead of starting over. Progress is reported after every page; the channel picker
+//! searches what has arrived (its index is dropped after each channel page); cancelling stops
+//! at once and keeps what was written. Only a complete sync marks rows vanished.
+//!
+//! [`sync_workspace`] is the user action (a fresh token, cancel handle, audit entry, events);
+//! [`sync_all`] does every connected workspace and reports each.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use switchboard_slack::api::conversations::{ConversationsPage, ListConversations};
-use switchboard_slack::api::users::{ListUsers, UsersPage};
-use switchboard_slack::paginate::{CursorPage, CursorRequest, Pages};
+use switchboard_slack::api::conversations::ListConversations;
+use switchboard_slack::api::users::ListUsers;
+use switchboard_slack::paginate::CursorPage;
 use switchboard_slack::{SlackClient, Token, types};
-use switchboard_store::{Store, audit, directory};
+use switchboard_store::directory::{self, List, SyncState};
+use switchboard_store::{Db, audit};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::Result;
+use crate::events::Event;
+use crate::profile::{Profile, lock};
+use crate::{Error, Result};
 
 /// Which list a sync is reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
+    /// Both lists (or the channels) are still being read.
     Channels,
+    /// The channels are done; users are still being read.
     Users,
     Done,
 }
@@ -32,6 +46,8 @@ pub struct Progress {
     pub channels: u64,
     pub users: u64,
     pub pages: u32,
+    /// The sync continued one that was interrupted.
+    pub resumed: bool,
 }
 
 /// What a complete sync found.
@@ -44,17 +60,14 @@ pub struct Summary {
     pub vanished_channels: u64,
     pub vanished_users: u64,
     pub finished_at: i64,
+    pub resumed: bool,
 }
 
-/// Page size: Slack's maximum, so a 100,000-channel workspace takes 100 requests (at Tier 2,
-/// 20 a minute, that is five minutes against real Slack).
+/// Page size: Slack's maximum, so a 100,000-channel workspace takes 100 requests.
 const PAGE_SIZE: u32 = 1000;
 
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+/// Pages in flight between the fetchers and the writer.
+const PIPELINE_DEPTH: usize = 4;
 
 fn channel_row(c: types::Conversation) -> Option<directory::Channel> {
     // DMs have no name and are not channels anyone picks.
@@ -85,24 +98,39 @@ fn user_row(u: types::User) -> directory::User {
     }
 }
 
-/// Runs `f` in one short transaction; the lock is held only for it.
-fn write<T>(
-    store: &Mutex<Store>,
-    f: impl FnOnce(&switchboard_store::rusqlite::Transaction<'_>) -> switchboard_store::Result<T>,
-) -> Result<T> {
-    let mut store = lock(store);
-    let tx = store.conn_mut().transaction()?;
-    let value = f(&tx)?;
-    tx.commit()?;
-    Ok(value)
+/// A fetched page on its way to the writer.
+enum Batch {
+    Channels(Vec<directory::Channel>, Option<String>),
+    Users(Vec<directory::User>, Option<String>),
 }
 
-/// Hands every page to `on_page` until the last one; `false` when cancelled first.
-async fn read_pages<R: CursorRequest, P: CursorPage>(
-    mut pages: Pages<R, P>,
+/// Runs `f` in one write transaction on the blocking pool, so the async side goes on fetching.
+async fn write_blocking<T: Send + 'static>(
+    db: &Arc<Db>,
+    f: impl FnOnce(&switchboard_store::rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || db.write(f))
+        .await
+        .map_err(|e| Error::StorageUnavailable(format!("a database write failed: {e}")))?
+}
+
+/// Fetches one list from `cursor` (`None`: the first page) and hands each page on. Returns
+/// `false` when cancelled. A resumed cursor Slack no longer accepts restarts the list.
+async fn fetch<R, P>(
+    mut start: impl FnMut(Option<String>) -> switchboard_slack::paginate::Pages<R, P>,
+    cursor: Option<String>,
     cancel: &CancellationToken,
-    mut on_page: impl FnMut(P) -> Result<()>,
-) -> Result<bool> {
+    mut to_batch: impl FnMut(P, Option<String>) -> Batch,
+    out: &mpsc::Sender<Batch>,
+) -> Result<bool>
+where
+    R: switchboard_slack::paginate::CursorRequest,
+    P: CursorPage,
+{
+    let resumed = cursor.is_some();
+    let mut pages = start(cursor);
+    let mut first = true;
     loop {
         let page = tokio::select! {
             () = cancel.cancelled() => return Ok(false),
@@ -110,88 +138,180 @@ async fn read_pages<R: CursorRequest, P: CursorPage>(
         };
         match page {
             None => return Ok(true),
-            Some(page) => on_page(page?.into_inner())?,
+            Some(Err(error)) if first && resumed && error.code() == Some("invalid_cursor") => {
+                tracing::info!("the saved cursor expired; this list starts over");
+                pages = start(None);
+                first = false;
+            }
+            Some(Err(error)) => return Err(error.into()),
+            Some(Ok(page)) => {
+                first = false;
+                let page = page.into_inner();
+                let next = page
+                    .next_cursor()
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned);
+                if out.send(to_batch(page, next)).await.is_err() {
+                    return Ok(false);
+                }
+            }
         }
     }
 }
 
-/// Syncs one workspace's directory with `token`, reporting progress after every page.
-/// Returns `Ok(None)` when cancelled.
+/// Syncs one workspace's directory with `token`, reporting progress after every page,
+/// resuming an interrupted sync of the same workspace. Returns `Ok(None)` when cancelled.
 pub async fn sync(
     client: &SlackClient,
     token: &Token,
     team_id: &str,
-    store: &Mutex<Store>,
+    db: &Arc<Db>,
     cancel: &CancellationToken,
     now: impl Fn() -> i64,
     mut progress: impl FnMut(&Progress),
 ) -> Result<Option<Summary>> {
-    let started = now();
+    let team = team_id.to_owned();
+    let began = now();
+    let saved: SyncState = write_blocking(db, move |tx| {
+        if let Some(saved) = directory::sync_state(tx, &team)? {
+            return Ok(saved);
+        }
+        directory::begin_sync(tx, &team, began)?;
+        Ok(SyncState {
+            started_at: began,
+            ..SyncState::default()
+        })
+    })
+    .await?;
+    let resumed = saved.started_at != began;
+    let started = saved.started_at;
     let mut state = Progress {
         team_id: team_id.to_owned(),
-        phase: Phase::Channels,
-        channels: 0,
-        users: 0,
-        pages: 0,
+        phase: if saved.channels_done {
+            Phase::Users
+        } else {
+            Phase::Channels
+        },
+        channels: saved.channels,
+        users: saved.users,
+        pages: saved.pages,
+        resumed,
     };
     progress(&state);
 
-    let channels = client.conversations_list_pages(
-        token,
-        ListConversations {
-            types: "public_channel,private_channel".to_owned(),
-            exclude_archived: false,
-            limit: PAGE_SIZE,
-            cursor: None,
-        },
-    );
-    let complete = read_pages(channels, cancel, |page: ConversationsPage| {
-        let rows: Vec<directory::Channel> =
-            page.channels.into_iter().filter_map(channel_row).collect();
-        write(store, |tx| {
-            directory::upsert_channels(tx, team_id, &rows, started)
-        })?;
-        state.channels += rows.len() as u64;
-        state.pages += 1;
-        progress(&state);
-        Ok(())
-    })
-    .await?;
-    if !complete {
-        return Ok(None);
-    }
-
-    state.phase = Phase::Users;
-    progress(&state);
-    let users = client.users_list_pages(
-        token,
-        ListUsers {
-            limit: PAGE_SIZE,
-            cursor: None,
-        },
-    );
-    let complete = read_pages(users, cancel, |page: UsersPage| {
-        let rows: Vec<directory::User> = page.members.into_iter().map(user_row).collect();
-        write(store, |tx| {
-            directory::upsert_users(tx, team_id, &rows, started)
-        })?;
-        state.users += rows.len() as u64;
-        state.pages += 1;
-        progress(&state);
-        Ok(())
-    })
-    .await?;
-    if !complete {
-        return Ok(None);
-    }
-
-    if cancel.is_cancelled() {
+    let (channels_out, mut pages) = mpsc::channel::<Batch>(PIPELINE_DEPTH);
+    let users_out = channels_out.clone();
+    let (channels_cursor, users_cursor) =
+        (saved.channels_cursor.clone(), saved.users_cursor.clone());
+    let (channels_were_done, users_were_done) = (saved.channels_done, saved.users_done);
+    // Each fetcher owns its sender, so the writer's channel closes when both are done.
+    let channels = async move {
+        if channels_were_done {
+            return Ok(true);
+        }
+        fetch(
+            |cursor| {
+                client.conversations_list_pages(
+                    token,
+                    ListConversations {
+                        types: "public_channel,private_channel".to_owned(),
+                        exclude_archived: false,
+                        limit: PAGE_SIZE,
+                        cursor,
+                    },
+                )
+            },
+            channels_cursor,
+            cancel,
+            |page: switchboard_slack::api::conversations::ConversationsPage, next| {
+                Batch::Channels(
+                    page.channels.into_iter().filter_map(channel_row).collect(),
+                    next,
+                )
+            },
+            &channels_out,
+        )
+        .await
+    };
+    let users = async move {
+        if users_were_done {
+            return Ok(true);
+        }
+        fetch(
+            |cursor| {
+                client.users_list_pages(
+                    token,
+                    ListUsers {
+                        limit: PAGE_SIZE,
+                        cursor,
+                    },
+                )
+            },
+            users_cursor,
+            cancel,
+            |page: switchboard_slack::api::users::UsersPage, next| {
+                Batch::Users(page.members.into_iter().map(user_row).collect(), next)
+            },
+            &users_out,
+        )
+        .await
+    };
+    let mut channels_done = saved.channels_done;
+    let writer = async {
+        while let Some(batch) = pages.recv().await {
+            let team = team_id.to_owned();
+            let at = now();
+            let (list, rows, done) = match batch {
+                Batch::Channels(rows, next) => {
+                    let n = rows.len() as u64;
+                    let done = next.is_none();
+                    write_blocking(db, move |tx| {
+                        directory::upsert_channels(tx, &team, &rows, started)?;
+                        directory::record_page(tx, &team, List::Channels, next.as_deref(), n, at)?;
+                        Ok(())
+                    })
+                    .await?;
+                    (List::Channels, n, done)
+                }
+                Batch::Users(rows, next) => {
+                    let n = rows.len() as u64;
+                    let done = next.is_none();
+                    write_blocking(db, move |tx| {
+                        directory::upsert_users(tx, &team, &rows, started)?;
+                        directory::record_page(tx, &team, List::Users, next.as_deref(), n, at)?;
+                        Ok(())
+                    })
+                    .await?;
+                    (List::Users, n, done)
+                }
+            };
+            match list {
+                List::Channels => {
+                    state.channels += rows;
+                    channels_done |= done;
+                }
+                List::Users => state.users += rows,
+            }
+            state.pages += 1;
+            state.phase = if channels_done {
+                Phase::Users
+            } else {
+                Phase::Channels
+            };
+            progress(&state);
+        }
+        Ok::<_, Error>(())
+    };
+    let (channels_complete, users_complete, ()) = tokio::try_join!(channels, users, writer)?;
+    if !channels_complete || !users_complete || cancel.is_cancelled() {
         return Ok(None);
     }
     let finished_at = now();
-    let vanished = write(store, |tx| {
-        directory::finish_sync(tx, team_id, started, finished_at)
-    })?;
+    let team = team_id.to_owned();
+    let vanished = write_blocking(db, move |tx| {
+        Ok(directory::finish_sync(tx, &team, started, finished_at)?)
+    })
+    .await?;
     state.phase = Phase::Done;
     progress(&state);
     Ok(Some(Summary {
@@ -202,6 +322,7 @@ pub async fn sync(
         vanished_channels: vanished.channels,
         vanished_users: vanished.users,
         finished_at,
+        resumed,
     }))
 }
 
@@ -220,12 +341,171 @@ pub fn audit_sync(
             subject: &summary.team_id,
             old_value: None,
             new_value: Some(&format!(
-                "{} channels, {} users ({} channels and {} users gone since the last sync)",
-                summary.channels, summary.users, summary.vanished_channels, summary.vanished_users
+                "{} channels, {} users ({} channels and {} users gone since the last sync){}",
+                summary.channels,
+                summary.users,
+                summary.vanished_channels,
+                summary.vanished_users,
+                if summary.resumed {
+                    "; resumed an interrupted sync"
+                } else {
+                    ""
+                }
             )),
         },
     )?;
     Ok(())
+}
+
+/// How a sync of one workspace ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncOutcome {
+    Complete(Summary),
+    /// Cancelled (or the profile shut down) at `progress`; what was written stays, and the next
+    /// sync resumes from there.
+    Cancelled(Progress),
+}
+
+/// Syncs the directory of `team_id`: the user action behind *Sync now* and
+/// `switchboard workspace sync TEAM`. Takes a fresh token, can be cancelled with
+/// [`cancel_sync`], audits a complete sync, and announces progress as events (and to
+/// `on_progress`).
+pub async fn sync_workspace(
+    profile: &Profile,
+    team_id: &str,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<SyncOutcome> {
+    let (token, _) = crate::tokens::fresh_token(profile, team_id).await?;
+    let db = profile.shared_db()?;
+    let cancel = profile.lifetime.child_token();
+    if let Some(previous) = lock(&profile.syncs).insert(team_id.to_owned(), cancel.clone()) {
+        previous.cancel();
+    }
+    let mut last = None;
+    let result = profile
+        .track(sync(
+            profile.slack()?,
+            &token,
+            team_id,
+            &db,
+            &cancel,
+            switchboard_store::now_ms,
+            |p| {
+                if p.pages > last.as_ref().map_or(0, |l: &Progress| l.pages)
+                    && p.channels > last.as_ref().map_or(0, |l: &Progress| l.channels)
+                {
+                    forget_index(profile, team_id);
+                }
+                last = Some(p.clone());
+                on_progress(p);
+                profile.emit(Event::SyncProgress(p.clone()));
+            },
+        ))
+        .await;
+    {
+        let mut syncs = lock(&profile.syncs);
+        if syncs
+            .get(team_id)
+            .is_some_and(|c| c.is_cancelled() || !cancel.is_cancelled())
+        {
+            syncs.remove(team_id);
+        }
+    }
+    forget_index(profile, team_id);
+    profile.emit(Event::WorkspaceChanged {
+        team_id: team_id.to_owned(),
+    });
+    let result = match result {
+        Err(error)
+            if error.slack_code().is_some_and(|c| {
+                matches!(
+                    c,
+                    "invalid_auth" | "token_revoked" | "account_inactive" | "token_expired"
+                )
+            }) =>
+        {
+            // The token died during the sync: record it, so the card says so.
+            let _ = crate::health::check(profile, team_id).await;
+            Err(error)
+        }
+        other => other,
+    };
+    match result? {
+        Some(summary) => {
+            let actor = profile.actor.clone();
+            let logged = summary.clone();
+            profile
+                .db()?
+                .write(move |tx| audit_sync(tx, &logged, &actor))?;
+            Ok(SyncOutcome::Complete(summary))
+        }
+        None => Ok(SyncOutcome::Cancelled(last.unwrap_or(Progress {
+            team_id: team_id.to_owned(),
+            phase: Phase::Channels,
+            channels: 0,
+            users: 0,
+            pages: 0,
+            resumed: false,
+        }))),
+    }
+}
+
+/// One workspace's result in [`sync_all`].
+#[derive(Debug)]
+pub struct WorkspaceSync {
+    pub team_id: String,
+    pub name: String,
+    pub result: Result<SyncOutcome>,
+}
+
+/// Syncs every connected workspace, one after another; a failure does not stop the others.
+pub async fn sync_all(
+    profile: &Profile,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<Vec<WorkspaceSync>> {
+    let list = crate::workspaces::list(profile)?;
+    let mut results = Vec::new();
+    for ws in list
+        .into_iter()
+        .filter(|w| w.status != switchboard_store::workspaces::Status::Disabled)
+    {
+        if profile.is_shutting_down() {
+            break;
+        }
+        let result = sync_workspace(profile, &ws.team_id, &mut on_progress).await;
+        results.push(WorkspaceSync {
+            team_id: ws.team_id,
+            name: ws.name,
+            result,
+        });
+    }
+    Ok(results)
+}
+
+/// Stops a running directory sync; what it wrote so far stays, and the next sync resumes.
+pub fn cancel_sync(profile: &Profile, team_id: &str) {
+    if let Some(cancel) = lock(&profile.syncs).remove(team_id) {
+        cancel.cancel();
+    }
+}
+
+/// Forgets the picker's index of `team_id` (its cache changed).
+pub fn forget_index(profile: &Profile, team_id: &str) {
+    lock(&profile.channel_indexes).remove(team_id);
+}
+
+/// The picker's index of `team_id`, built from the cache when missing.
+pub fn channel_index(profile: &Profile, team_id: &str) -> Result<Arc<ChannelIndex>> {
+    if let Some(index) = lock(&profile.channel_indexes).get(team_id) {
+        return Ok(index.clone());
+    }
+    let index = Arc::new(
+        profile
+            .db()?
+            .read(|conn| ChannelIndex::load(conn, team_id))?,
+    );
+    lock(&profile.channel_indexes).insert(team_id.to_owned(), index.clone());
+    Ok(index)
 }
 
 /// The channel picker's in-memory index of one workspace's live channels, sorted by name.
@@ -241,7 +521,7 @@ pub struct ChannelIndex {
 }
 
 /// The last search's query, archived toggle and matching positions.
-type LastSearch = (String, bool, std::sync::Arc<Vec<u32>>);
+type LastSearch = (String, bool, Arc<Vec<u32>>);
 
 impl ChannelIndex {
     /// Reads every live channel of `team_id` from the cache.
@@ -272,7 +552,7 @@ impl ChannelIndex {
         self.channels.is_empty()
     }
 
-    fn matches(&self, query: &str, include_archived: bool) -> std::sync::Arc<Vec<u32>> {
+    fn matches(&self, query: &str, include_archived: bool) -> Arc<Vec<u32>> {
         let needle = query.trim().trim_start_matches('#').to_lowercase();
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((q, archived, hits)) = last.as_ref()
@@ -291,7 +571,7 @@ impl ChannelIndex {
             })
             .map(|(i, _)| i as u32)
             .collect();
-        let hits = std::sync::Arc::new(hits);
+        let hits = Arc::new(hits);
         *last = Some((needle, include_archived, hits.clone()));
         hits
     }
@@ -323,6 +603,8 @@ impl ChannelIndex {
 mod tests {
     use super::*;
     use switchboard_store::directory::{Channel, upsert_channels};
+
+    use switchboard_store::Store;
 
     #[test]
     fn the_index_answers_like_the_cache_does() {

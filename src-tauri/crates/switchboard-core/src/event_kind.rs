@@ -53,7 +53,7 @@ macro_rules! event_kinds {
             fn from_str(id: &str) -> crate::Result<Self> {
                 match id {
                     $($id => Ok(EventKind::$variant),)*
-                    other => Err(crate::Error::InvalidInput(format!(
+                    other => Err(crate::Error::invalid("kind", format!(
                         "unknown event kind {other:?}; known kinds are: {}",
                         EventKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
                     ))),

@@ -1,20 +1,22 @@
-//! Keeping workspaces healthy: [`check`] runs `auth.test` for each token a workspace holds
-//! (on start and every 15 minutes), refreshes a rotating user token before it expires or when
-//! Slack says `token_expired` (then retries once), records the granted scopes, and turns a
-//! dead token (`invalid_auth`, `token_revoked`, `account_inactive`) into `needs_reconnect` with
-//! a reason a person can act on. [`disconnect`] revokes the tokens with Slack, deletes them
-//! from the keyring and either keeps the workspace's mappings for a later reconnect or
-//! removes them. Status changes and disconnects are audited.
+//! Keeping workspaces healthy. [`check`] asks Slack about each token a workspace holds, each on
+//! its own (`auth.test`; a rotating token is renewed first when it is about to expire, and on
+//! `token_expired`, then asked again), records the granted scopes, and records which token
+//! Slack refused and why. A workspace needs reconnecting only when no token works; when one
+//! still does it keeps working for what that token can do, and its reason says what is lost.
+//! [`check_all`] does every workspace (on start and every 15 minutes, from the supervisor).
+//! [`disconnect`] revokes the tokens with Slack, deletes them from the keyring and keeps the
+//! workspace's mappings for a later reconnect or removes them. Status changes are audited.
 
-use std::sync::Mutex;
-
-use switchboard_slack::{Error as SlackError, SlackClient, Token};
+use switchboard_slack::{Error as SlackError, Token};
+use switchboard_store::audit;
 use switchboard_store::workspaces::{self, Status, Workspace};
-use switchboard_store::{Store, audit};
 
-use crate::oauth::{self, REFRESH_MARGIN_MS};
-use crate::secrets::{SecretKey, SecretKind, SecretStore};
+use crate::error::TokenRole;
+use crate::events::Event;
+use crate::profile::Profile;
+use crate::secrets::{SecretKey, SecretKind};
 use crate::slack_app::{self, ScopeProblem};
+use crate::tokens::{self, kinds};
 use crate::{Error, Result};
 
 /// How often the console checks every workspace.
@@ -27,27 +29,26 @@ pub struct Checked {
     pub name: String,
     pub status: Status,
     pub reason: Option<String>,
+    /// Why Slack refused each token (`None`: it works or there is none).
+    pub bot_token_error: Option<String>,
+    pub user_token_error: Option<String>,
     /// Features the granted scopes leave broken.
     pub scope_problems: Vec<ScopeProblem>,
-    /// The user token was rotated during the check.
-    pub refreshed: bool,
-}
-
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The words for a token Slack no longer accepts.
-pub fn dead_token_reason(which: &str, code: &str) -> String {
+pub fn dead_token_reason(role: TokenRole, code: &str) -> String {
+    let which = role.as_str();
     let what = match code {
         "token_revoked" => format!("The {which} token was revoked in Slack (token_revoked)."),
         "account_inactive" => format!(
             "The Slack account behind the {which} token was deactivated (account_inactive)."
         ),
         "invalid_refresh_token" => format!(
-            "The saved sign-in for the {which} token expired (refresh tokens of desktop apps last 30 days) or was revoked."
+            "The saved refresh token for the {which} token expired (refresh tokens of desktop apps last 30 days) or was revoked (invalid_refresh_token)."
+        ),
+        "token_expired" => format!(
+            "The {which} token expired (token_expired) and Switchboard holds no refresh token to renew it."
         ),
         other => format!(
             "Slack no longer accepts the {which} token ({other}): the app was uninstalled or reinstalled, or the token was revoked."
@@ -56,171 +57,251 @@ pub fn dead_token_reason(which: &str, code: &str) -> String {
     format!("{what} Reconnect to restore it; its channels, toggles and links are kept.")
 }
 
-enum TokenHealth {
-    Ok(Option<Vec<String>>),
-    Dead(String),
-}
-
-async fn test_token(client: &SlackClient, token: &Token, which: &str) -> Result<TokenHealth> {
-    match client.auth_test(token).await {
-        Ok(identity) => Ok(TokenHealth::Ok(identity.scopes.clone())),
-        Err(error) if error.needs_reconnect() => Ok(TokenHealth::Dead(dead_token_reason(
-            which,
-            error.code().unwrap_or("invalid_auth"),
-        ))),
-        Err(error) => Err(Error::Slack(error)),
+/// The words for a rotating token that expired with no way to renew it.
+pub fn expired_reason(role: TokenRole) -> String {
+    match role {
+        TokenRole::Bot => "The bot token expired (token_expired): the Slack app has token rotation on, so its bot tokens last 12 hours, and no refresh token was given with it. Paste the bot token again together with its refresh token (both on the app's OAuth & Permissions page), or turn token rotation off by creating the app from Switchboard's manifest.".to_owned(),
+        TokenRole::User => dead_token_reason(role, "token_expired"),
     }
 }
 
-fn secret(secrets: &dyn SecretStore, kind: SecretKind, team_id: &str) -> Result<Option<Token>> {
-    Ok(secrets
-        .get(&SecretKey::workspace(kind, team_id))?
-        .map(|s| s.into_token()))
-}
-
-/// Refreshes the user token and records the new expiry; `Ok(None)` when the refresh token is
-/// dead (the reason is returned instead).
-async fn refresh_user_token(
-    client: &SlackClient,
-    secrets: &dyn SecretStore,
-    store: &Mutex<Store>,
-    team_id: &str,
-    now: i64,
-) -> Result<std::result::Result<Token, String>> {
-    let client_id = slack_app::load(lock(store).conn())?.client_id;
-    match oauth::refresh(client, secrets, &client_id, team_id, now).await {
-        Ok(refreshed) => {
-            workspaces::record_token_refresh(
-                lock(store).conn(),
-                team_id,
-                refreshed.token_expires_at,
-                refreshed.refresh_expires_at,
-                now,
-            )?;
-            Ok(Ok(refreshed.token))
-        }
-        Err(Error::Slack(error)) if error.needs_reconnect() => Ok(Err(dead_token_reason(
-            "user",
-            error.code().unwrap_or("invalid_auth"),
-        ))),
-        Err(Error::InvalidInput(_)) => Ok(Err(dead_token_reason("user", "invalid_refresh_token"))),
-        Err(other) => Err(other),
+/// What a workspace loses while only one of its tokens works.
+fn what_is_lost(ws: &Workspace, dead: TokenRole) -> String {
+    match dead {
+        TokenRole::Bot => format!(
+            "Switchboard keeps working with the user token{}: messages are posted as that person instead of the app, and only to channels they are in.",
+            ws.authed_user_id
+                .as_deref()
+                .map(|u| format!(" of <@{u}>"))
+                .unwrap_or_default()
+        ),
+        TokenRole::User => "Switchboard keeps working with the bot token: messages still come from the app; what needs the signed-in person (acting as them) waits until they sign in again.".to_owned(),
     }
 }
 
-/// Checks one workspace's tokens with Slack and records what it found. A transient failure
-/// (Slack unreachable, rate limited) changes nothing and is returned as an error.
-pub async fn check(
-    client: &SlackClient,
-    secrets: &dyn SecretStore,
-    store: &Mutex<Store>,
-    team_id: &str,
+/// The status, reason and refused token a workspace has with these token errors.
+fn status_of(
+    ws: &Workspace,
+    bot_error: Option<&str>,
+    user_error: Option<&str>,
+) -> (Status, Option<String>, Option<TokenRole>) {
+    let bot_works = ws.has_bot_token && bot_error.is_none();
+    let user_works = ws.has_user_token && user_error.is_none();
+    match (bot_error, user_error) {
+        (None, None) => (Status::Connected, None, None),
+        (Some(reason), _) if !user_works => (
+            Status::NeedsReconnect,
+            Some(reason.to_owned()),
+            Some(TokenRole::Bot),
+        ),
+        (_, Some(reason)) if !bot_works => (
+            Status::NeedsReconnect,
+            Some(reason.to_owned()),
+            Some(TokenRole::User),
+        ),
+        (Some(reason), _) => (
+            Status::Connected,
+            Some(format!("{reason} {}", what_is_lost(ws, TokenRole::Bot))),
+            Some(TokenRole::Bot),
+        ),
+        (None, Some(reason)) => (
+            Status::Connected,
+            Some(format!("{reason} {}", what_is_lost(ws, TokenRole::User))),
+            Some(TokenRole::User),
+        ),
+    }
+}
+
+/// Records the token errors and the status they give, auditing a status change.
+fn record_health(
+    tx: &switchboard_store::rusqlite::Connection,
+    ws: &Workspace,
+    bot_error: Option<&str>,
+    user_error: Option<&str>,
     actor: &str,
     now: i64,
-) -> Result<Checked> {
-    let Some(ws) = workspaces::get(lock(store).conn(), team_id)? else {
-        return Err(Error::InvalidInput(format!(
-            "No workspace {team_id} is connected; `switchboard workspace list` shows the ones that are."
-        )));
-    };
-    if ws.status == Status::Disabled {
-        return Ok(checked(&ws, Vec::new(), false));
-    }
-    let mut dead: Option<String> = None;
-    let mut bot_scopes = None;
-    let mut user_scopes = None;
-    let mut refreshed = false;
-
-    if ws.has_bot_token {
-        match secret(secrets, SecretKind::BotToken, team_id)? {
-            None => dead = Some("The bot token is missing from the system keyring (it was deleted there, or this data directory was copied from another computer). Reconnect to restore it; its channels, toggles and links are kept.".to_owned()),
-            Some(token) => match test_token(client, &token, "bot").await? {
-                TokenHealth::Ok(scopes) => bot_scopes = scopes,
-                TokenHealth::Dead(reason) => dead = Some(reason),
-            },
-        }
-    }
-    let bot_refused = dead.is_some();
-    if ws.has_user_token && dead.is_none() {
-        let mut token = secret(secrets, SecretKind::UserToken, team_id)?;
-        let expiring = ws.user_token_rotates
-            && ws
-                .token_expires_at
-                .is_some_and(|at| at - now < REFRESH_MARGIN_MS);
-        if token.is_some() && expiring {
-            match refresh_user_token(client, secrets, store, team_id, now).await? {
-                Ok(new) => {
-                    token = Some(new);
-                    refreshed = true;
-                }
-                Err(reason) => dead = Some(reason),
-            }
-        }
-        match (token, &dead) {
-            (_, Some(_)) => {}
-            (None, None) => dead = Some("The user token is missing from the system keyring. Reconnect to restore it; its channels, toggles and links are kept.".to_owned()),
-            (Some(token), None) => {
-                let mut outcome = client.auth_test(&token).await;
-                if matches!(&outcome, Err(e) if e.token_expired()) && ws.user_token_rotates {
-                    match refresh_user_token(client, secrets, store, team_id, now).await? {
-                        Ok(new) => {
-                            refreshed = true;
-                            outcome = client.auth_test(&new).await;
-                        }
-                        Err(reason) => dead = Some(reason),
-                    }
-                }
-                match outcome {
-                    _ if dead.is_some() => {}
-                    Ok(identity) => user_scopes = identity.scopes.clone(),
-                    Err(error) if error.needs_reconnect() || error.token_expired() => {
-                        dead = Some(dead_token_reason("user", error.code().unwrap_or("invalid_auth")));
-                    }
-                    Err(error) => return Err(Error::Slack(error)),
-                }
-            }
-        }
-    }
-
-    let mut guard = lock(store);
-    let tx = guard.conn_mut().transaction()?;
-    workspaces::record_health_check(
-        &tx,
-        team_id,
-        bot_scopes.as_deref(),
-        user_scopes.as_deref(),
+) -> Result<()> {
+    let (status, reason, refused) = status_of(ws, bot_error, user_error);
+    workspaces::set_token_errors(tx, &ws.team_id, bot_error, user_error)?;
+    let before = workspaces::set_status(
+        tx,
+        &ws.team_id,
+        status,
+        reason.as_deref(),
+        refused.map(TokenRole::as_str),
         now,
     )?;
-    let (status, reason, refused) = match &dead {
-        Some(reason) => (
-            Status::NeedsReconnect,
-            Some(reason.as_str()),
-            Some(if bot_refused { "bot" } else { "user" }),
-        ),
-        None => (Status::Connected, None, None),
-    };
-    if let Some(before) = workspaces::set_status(&tx, team_id, status, reason, refused, now)? {
+    let changed_reason = ws.status_reason.as_deref() != reason.as_deref();
+    if before.is_some() || changed_reason {
         audit::record(
-            &tx,
+            tx,
             audit::NewAuditEntry {
                 at: now,
                 actor,
                 action: "workspace.status_changed",
-                subject: &format!("{} ({team_id})", ws.name),
-                old_value: Some(before.as_str()),
-                new_value: Some(&match reason {
+                subject: &format!("{} ({})", ws.name, ws.team_id),
+                old_value: Some(ws.status.as_str()),
+                new_value: Some(&match &reason {
                     Some(reason) => format!("{}: {reason}", status.as_str()),
                     None => status.as_str().to_owned(),
                 }),
             },
         )?;
     }
-    let after = workspaces::get(&tx, team_id)?.unwrap_or(ws);
-    tx.commit()?;
-    Ok(checked(&after, problems_of(&after), refreshed))
+    Ok(())
 }
 
-fn problems_of(ws: &Workspace) -> Vec<ScopeProblem> {
+/// Records that Slack refused the token of `role` (found outside a health check: a refresh
+/// that failed, a token missing from the keyring, a call answered `invalid_auth`).
+pub async fn mark_token_dead(
+    profile: &Profile,
+    team_id: &str,
+    role: TokenRole,
+    reason: &str,
+) -> Result<()> {
+    let actor = profile.actor.clone();
+    profile.db()?.write(|tx| {
+        let Some(ws) = workspaces::get(tx, team_id)? else {
+            return Ok::<_, Error>(());
+        };
+        let (bot, user) = match role {
+            TokenRole::Bot => (Some(reason), ws.user_token_error.as_deref()),
+            TokenRole::User => (ws.bot_token_error.as_deref(), Some(reason)),
+        };
+        record_health(tx, &ws, bot, user, &actor, switchboard_store::now_ms())
+    })?;
+    profile.emit(Event::WorkspaceChanged {
+        team_id: team_id.to_owned(),
+    });
+    Ok(())
+}
+
+/// What asking Slack about one token found.
+enum TokenHealth {
+    Works(Option<Vec<String>>),
+    Refused(String),
+}
+
+/// Asks Slack about the token of `role`: renewed first when it is about to expire, renewed and
+/// asked again on `token_expired`. A transient failure comes back as an error.
+async fn test_token(profile: &Profile, ws: &Workspace, role: TokenRole) -> Result<TokenHealth> {
+    let now = switchboard_store::now_ms();
+    let stored = profile.secrets().token(kinds(role).0, &ws.team_id).await?;
+    let Some(mut token) = stored else {
+        return Ok(TokenHealth::Refused(tokens::missing_reason(role)));
+    };
+    let about_to_expire =
+        tokens::expires_at(ws, role).is_some_and(|at| at - now < tokens::REFRESH_MARGIN_MS);
+    if about_to_expire && tokens::refreshable(ws, role) {
+        match refreshed(profile, ws, role, now).await? {
+            Ok(new) => token = new,
+            Err(reason) => return Ok(TokenHealth::Refused(reason)),
+        }
+    }
+    let mut answer = profile.slack()?.auth_test(&token).await;
+    if matches!(&answer, Err(e) if e.token_expired()) {
+        if !tokens::refreshable(ws, role) {
+            return Ok(TokenHealth::Refused(expired_reason(role)));
+        }
+        match refreshed(profile, ws, role, now).await? {
+            Ok(new) => answer = profile.slack()?.auth_test(&new).await,
+            Err(reason) => return Ok(TokenHealth::Refused(reason)),
+        }
+    }
+    match answer {
+        Ok(identity) => Ok(TokenHealth::Works(identity.scopes.clone())),
+        Err(error) if error.needs_reconnect() || error.token_expired() => Ok(TokenHealth::Refused(
+            dead_token_reason(role, error.code().unwrap_or("invalid_auth")),
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A refresh, with a refusal turned into its reason.
+async fn refreshed(
+    profile: &Profile,
+    ws: &Workspace,
+    role: TokenRole,
+    now: i64,
+) -> Result<std::result::Result<Token, String>> {
+    match tokens::refresh(
+        profile,
+        &ws.team_id,
+        role,
+        tokens::expires_at(ws, role),
+        now,
+    )
+    .await
+    {
+        Ok(token) => Ok(Ok(token)),
+        Err(Error::NeedsReconnect { reason, .. }) => Ok(Err(reason)),
+        Err(other) => Err(other),
+    }
+}
+
+/// Checks one workspace's tokens with Slack and records what it found. A transient failure
+/// (Slack unreachable, rate limited) changes nothing and is returned as an error.
+pub async fn check(profile: &Profile, team_id: &str) -> Result<Checked> {
+    let ws = tokens::workspace(profile, team_id)?;
+    if ws.status == Status::Disabled {
+        return Ok(checked(&ws));
+    }
+    let mut errors = [None, None];
+    let mut scopes: [Option<Vec<String>>; 2] = [None, None];
+    for (i, role, held) in [
+        (0, TokenRole::Bot, ws.has_bot_token),
+        (1, TokenRole::User, ws.has_user_token),
+    ] {
+        if !held {
+            continue;
+        }
+        match test_token(profile, &ws, role).await? {
+            TokenHealth::Works(granted) => scopes[i] = granted,
+            TokenHealth::Refused(reason) => errors[i] = Some(reason),
+        }
+    }
+    let now = switchboard_store::now_ms();
+    let actor = profile.actor.clone();
+    let after = profile.db()?.write(|tx| {
+        // Re-read: a refresh during the check moved the expiry on.
+        let ws = workspaces::get(tx, team_id)?.ok_or_else(|| Error::no_workspace(team_id))?;
+        workspaces::record_health_check(
+            tx,
+            team_id,
+            scopes[0].as_deref(),
+            scopes[1].as_deref(),
+            now,
+        )?;
+        record_health(
+            tx,
+            &ws,
+            errors[0].as_deref(),
+            errors[1].as_deref(),
+            &actor,
+            now,
+        )?;
+        workspaces::get(tx, team_id)?.ok_or_else(|| Error::no_workspace(team_id))
+    })?;
+    profile.emit(Event::WorkspaceChanged {
+        team_id: team_id.to_owned(),
+    });
+    Ok(checked(&after))
+}
+
+fn checked(ws: &Workspace) -> Checked {
+    Checked {
+        team_id: ws.team_id.clone(),
+        name: ws.name.clone(),
+        status: ws.status,
+        reason: ws.status_reason.clone(),
+        bot_token_error: ws.bot_token_error.clone(),
+        user_token_error: ws.user_token_error.clone(),
+        scope_problems: scope_problems(ws),
+    }
+}
+
+/// The scope problems of a workspace as stored.
+pub fn scope_problems(ws: &Workspace) -> Vec<ScopeProblem> {
     slack_app::scope_problems(
         ws.has_bot_token,
         &ws.bot_scopes,
@@ -229,20 +310,48 @@ fn problems_of(ws: &Workspace) -> Vec<ScopeProblem> {
     )
 }
 
-fn checked(ws: &Workspace, scope_problems: Vec<ScopeProblem>, refreshed: bool) -> Checked {
-    Checked {
-        team_id: ws.team_id.clone(),
-        name: ws.name.clone(),
-        status: ws.status,
-        reason: ws.status_reason.clone(),
-        scope_problems,
-        refreshed,
+/// One workspace's result in a round of checks.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    pub team_id: String,
+    pub name: String,
+    /// What the check found, or why Slack could not be asked (the status is then unchanged).
+    pub result: Result<Checked>,
+}
+
+impl CheckOutcome {
+    /// Whether this workspace needs a person: it needs reconnecting or could not be checked.
+    pub fn needs_attention(&self) -> bool {
+        !matches!(&self.result, Ok(c) if c.status != Status::NeedsReconnect)
     }
 }
 
-/// The scope problems of a workspace as stored.
-pub fn scope_problems(ws: &Workspace) -> Vec<ScopeProblem> {
-    problems_of(ws)
+/// Checks every workspace that is not disconnected, each on its own: one Slack cannot be asked
+/// about keeps its status and the others are still checked.
+pub async fn check_all(profile: &Profile) -> Result<Vec<CheckOutcome>> {
+    let list = profile
+        .db()?
+        .read(|conn| workspaces::list(conn).map_err(Error::from))?;
+    let mut outcomes = Vec::new();
+    for ws in list.into_iter().filter(|w| w.status != Status::Disabled) {
+        if profile.is_shutting_down() {
+            break;
+        }
+        let result = check(profile, &ws.team_id).await;
+        if let Err(error) = &result {
+            tracing::warn!(team = %ws.team_id, "health check failed: {error}");
+        }
+        outcomes.push(CheckOutcome {
+            team_id: ws.team_id,
+            name: ws.name,
+            result,
+        });
+    }
+    profile.emit(Event::HealthChecked {
+        checked: outcomes.len() as u32,
+        unreachable: outcomes.iter().filter(|o| o.result.is_err()).count() as u32,
+    });
+    Ok(outcomes)
 }
 
 /// What disconnecting did.
@@ -260,33 +369,23 @@ pub struct Disconnected {
 /// Disconnects a workspace: `auth.revoke` for each token, the secrets deleted, and the
 /// workspace kept (tokens gone, mappings intact) or removed with its mappings.
 pub async fn disconnect(
-    client: &SlackClient,
-    secrets: &dyn SecretStore,
-    store: &Mutex<Store>,
+    profile: &Profile,
     team_id: &str,
     keep_mappings: bool,
-    actor: &str,
-    now: i64,
 ) -> Result<Disconnected> {
-    let Some(ws) = workspaces::get(lock(store).conn(), team_id)? else {
-        return Err(Error::InvalidInput(format!(
-            "No workspace {team_id} is connected; `switchboard workspace list` shows the ones that are."
-        )));
-    };
+    let ws = tokens::workspace(profile, team_id)?;
     let mut revoked = Vec::new();
     let mut warnings = Vec::new();
-    for (kind, which) in [
-        (SecretKind::BotToken, "bot"),
-        (SecretKind::UserToken, "user"),
-    ] {
-        let Some(token) = secret(secrets, kind, team_id)? else {
+    for role in [TokenRole::Bot, TokenRole::User] {
+        let Some(token) = profile.secrets().token(kinds(role).0, team_id).await? else {
             continue;
         };
-        match client.auth_revoke(&token, false).await {
+        let which = role.as_str();
+        match profile.slack()?.auth_revoke(&token, false).await {
             Ok(answer) if answer.revoked => revoked.push(which),
             Ok(_) => warnings.push(format!("Slack did not revoke the {which} token.")),
             // A token Slack already refuses is as good as revoked.
-            Err(error) if error.needs_reconnect() => revoked.push(which),
+            Err(error) if error.needs_reconnect() || error.token_expired() => revoked.push(which),
             Err(error @ (SlackError::Transport { .. } | SlackError::Http { .. })) => {
                 warnings.push(format!("Slack could not be reached to revoke the {which} token ({error}); it was deleted here. To be sure, remove the app in Slack's workspace settings."));
             }
@@ -299,28 +398,38 @@ pub async fn disconnect(
         SecretKind::BotToken,
         SecretKind::UserToken,
         SecretKind::RefreshToken,
+        SecretKind::BotRefreshToken,
     ] {
-        secrets.delete(&SecretKey::workspace(kind, team_id))?;
+        profile
+            .secrets()
+            .delete(SecretKey::workspace(kind, team_id))
+            .await?;
     }
-    let mut guard = lock(store);
-    let tx = guard.conn_mut().transaction()?;
-    workspaces::disconnect(&tx, team_id, keep_mappings, now)?;
-    audit::record(
-        &tx,
-        audit::NewAuditEntry {
-            at: now,
-            actor,
-            action: "workspace.disconnected",
-            subject: &format!("{} ({team_id})", ws.name),
-            old_value: Some(ws.mode()),
-            new_value: Some(if keep_mappings {
-                "tokens revoked and deleted; mappings kept for a reconnect"
-            } else {
-                "tokens revoked and deleted; workspace and its mappings removed"
-            }),
-        },
-    )?;
-    tx.commit()?;
+    let now = switchboard_store::now_ms();
+    let actor = profile.actor.clone();
+    profile.db()?.write(|tx| {
+        workspaces::disconnect(tx, team_id, keep_mappings, now)?;
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: now,
+                actor: &actor,
+                action: "workspace.disconnected",
+                subject: &format!("{} ({team_id})", ws.name),
+                old_value: Some(ws.mode()),
+                new_value: Some(if keep_mappings {
+                    "tokens revoked and deleted; mappings kept for a reconnect"
+                } else {
+                    "tokens revoked and deleted; workspace and its mappings removed"
+                }),
+            },
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    crate::directory::forget_index(profile, team_id);
+    profile.emit(Event::WorkspaceChanged {
+        team_id: team_id.to_owned(),
+    });
     Ok(Disconnected {
         team_id: team_id.to_owned(),
         name: ws.name,
@@ -328,66 +437,4 @@ pub async fn disconnect(
         revoke_warning: (!warnings.is_empty()).then(|| warnings.join(" ")),
         kept_mappings: keep_mappings,
     })
-}
-
-/// The token to work with now, as [`preferred_token`] picks it, with a rotating user token
-/// refreshed first when it expires within [`REFRESH_MARGIN_MS`] (the console may have been
-/// closed for longer than a token lives). A refresh Slack refuses marks the workspace
-/// `needs_reconnect` and says why.
-pub async fn fresh_token(
-    client: &SlackClient,
-    secrets: &dyn SecretStore,
-    store: &Mutex<Store>,
-    team_id: &str,
-    now: i64,
-) -> Result<Token> {
-    let Some(ws) = workspaces::get(lock(store).conn(), team_id)? else {
-        return Err(Error::InvalidInput(format!(
-            "No workspace {team_id} is connected; `switchboard workspace list` shows the ones that are."
-        )));
-    };
-    let uses_user_token = !(ws.has_bot_token
-        && secrets
-            .get(&SecretKey::workspace(SecretKind::BotToken, team_id))?
-            .is_some());
-    let expiring = ws.user_token_rotates
-        && ws
-            .token_expires_at
-            .is_some_and(|at| at - now < REFRESH_MARGIN_MS);
-    if uses_user_token && ws.has_user_token && expiring {
-        return match refresh_user_token(client, secrets, store, team_id, now).await? {
-            Ok(token) => Ok(token),
-            Err(reason) => {
-                workspaces::set_status(
-                    lock(store).conn(),
-                    team_id,
-                    Status::NeedsReconnect,
-                    Some(&reason),
-                    Some("user"),
-                    now,
-                )?;
-                Err(Error::InvalidInput(reason))
-            }
-        };
-    }
-    preferred_token(secrets, &ws)
-}
-
-/// The token work is done with: the bot token when there is one (delivery prefers it), else
-/// the user token.
-pub fn preferred_token(secrets: &dyn SecretStore, ws: &Workspace) -> Result<Token> {
-    if ws.has_bot_token
-        && let Some(token) = secret(secrets, SecretKind::BotToken, &ws.team_id)?
-    {
-        return Ok(token);
-    }
-    if ws.has_user_token
-        && let Some(token) = secret(secrets, SecretKind::UserToken, &ws.team_id)?
-    {
-        return Ok(token);
-    }
-    Err(Error::InvalidInput(format!(
-        "{} has no token in the system keyring; reconnect it.",
-        ws.name
-    )))
 }

@@ -9,26 +9,42 @@
 //! - [`secrets`]: tokens and secrets in the OS keyring (or memory), never in SQLite.
 //! - [`slack_app`]: the Slack app's settings, the scopes asked for and why, the manifest, and
 //!   the scope check.
-//! - [`workspaces`]: connecting Slack workspaces (a pasted bot token so far).
-//! - [`oauth`]: connecting with OAuth v2 + PKCE through a loopback redirect; token refresh.
-//! - [`health`]: the periodic `auth.test` per workspace, refreshing rotating tokens, the
-//!   scope check, and disconnecting.
-//! - [`directory`]: syncing each workspace's channels and users into the cache.
+//! - [`profile`]: the composition root — a data directory with its database, secrets, Slack
+//!   client and endpoints. Every front door (console, CLI, ingest server) and every test builds
+//!   one with [`profile::Profile::open`] and calls the user actions below with it.
+//! - [`session`] and [`supervisor`]: the console's active profile (own or demo) and the owner
+//!   of its background work, with an orderly shutdown. [`events`]: what changed, for the UI.
+//! - [`error`]: what went wrong, in a form code acts on ([`Error::code`],
+//!   [`Error::disposition`]).
+//! - [`workspaces`]: connecting with a pasted bot token (rotating ones included), the cards.
+//! - [`oauth`]: connecting with OAuth v2 + PKCE through a loopback redirect.
+//! - [`tokens`]: the token work is done with; single-flight refresh of rotating tokens.
+//! - [`health`]: `auth.test` per token, each on its own; the scope check; disconnecting.
+//! - [`directory`]: syncing each workspace's channels and users into the cache, resumably.
+//! - [`demo`]: the demo workspace on the in-process Slack emulator.
 //!
-//! Every function takes its dependencies explicitly (a `&Connection`, a clock value), so the
-//! shell, the headless CLI and the tests call the same code.
+//! One function per user action (`workspaces::connect_bot_token`, `oauth::connect`,
+//! `health::check_all`, `directory::sync_workspace`, `health::disconnect`, `demo::start`…):
+//! it owns the action's rules, so the front doors only parse, call it and map the result.
+//! Pure pieces take their dependencies explicitly (a `&Connection`, a clock value).
 
 pub mod activity;
+pub mod demo;
 pub mod directory;
-mod error;
+pub mod error;
 pub mod event_kind;
+pub mod events;
 pub mod health;
 pub mod oauth;
 pub mod overview;
 pub mod preferences;
+pub mod profile;
 pub mod secrets;
+pub mod session;
 pub mod slack_app;
+pub mod supervisor;
+pub mod tokens;
 pub mod workspaces;
 
-pub use error::{Error, Result};
+pub use error::{Disposition, Error, Result, TokenRole};
 pub use event_kind::EventKind;

@@ -10,3 +10,8 @@ use crate::Result;
 pub fn counts(conn: &Connection) -> Result<Counts> {
     Ok(overview::counts(conn)?)
 }
+
+/// Counts of everything `profile` holds.
+pub fn counts_in(profile: &crate::profile::Profile) -> Result<Counts> {
+    profile.db()?.read(counts)
+}

@@ -43,9 +43,10 @@ impl FromStr for Theme {
             "system" => Ok(Theme::System),
             "light" => Ok(Theme::Light),
             "dark" => Ok(Theme::Dark),
-            other => Err(Error::InvalidInput(format!(
-                "unknown theme {other:?}; choose system, light or dark"
-            ))),
+            other => Err(Error::invalid(
+                "theme",
+                format!("unknown theme {other:?}; choose system, light or dark"),
+            )),
         }
     }
 }
@@ -69,13 +70,12 @@ pub fn load(conn: &Connection) -> Result<Preferences> {
 
 /// Sets the theme and records the change in the audit log. Setting the current value again
 /// changes nothing and writes no audit entry.
-pub fn set_theme(conn: &mut Connection, theme: Theme, actor: &str, now_ms: i64) -> Result<()> {
-    let tx = conn.transaction()?;
-    let old = load(&tx)?.theme;
+pub fn set_theme(tx: &Connection, theme: Theme, actor: &str, now_ms: i64) -> Result<()> {
+    let old = load(tx)?.theme;
     if old != theme {
-        settings::set(&tx, THEME_KEY, &theme.as_str(), now_ms)?;
+        settings::set(tx, THEME_KEY, &theme.as_str(), now_ms)?;
         audit::record(
-            &tx,
+            tx,
             audit::NewAuditEntry {
                 at: now_ms,
                 actor,
@@ -86,6 +86,19 @@ pub fn set_theme(conn: &mut Connection, theme: Theme, actor: &str, now_ms: i64) 
             },
         )?;
     }
-    tx.commit()?;
     Ok(())
+}
+
+/// The preferences of `profile`.
+pub fn preferences(profile: &crate::profile::Profile) -> Result<Preferences> {
+    profile.db()?.read(load)
+}
+
+/// Sets the theme of `profile` (audited) and returns the preferences as stored.
+pub fn choose_theme(profile: &crate::profile::Profile, theme: Theme) -> Result<Preferences> {
+    let actor = profile.actor.clone();
+    profile.db()?.write(|tx| {
+        set_theme(tx, theme, &actor, switchboard_store::now_ms())?;
+        load(tx)
+    })
 }

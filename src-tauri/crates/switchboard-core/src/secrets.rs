@@ -2,10 +2,11 @@
 //! Never SQLite, logs or the web view (design.md invariant).
 //!
 //! [`SecretStore`] is the abstraction; [`KeyringStore`] keeps secrets in the platform's
-//! credential store (the Secret Service on Linux, through the `keyring` crate), and
-//! [`MemoryStore`] keeps them in memory for unit tests. Each store is bound to a *profile* —
-//! one per data directory — so the demo database, a test's temporary one and the real one
-//! never see each other's secrets.
+//! credential store (the Secret Service on Linux), and [`MemoryStore`] keeps them in memory
+//! (the demo, tests). Each keyring store is bound to a *profile* — an id stored in each data
+//! directory's database — so a test's temporary directory and the real one never see each
+//! other's secrets, and a moved data directory keeps its own. [`Secrets`] is how async code
+//! calls a store: off the async threads.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -23,6 +24,8 @@ pub enum SecretKind {
     UserToken,
     /// The refresh token of a rotating user token.
     RefreshToken,
+    /// The refresh token of a rotating bot token (an app with token rotation on).
+    BotRefreshToken,
     /// The Slack app's client secret, when it has one.
     ClientSecret,
     /// The bearer token of the local ingest API.
@@ -35,6 +38,7 @@ impl SecretKind {
             SecretKind::BotToken => "bot-token",
             SecretKind::UserToken => "user-token",
             SecretKind::RefreshToken => "refresh-token",
+            SecretKind::BotRefreshToken => "bot-refresh-token",
             SecretKind::ClientSecret => "client-secret",
             SecretKind::IngestToken => "ingest-token",
         }
@@ -123,7 +127,9 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError>;
 }
 
-/// The profile of a data directory: a short, stable name derived from its canonical path.
+/// The keyring profile of a data directory made before profiles had ids: a short, stable name
+/// derived from its canonical path. New data directories get a random id instead
+/// ([`new_profile_id`]); an old one keeps this as its id, so its secrets are still found.
 pub fn profile_for(data_dir: &Path) -> String {
     use std::hash::{Hash, Hasher};
     let canonical = data_dir
@@ -148,62 +154,196 @@ pub fn profile_for(data_dir: &Path) -> String {
 }
 
 /// Secrets in the OS keyring, under the service `app.switchboard.console/<profile>`.
+///
+/// The connection to the Secret Service is made on first use and made again after a failure,
+/// so a keyring that was missing or locked when Switchboard started works as soon as it is
+/// there (*Try again* in the console) — the `keyring` crate's default store would remember
+/// the first failure until the process ends.
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
     service: String,
+    #[cfg(target_os = "linux")]
+    backend:
+        std::sync::Arc<Mutex<Option<std::sync::Arc<zbus_secret_service_keyring_store::Store>>>>,
 }
 
 impl KeyringStore {
-    /// A store for the data directory `data_dir`.
-    pub fn for_data_dir(data_dir: &Path) -> KeyringStore {
-        KeyringStore::with_profile(&profile_for(data_dir))
-    }
-
+    /// A store for the profile `profile` (see [`crate::profile`]: an id kept in the database,
+    /// so moving the data directory keeps its secrets).
     pub fn with_profile(profile: &str) -> KeyringStore {
         KeyringStore {
             service: format!("{}/{profile}", switchboard_store::APP_IDENTIFIER),
+            #[cfg(target_os = "linux")]
+            backend: Default::default(),
         }
     }
 
+    #[cfg(target_os = "linux")]
+    fn entry(&self, key: &SecretKey) -> Result<keyring_core::Entry, SecretError> {
+        use keyring_core::api::CredentialStoreApi;
+        let mut backend = self.backend.lock().unwrap_or_else(|p| p.into_inner());
+        let store = match backend.as_ref() {
+            Some(store) => store.clone(),
+            None => {
+                let store = zbus_secret_service_keyring_store::Store::new()
+                    .map_err(|e| SecretError::Unavailable(e.to_string()))?;
+                *backend = Some(store.clone());
+                store
+            }
+        };
+        store
+            .build(&self.service, &key.account(), None)
+            .map_err(|e| self.failed(e))
+    }
+
+    #[cfg(not(target_os = "linux"))]
     fn entry(&self, key: &SecretKey) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(&self.service, &key.account()).map_err(classify)
+        keyring::Entry::new(&self.service, &key.account()).map_err(|e| self.failed(e))
+    }
+
+    /// Classifies a failure; one that may come from a lost connection forgets it, so the next
+    /// call connects again.
+    fn failed(&self, error: KeyringError) -> SecretError {
+        #[cfg(target_os = "linux")]
+        if !matches!(error, KeyringError::NoEntry) {
+            *self.backend.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        match error {
+            KeyringError::NoStorageAccess(_) => SecretError::Locked(error.to_string()),
+            KeyringError::PlatformFailure(_) | KeyringError::NoDefaultStore => {
+                SecretError::Unavailable(error.to_string())
+            }
+            other => SecretError::Failed(other.to_string()),
+        }
     }
 }
 
-fn classify(error: keyring::Error) -> SecretError {
-    match error {
-        keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_)
-            if keyring::Entry::store_status().is_err() =>
-        {
-            SecretError::Unavailable(error.to_string())
-        }
-        keyring::Error::NoStorageAccess(_) => SecretError::Locked(error.to_string()),
-        other => SecretError::Failed(other.to_string()),
-    }
-}
+#[cfg(target_os = "linux")]
+type KeyringError = keyring_core::Error;
+#[cfg(not(target_os = "linux"))]
+type KeyringError = keyring::Error;
 
 impl SecretStore for KeyringStore {
     fn put(&self, key: &SecretKey, secret: &str) -> Result<(), SecretError> {
-        self.entry(key)?.set_password(secret).map_err(classify)
+        self.entry(key)?
+            .set_password(secret)
+            .map_err(|e| self.failed(e))
     }
 
     fn get(&self, key: &SecretKey) -> Result<Option<Secret>, SecretError> {
         match self.entry(key)?.get_password() {
             Ok(secret) => Ok(Some(Secret(secret))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(error) => Err(classify(error)),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(error) => Err(self.failed(error)),
         }
     }
 
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
         match self.entry(key)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(error) => Err(classify(error)),
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(error) => Err(self.failed(error)),
         }
     }
 }
 
-/// Secrets in memory only, for tests.
+/// Asks `store` whether it can be used now (a read of a key nothing writes): `Ok` when it
+/// answers, the reason otherwise. The console shows the reason with *Try again*.
+pub fn probe(store: &dyn SecretStore) -> Result<(), SecretError> {
+    store
+        .get(&SecretKey {
+            kind: SecretKind::IngestToken,
+            owner: "probe".to_owned(),
+        })
+        .map(|_| ())
+}
+
+/// The secrets of a profile, for async code: each keyring call runs on the blocking pool, so a
+/// keyring that shows an unlock prompt or a slow D-Bus never stalls the async workers.
+#[derive(Clone)]
+pub struct Secrets(std::sync::Arc<dyn SecretStore>);
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secrets")
+    }
+}
+
+impl Secrets {
+    pub fn new(store: std::sync::Arc<dyn SecretStore>) -> Secrets {
+        Secrets(store)
+    }
+
+    /// Secrets held in memory only (the demo, tests).
+    pub fn in_memory() -> Secrets {
+        Secrets(std::sync::Arc::new(MemoryStore::default()))
+    }
+
+    /// The store itself, for synchronous callers (tests).
+    pub fn store(&self) -> &dyn SecretStore {
+        self.0.as_ref()
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn SecretStore) -> Result<T, SecretError> + Send + 'static,
+    ) -> Result<T, SecretError> {
+        let store = self.0.clone();
+        tokio::task::spawn_blocking(move || f(store.as_ref()))
+            .await
+            .unwrap_or_else(|e| {
+                Err(SecretError::Failed(format!(
+                    "the keyring call panicked: {e}"
+                )))
+            })
+    }
+
+    pub async fn get(&self, key: SecretKey) -> Result<Option<Secret>, SecretError> {
+        self.blocking(move |s| s.get(&key)).await
+    }
+
+    pub async fn put(&self, key: SecretKey, secret: String) -> Result<(), SecretError> {
+        self.blocking(move |s| s.put(&key, &secret)).await
+    }
+
+    pub async fn delete(&self, key: SecretKey) -> Result<(), SecretError> {
+        self.blocking(move |s| s.delete(&key)).await
+    }
+
+    /// The token under `kind` of workspace `team_id`.
+    pub async fn token(
+        &self,
+        kind: SecretKind,
+        team_id: &str,
+    ) -> Result<Option<Token>, SecretError> {
+        Ok(self
+            .get(SecretKey::workspace(kind, team_id))
+            .await?
+            .map(Secret::into_token))
+    }
+
+    /// Whether the store answers now.
+    pub async fn probe(&self) -> Result<(), SecretError> {
+        self.blocking(|s| probe(s)).await
+    }
+}
+
+/// A new random keyring profile id (16 hex digits).
+pub fn new_profile_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded from the OS per process; two draws and the time make it unique.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    hasher.write_u32(std::process::id());
+    format!("{:016x}", hasher.finish())
+}
+
+/// Secrets in memory only: the demo (it is a demo, and must work without an OS keyring) and
+/// tests.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     secrets: Mutex<HashMap<SecretKey, String>>,

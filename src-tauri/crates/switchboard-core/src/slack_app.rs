@@ -50,19 +50,26 @@ impl AppSettings {
     pub fn validate(&self) -> Result<()> {
         let id = self.client_id.trim();
         if !id.is_empty() && !id.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            return Err(Error::InvalidInput(format!(
-                "“{id}” is not a Slack client ID; copy it from your app's Basic Information page (digits with a dot, like 1234567890.1234567890)."
-            )));
+            return Err(Error::invalid(
+                "client_id",
+                format!(
+                    "“{id}” is not a Slack client ID; copy it from your app's Basic Information page (digits with a dot, like 1234567890.1234567890)."
+                ),
+            ));
         }
         if self.redirect_port < 1024 {
-            return Err(Error::InvalidInput(format!(
-                "Port {} is reserved for system services; choose a port from 1024 to 65535 and register the same one in your Slack app.",
-                self.redirect_port
-            )));
+            return Err(Error::invalid(
+                "redirect_port",
+                format!(
+                    "Port {} is reserved for system services; choose a port from 1024 to 65535 and register the same one in your Slack app.",
+                    self.redirect_port
+                ),
+            ));
         }
         if !self.oauth_enabled && !self.bot_token_enabled {
-            return Err(Error::InvalidInput(
-                "Keep at least one way to connect a workspace turned on.".to_owned(),
+            return Err(Error::invalid(
+                "oauth_enabled",
+                "Keep at least one way to connect a workspace turned on.",
             ));
         }
         Ok(())
@@ -77,18 +84,27 @@ pub fn load(conn: &Connection) -> Result<AppSettings> {
         .unwrap_or_default())
 }
 
-/// Validates and saves the settings, auditing each field that changed.
-pub fn save(
-    conn: &mut Connection,
-    new: &AppSettings,
-    actor: &str,
-    now_ms: i64,
-) -> Result<AppSettings> {
+/// The settings of `profile`.
+pub fn settings(profile: &crate::profile::Profile) -> Result<AppSettings> {
+    profile.db()?.read(load)
+}
+
+/// Validates and saves the settings of `profile` in one transaction, auditing each field
+/// that changed: the user action behind Settings → Slack app.
+pub fn save_settings(profile: &crate::profile::Profile, new: &AppSettings) -> Result<AppSettings> {
+    let actor = profile.actor.clone();
+    profile
+        .db()?
+        .write(|tx| save(tx, new, &actor, switchboard_store::now_ms()))
+}
+
+/// Validates and saves the settings in the caller's transaction, auditing each field that
+/// changed.
+pub fn save(tx: &Connection, new: &AppSettings, actor: &str, now_ms: i64) -> Result<AppSettings> {
     let mut new = new.clone();
     new.client_id = new.client_id.trim().to_owned();
     new.validate()?;
-    let tx = conn.transaction()?;
-    let old = load(&tx)?;
+    let old = load(tx)?;
     let on_off = |b: bool| if b { "on" } else { "off" }.to_owned();
     let changes = [
         (
@@ -114,7 +130,7 @@ pub fn save(
     ];
     for (subject, before, after) in changes.iter().filter(|(_, b, a)| b != a) {
         audit::record(
-            &tx,
+            tx,
             audit::NewAuditEntry {
                 at: now_ms,
                 actor,
@@ -125,8 +141,7 @@ pub fn save(
             },
         )?;
     }
-    settings::set(&tx, SETTINGS_KEY, &new, now_ms)?;
-    tx.commit()?;
+    settings::set(tx, SETTINGS_KEY, &new, now_ms)?;
     Ok(new)
 }
 
@@ -293,7 +308,10 @@ pub fn manifest(settings: &AppSettings) -> serde_json::Value {
         "settings": {
             "org_deploy_enabled": false,
             "socket_mode_enabled": false,
-            "token_rotation_enabled": true
+            // Off on purpose: with rotation on, Slack issues the bot token an owner installs from
+            // the app's settings page as a 12-hour `xoxe.xoxb-` token. The sign-in (a localhost
+            // redirect of a PKCE app) rotates anyway, whatever this says (slack-api.md §1.3).
+            "token_rotation_enabled": false
         }
     })
 }
@@ -416,7 +434,10 @@ mod tests {
         let yaml = manifest_yaml(&settings);
         assert!(yaml.contains("  redirect_urls:\n    - \"http://localhost:9123/callback\"\n"));
         assert!(yaml.contains("    bot:\n      - \"chat:write\"\n"));
-        assert!(yaml.contains("  token_rotation_enabled: true\n"));
+        assert!(
+            yaml.contains("  token_rotation_enabled: false\n"),
+            "rotation off, so a bot token installed from the app's page does not expire in 12 hours"
+        );
         // Every feature's scopes are requested, so a fresh install has no scope problem.
         for feature in Feature::ALL {
             for scope in feature.bot_scopes() {
@@ -456,27 +477,27 @@ mod tests {
 
     #[test]
     fn settings_are_validated_and_each_change_is_audited() {
-        let mut store = switchboard_store::Store::open_in_memory().unwrap();
+        let store = switchboard_store::Store::open_in_memory().unwrap();
         assert_eq!(load(store.conn()).unwrap(), AppSettings::default());
         let bad = AppSettings {
             client_id: "abc".into(),
             ..AppSettings::default()
         };
         assert!(
-            matches!(save(store.conn_mut(), &bad, "me", 1), Err(Error::InvalidInput(m)) if m.contains("not a Slack client ID"))
+            matches!(save(store.conn(), &bad, "me", 1), Err(Error::InvalidInput { field: "client_id", message }) if message.contains("not a Slack client ID"))
         );
         let none = AppSettings {
             oauth_enabled: false,
             bot_token_enabled: false,
             ..AppSettings::default()
         };
-        assert!(save(store.conn_mut(), &none, "me", 1).is_err());
+        assert!(save(store.conn(), &none, "me", 1).is_err());
         let good = AppSettings {
             client_id: " 1000000001.2000000001 ".into(),
             redirect_port: 9000,
             ..AppSettings::default()
         };
-        let saved = save(store.conn_mut(), &good, "me", 2).unwrap();
+        let saved = save(store.conn(), &good, "me", 2).unwrap();
         assert_eq!(saved.client_id, "1000000001.2000000001");
         assert_eq!(load(store.conn()).unwrap(), saved);
         let entries = audit::recent(store.conn(), 10).unwrap();

@@ -1,194 +1,47 @@
-//! Connecting with OAuth + PKCE through the loopback redirect, keeping workspaces healthy
-//! (revoked tokens, rotating-token refresh, expired refresh tokens, missing scopes),
-//! disconnecting, and syncing the directory — all against the Slack emulator, with a
-//! "browser" that fetches the consent page and submits it as a person would.
+//! Connecting (OAuth with PKCE through the loopback redirect, or a pasted bot token), keeping
+//! workspaces healthy (revoked tokens, each token on its own, rotating user and bot tokens,
+//! single-flight refresh, expired refresh tokens, missing scopes), disconnecting — all through
+//! core's user actions (`oauth::connect`, `workspaces::connect_bot_token`, `health::check`…)
+//! against the Slack emulator.
 
-use std::sync::Mutex;
+mod common;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use slack_emulator::{Config, Emulator, Seed};
+use common::{World, rotating_bot_install};
+use serde_json::json;
+use slack_emulator::Seed;
 use switchboard_core::oauth::{self, Callback, CallbackError};
-use switchboard_core::secrets::{MemoryStore, SecretKey, SecretKind, SecretStore};
-use switchboard_core::slack_app::{AppSettings, Feature};
-use switchboard_core::{Error, directory, health, workspaces};
-use switchboard_slack::{ClientConfig, SlackClient};
-use switchboard_store::workspaces::Status;
-use switchboard_store::{Store, directory as cache};
+use switchboard_core::profile::SecretsIn;
+use switchboard_core::secrets::{SecretError, SecretKey, SecretKind, SecretStore};
+use switchboard_core::slack_app::Feature;
+use switchboard_core::workspaces::Status;
+use switchboard_core::{Disposition, Error, TokenRole, health, tokens, workspaces};
 use tokio_util::sync::CancellationToken;
-
-const CLIENT_ID: &str = "1000000001.2000000001";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct World {
-    emulator: Emulator,
-    client: SlackClient,
-    settings: AppSettings,
-    oauth_base: url::Url,
-    store: Mutex<Store>,
-    secrets: MemoryStore,
-    _dir: tempfile::TempDir,
-}
-
-impl World {
-    async fn start(seed: Seed) -> World {
-        let port = free_port();
-        let emulator = Emulator::start_with(
-            "127.0.0.1:0".parse().unwrap(),
-            Config {
-                seed,
-                redirect_urls: vec![format!("http://localhost:{port}/callback")],
-                rate_limits: false,
-            },
-        )
-        .await
-        .unwrap();
-        let client =
-            SlackClient::new(ClientConfig::with_base_url(&emulator.api_base()).unwrap()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let settings = AppSettings {
-            client_id: CLIENT_ID.into(),
-            redirect_port: port,
-            ..AppSettings::default()
-        };
-        let mut store = Store::open(dir.path()).unwrap();
-        switchboard_core::slack_app::save(store.conn_mut(), &settings, "test", 0).unwrap();
-        World {
-            oauth_base: url::Url::parse(&format!("{}/", emulator.base_url())).unwrap(),
-            emulator,
-            client,
-            settings,
-            store: Mutex::new(store),
-            secrets: MemoryStore::default(),
-            _dir: dir,
-        }
-    }
-
-    async fn control(&self, path: &str, body: Value) -> Value {
-        reqwest::Client::new()
-            .post(format!("{}/_emulator/{path}", self.emulator.base_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    async fn seeded(&self) -> Value {
-        self.emulator.workspaces()["workspaces"].clone()
-    }
-
-    fn secret(&self, kind: SecretKind, team: &str) -> Option<String> {
-        self.secrets
-            .get(&SecretKey::workspace(kind, team))
-            .unwrap()
-            .map(|s| s.expose().to_owned())
-    }
-
-    fn workspace(&self, team: &str) -> switchboard_store::workspaces::Workspace {
-        switchboard_store::workspaces::get(self.store.lock().unwrap().conn(), team)
-            .unwrap()
-            .expect("the workspace is recorded")
-    }
-
-    /// The whole OAuth flow with a person who picks `team` and clicks `decision`.
-    async fn connect_with_oauth(
-        &self,
-        team: &str,
-        decision: &'static str,
-    ) -> switchboard_core::Result<String> {
-        let authorization = oauth::begin(&self.oauth_base, &self.settings, None)?;
-        let callback = Callback::bind(self.settings.redirect_port).await?;
-        let browser = tokio::spawn(consent(
-            authorization.url.to_string(),
-            team.to_owned(),
-            decision,
-        ));
-        let code = callback
-            .wait(
-                &authorization,
-                Duration::from_secs(10),
-                &CancellationToken::new(),
-            )
-            .await;
-        let page = browser.await.unwrap();
-        let code = match code {
-            Ok(code) => {
-                assert!(page.contains("Connected to Slack"), "{page}");
-                code
-            }
-            Err(error) => {
-                assert!(page.contains("Not connected"), "{page}");
-                return Err(error.into());
-            }
-        };
-        let install = oauth::exchange(&self.client, &self.settings, authorization, &code).await?;
-        let connected = oauth::record_user_install(
-            self.store.lock().unwrap().conn_mut(),
-            &self.secrets,
-            &install,
-            "ada",
-            false,
-            switchboard_store::now_ms(),
-        )?;
-        Ok(connected.team_id)
-    }
-}
-
-/// A browser: loads the consent page, then submits it; follows Slack's redirect to the
-/// loopback listener and returns the page it showed.
-async fn consent(url: String, team: String, decision: &str) -> String {
-    let browser = reqwest::Client::new();
-    let page = browser
-        .get(&url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Allow"), "the consent page asks: {page}");
-    browser
-        .post(&url)
-        .form(&[("decision", decision), ("team_id", team.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn first_team(world: &World) -> String {
-    world.seeded().await[0]["team_id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 #[tokio::test]
 async fn oauth_with_pkce_connects_a_user_token_and_keeps_it_out_of_the_database() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
-    let connected = world.connect_with_oauth(&team, "allow").await.unwrap();
+    let team = world.first_team();
+    let connected = world
+        .connect_with_oauth(&team, "allow", None)
+        .await
+        .unwrap();
     assert_eq!(connected, team);
     let ws = world.workspace(&team);
     assert!(ws.has_user_token && !ws.has_bot_token);
-    assert_eq!(ws.name, "Acme Studio");
-    assert_eq!(ws.domain, "acme-studio");
+    assert_eq!(
+        (ws.name.as_str(), ws.domain.as_str()),
+        ("Acme Studio", "acme-studio")
+    );
     assert!(ws.icon_url.is_some());
     assert_eq!(ws.authed_user_id.as_deref(), Some("U0000000001"));
     assert!(ws.user_scopes.contains(&"chat:write".to_owned()));
-    assert!(ws.user_token_rotates, "the seeded PKCE app rotates tokens");
+    assert!(
+        ws.user_token_rotates,
+        "a localhost redirect of a PKCE app rotates"
+    );
     assert!(
         ws.last_health_check_at.is_some(),
         "connecting validated it just now"
@@ -200,45 +53,28 @@ async fn oauth_with_pkce_connects_a_user_token_and_keeps_it_out_of_the_database(
     let refresh = world.secret(SecretKind::RefreshToken, &team).unwrap();
     assert!(token.starts_with("xoxe.xoxp-"), "{}", &token[..8]);
     assert!(refresh.starts_with("xoxe-"));
-
-    // The database file holds neither token.
-    let dir = world._dir.path().to_path_buf();
-    drop(world.store.lock().unwrap());
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(&token) && !text.contains(&refresh));
-    }
+    assert!(
+        !world.holds(&token) && !world.holds(&refresh),
+        "no database file holds a token"
+    );
 
     // A second OAuth connection to the same team is a reconnect; a bot token adds to it.
-    world.connect_with_oauth(&team, "allow").await.unwrap();
-    let bot = world.seeded().await[0]["bot_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let install = workspaces::validate_bot_token(&world.client, &bot)
+    world
+        .connect_with_oauth(&team, "allow", Some(&team))
         .await
         .unwrap();
-    let both = workspaces::record_bot_install(
-        world.store.lock().unwrap().conn_mut(),
-        &world.secrets,
-        &install,
-        "ada",
-        false,
-        now,
-    )
-    .unwrap();
-    assert!(both.reconnect);
+    let bot = world.bot_token(0);
+    let both = world.paste(&bot, None).await.unwrap();
+    assert!(both.reconnect && both.warning.is_none());
     let ws = world.workspace(&team);
     assert!(
         ws.has_bot_token && ws.has_user_token,
         "a workspace holds both tokens"
     );
+    let (used, role) = tokens::fresh_token(&world.profile, &team).await.unwrap();
     assert_eq!(
-        health::preferred_token(&world.secrets, &ws)
-            .unwrap()
-            .expose(),
-        bot,
+        (used.expose(), role),
+        (bot.as_str(), TokenRole::Bot),
         "work prefers the bot token"
     );
 }
@@ -246,29 +82,69 @@ async fn oauth_with_pkce_connects_a_user_token_and_keeps_it_out_of_the_database(
 #[tokio::test]
 async fn denied_consent_connects_nothing_and_says_so() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
-    let error = world.connect_with_oauth(&team, "deny").await.unwrap_err();
+    let team = world.first_team();
+    let error = world
+        .connect_with_oauth(&team, "deny", None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::Callback(CallbackError::Denied)),
         "{error:?}"
     );
     assert!(error.to_string().contains("cancelled"));
-    assert!(
-        workspaces::list(world.store.lock().unwrap().conn())
-            .unwrap()
-            .is_empty()
-    );
+    assert!(workspaces::list(&world.profile).unwrap().is_empty());
 }
 
 #[tokio::test]
-async fn a_wrong_state_or_path_is_refused_and_the_real_callback_still_lands() {
+async fn reconnecting_checks_the_team_chosen_on_slacks_page_and_changes_nothing_when_it_differs() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
-    let authorization = oauth::begin(&world.oauth_base, &world.settings, None).unwrap();
-    let callback = Callback::bind(world.settings.redirect_port).await.unwrap();
-    let port = world.settings.redirect_port;
+    let (acme, northwind) = (
+        world.first_team(),
+        world.seeded()[1]["team_id"].as_str().unwrap().to_owned(),
+    );
+    world
+        .connect_with_oauth(&acme, "allow", None)
+        .await
+        .unwrap();
+    let before = world.workspace(&acme);
+    let token_before = world.secret(SecretKind::UserToken, &acme).unwrap();
+    // Reconnecting Acme, the person picks Northwind on Slack's page.
+    let error = world
+        .connect_with_oauth(&northwind, "allow", Some(&acme))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidInput { field: "team", message } if message.contains("Northwind Traders") && message.contains("Acme Studio")),
+        "{error:?}"
+    );
+    assert_eq!(world.workspace(&acme), before, "the workspace is unchanged");
+    assert_eq!(
+        world.secret(SecretKind::UserToken, &acme).unwrap(),
+        token_before
+    );
+    assert!(
+        world.secret(SecretKind::UserToken, &northwind).is_none(),
+        "nothing of Northwind is kept"
+    );
+    assert_eq!(workspaces::list(&world.profile).unwrap().len(), 1);
+    let stats = world.emulator.workspaces();
+    assert!(stats["ok"].as_bool().unwrap());
+}
+
+#[tokio::test]
+async fn a_wrong_state_or_path_or_an_idle_connection_never_stops_the_real_callback() {
+    let world = World::start(Seed::Demo).await;
+    let team = world.first_team();
+    let settings = switchboard_core::slack_app::settings(&world.profile).unwrap();
+    let authorization = oauth::begin(&world.profile.endpoints.oauth_base, &settings, None).unwrap();
+    let callback = world.profile.take_reserved_callback().unwrap();
+    let port = world.port;
     let url = authorization.url.to_string();
     let browser = tokio::spawn(async move {
+        // A browser's speculative pre-connection that never sends a request.
+        let idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
         let http = reqwest::Client::new();
         let forged = http
             .get(format!(
@@ -291,73 +167,55 @@ async fn a_wrong_state_or_path_is_refused_and_the_real_callback_still_lands() {
             .await
             .unwrap();
         assert_eq!(elsewhere.status(), 404);
-        consent(url, team, "allow").await
+        let page = common::consent(url, team, "allow").await;
+        drop(idle);
+        page
     });
+    let started = std::time::Instant::now();
     let code = callback
         .wait(
             &authorization,
-            Duration::from_secs(10),
+            Duration::from_secs(30),
             &CancellationToken::new(),
         )
         .await
         .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "the idle connection (dropped after 10 s) did not hold the callback back"
+    );
     assert_ne!(code, "stolen");
     assert!(browser.await.unwrap().contains("Connected to Slack"));
-
-    // The listener closed after the one valid callback.
     assert!(
         reqwest::get(format!("http://localhost:{port}/callback"))
             .await
             .is_err(),
-        "nothing listens any more"
+        "the listener closed after the one valid callback"
     );
 
     // The code works once; replaying it is refused with a way forward.
-    let settings = world.settings.clone();
-    let verifier_holder = authorization;
-    let install = oauth::exchange(&world.client, &settings, verifier_holder, &code)
+    let client = world.profile.slack().unwrap();
+    let install = oauth::exchange(client, &settings, authorization, &code)
         .await
         .unwrap();
     assert!(install.token.expose().starts_with("xoxe.xoxp-"));
-    let again = oauth::begin(&world.oauth_base, &settings, None).unwrap();
-    let replay = oauth::exchange(&world.client, &settings, again, &code)
+    let again = oauth::begin(&world.profile.endpoints.oauth_base, &settings, None).unwrap();
+    let replay = oauth::exchange(client, &settings, again, &code)
         .await
         .unwrap_err();
     assert!(
-        matches!(&replay, Error::InvalidInput(m) if m.contains("already used or has expired")),
+        matches!(&replay, Error::InvalidInput { message, .. } if message.contains("already used or has expired")),
         "{replay:?}"
     );
 }
 
 #[tokio::test]
-async fn a_redirect_the_app_did_not_register_is_refused_by_slack() {
-    let world = World::start(Seed::Demo).await;
-    let mut settings = world.settings.clone();
-    settings.redirect_port = free_port();
-    let authorization = oauth::begin(&world.oauth_base, &settings, None).unwrap();
-    let page = reqwest::get(authorization.url.as_str())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("redirect_uri did not match"), "{page}");
-    // Exchanging any code against the wrong redirect is refused too.
-    let error = oauth::exchange(&world.client, &settings, authorization, "1.abc")
-        .await
-        .unwrap_err();
-    assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
-}
-
-#[tokio::test]
-async fn the_listener_times_out_and_can_be_cancelled_and_reports_a_busy_port() {
+async fn the_listener_times_out_can_be_cancelled_reports_a_busy_port_and_binds_port_zero() {
     let world = World::start(Seed::Empty).await;
-    let authorization = oauth::begin(&world.oauth_base, &world.settings, None).unwrap();
-    let callback = Callback::bind(world.settings.redirect_port).await.unwrap();
-    let busy = Callback::bind(world.settings.redirect_port)
-        .await
-        .err()
-        .unwrap();
+    let settings = switchboard_core::slack_app::settings(&world.profile).unwrap();
+    let authorization = oauth::begin(&world.profile.endpoints.oauth_base, &settings, None).unwrap();
+    let callback = world.profile.take_reserved_callback().unwrap();
+    let busy = Callback::bind(world.port).await.err().unwrap();
     assert!(matches!(busy, CallbackError::PortInUse { .. }));
     assert!(busy.to_string().contains("choose another port"));
     let timed_out = callback
@@ -369,8 +227,7 @@ async fn the_listener_times_out_and_can_be_cancelled_and_reports_a_busy_port() {
         .await
         .unwrap_err();
     assert_eq!(timed_out, CallbackError::TimedOut(0));
-
-    let callback = Callback::bind(world.settings.redirect_port).await.unwrap();
+    let callback = Callback::bind(world.port).await.unwrap();
     let cancel = CancellationToken::new();
     cancel.cancel();
     let cancelled = callback
@@ -378,56 +235,32 @@ async fn the_listener_times_out_and_can_be_cancelled_and_reports_a_busy_port() {
         .await
         .unwrap_err();
     assert_eq!(cancelled, CallbackError::Cancelled);
+    let any = Callback::bind(0).await.unwrap();
+    assert_ne!(any.port(), 0, "port 0 takes a free port and reports it");
+    assert!(Callback::bind(any.port()).await.is_err(), "and keeps it");
 }
 
 #[tokio::test]
 async fn a_revoked_token_needs_a_reconnect_and_a_reconnect_restores_it_with_its_mappings() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
-    world.connect_with_oauth(&team, "allow").await.unwrap();
+    let team = world.first_team();
     world
-        .store
-        .lock()
-        .unwrap()
-        .conn()
-        .execute(
-            "INSERT INTO notification_channel (team_id, channel_id, label, created_at) VALUES (?1, 'C1', 'ops', 1)",
-            [&team],
-        )
+        .connect_with_oauth(&team, "allow", None)
+        .await
         .unwrap();
-
-    let healthy = health::check(
-        &world.client,
-        &world.secrets,
-        &world.store,
-        &team,
-        "ada",
-        10,
-    )
-    .await
-    .unwrap();
+    world.exec("INSERT INTO notification_channel (team_id, channel_id, label, created_at) VALUES (?1, 'C1', 'ops', 1)", &team);
+    let healthy = health::check(&world.profile, &team).await.unwrap();
     assert_eq!(healthy.status, Status::Connected);
     assert!(
         healthy.scope_problems.is_empty(),
         "{:?}",
         healthy.scope_problems
     );
-    assert_eq!(world.workspace(&team).last_health_check_at, Some(10));
 
-    let token = world.secret(SecretKind::UserToken, &team).unwrap();
     world
-        .control("tokens/revoke", json!({"token": token}))
+        .control("tokens/revoke", json!({"team_id": team, "kind": "user"}))
         .await;
-    let sick = health::check(
-        &world.client,
-        &world.secrets,
-        &world.store,
-        &team,
-        "ada",
-        20,
-    )
-    .await
-    .unwrap();
+    let sick = health::check(&world.profile, &team).await.unwrap();
     assert_eq!(sick.status, Status::NeedsReconnect);
     let reason = sick.reason.unwrap();
     assert!(
@@ -436,72 +269,128 @@ async fn a_revoked_token_needs_a_reconnect_and_a_reconnect_restores_it_with_its_
     );
     assert_eq!(
         world.workspace(&team).reconnect_token.as_deref(),
-        Some("user"),
-        "the refused token is recorded, so Reconnect offers signing in again"
+        Some("user")
     );
-    let activity = switchboard_store::audit::recent(world.store.lock().unwrap().conn(), 5).unwrap();
-    let change = activity
-        .iter()
-        .find(|e| e.action == "workspace.status_changed")
-        .expect("the status change is audited");
+    let error = tokens::fresh_token(&world.profile, &team)
+        .await
+        .unwrap_err();
     assert!(
-        change
-            .new_value
-            .as_deref()
-            .unwrap()
-            .starts_with("needs_reconnect")
+        matches!(&error, Error::NeedsReconnect { team_id, token: TokenRole::User, .. } if *team_id == team),
+        "work on it says which workspace and token: {error:?}"
     );
+    assert_eq!(
+        error.disposition(),
+        Disposition::Hold,
+        "delivery holds, not retries"
+    );
+    let changes = world.count("SELECT count(*) FROM audit_log WHERE action = 'workspace.status_changed' AND new_value LIKE ?1", "needs_reconnect%");
+    assert_eq!(changes, 1, "the status change is audited");
 
-    // Reconnecting (OAuth again) restores it, and the mapping is still there.
-    world.connect_with_oauth(&team, "allow").await.unwrap();
+    world
+        .connect_with_oauth(&team, "allow", Some(&team))
+        .await
+        .unwrap();
     assert_eq!(world.workspace(&team).status, Status::Connected);
     assert_eq!(world.workspace(&team).reconnect_token, None);
-    let restored = health::check(
-        &world.client,
-        &world.secrets,
-        &world.store,
-        &team,
-        "ada",
-        30,
-    )
-    .await
-    .unwrap();
+    let restored = health::check(&world.profile, &team).await.unwrap();
     assert_eq!(restored.status, Status::Connected, "{:?}", restored.reason);
-    let mappings: i64 = world
-        .store
-        .lock()
-        .unwrap()
-        .conn()
-        .query_row(
+    assert_eq!(
+        world.count(
             "SELECT count(*) FROM notification_channel WHERE team_id = ?1",
-            [&team],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(mappings, 1, "the reconnect kept the mapping");
+            &team
+        ),
+        1,
+        "the reconnect kept the mapping"
+    );
 }
 
 #[tokio::test]
-async fn rotating_tokens_are_refreshed_before_expiry_and_on_token_expired() {
+async fn a_dead_bot_token_does_not_hide_a_working_user_token() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
-    world.connect_with_oauth(&team, "allow").await.unwrap();
+    let team = world.first_team();
+    world
+        .connect_with_oauth(&team, "allow", None)
+        .await
+        .unwrap();
+    world.paste(&world.bot_token(0), None).await.unwrap();
+    // A team-wide revoke of every bot token of the workspace, which holds tokens.
+    let revoked = world
+        .control("tokens/revoke", json!({"team_id": team, "kind": "bot"}))
+        .await;
+    assert!(
+        revoked["revoked_tokens"].as_u64().unwrap() >= 1,
+        "{revoked}"
+    );
+
+    let checked = health::check(&world.profile, &team).await.unwrap();
+    assert_eq!(
+        checked.status,
+        Status::Connected,
+        "the user token still works"
+    );
+    assert!(
+        checked
+            .bot_token_error
+            .as_deref()
+            .unwrap()
+            .contains("token_revoked")
+    );
+    assert!(checked.user_token_error.is_none());
+    let reason = checked.reason.unwrap();
+    assert!(
+        reason.contains("keeps working with the user token")
+            && reason.contains("instead of the app"),
+        "it says exactly what is lost: {reason}"
+    );
+    let (_, role) = tokens::fresh_token(&world.profile, &team).await.unwrap();
+    assert_eq!(role, TokenRole::User, "work goes on with the user token");
+    assert_eq!(
+        world.workspace(&team).reconnect_token.as_deref(),
+        Some("bot")
+    );
+
+    // When the user token dies too, nothing works: needs reconnecting.
+    world
+        .control("tokens/revoke", json!({"team_id": team, "kind": "user"}))
+        .await;
+    let checked = health::check(&world.profile, &team).await.unwrap();
+    assert_eq!(checked.status, Status::NeedsReconnect);
+
+    // Pasting a new bot token brings the workspace back with the bot; the user token is
+    // still refused and still said.
+    world
+        .control("apps/install", json!({"team_id": team}))
+        .await;
+    let fresh_bot = world
+        .control("apps/install", json!({"team_id": team}))
+        .await["bot_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    world.paste(&fresh_bot, None).await.unwrap();
+    let ws = world.workspace(&team);
+    assert_eq!(ws.status, Status::Connected);
+    assert!(ws.bot_token_error.is_none() && ws.user_token_error.is_some());
+    assert_eq!(ws.reconnect_token.as_deref(), Some("user"));
+}
+
+#[tokio::test]
+async fn rotating_user_tokens_are_refreshed_before_expiry_and_on_token_expired() {
+    let world = World::start(Seed::Demo).await;
+    let team = world.first_team();
+    world
+        .connect_with_oauth(&team, "allow", None)
+        .await
+        .unwrap();
     let first_token = world.secret(SecretKind::UserToken, &team).unwrap();
     let first_refresh = world.secret(SecretKind::RefreshToken, &team).unwrap();
 
-    // Near expiry: the check refreshes first, and stores the new refresh token.
-    let soon = world.workspace(&team).token_expires_at.unwrap() - 60_000;
-    let checked = health::check(
-        &world.client,
-        &world.secrets,
-        &world.store,
+    // Near expiry (the emulator's clock moves 11h45m on): the check refreshes first.
+    world.exec(
+        "UPDATE workspace SET token_expires_at = 1 WHERE team_id = ?1",
         &team,
-        "ada",
-        soon,
-    )
-    .await
-    .unwrap();
-    assert!(checked.refreshed);
+    );
+    let checked = health::check(&world.profile, &team).await.unwrap();
     assert_eq!(checked.status, Status::Connected);
     let second_token = world.secret(SecretKind::UserToken, &team).unwrap();
     let second_refresh = world.secret(SecretKind::RefreshToken, &team).unwrap();
@@ -510,38 +399,24 @@ async fn rotating_tokens_are_refreshed_before_expiry_and_on_token_expired() {
         first_refresh, second_refresh,
         "the rotated refresh token replaced the old one"
     );
-    assert!(world.workspace(&team).token_expires_at.unwrap() > soon + 11 * 3600 * 1000);
-
-    // Work that needs the token (a sync) refreshes it first when it is about to expire.
-    let expiry = world.workspace(&team).token_expires_at.unwrap();
-    let fresh = health::fresh_token(
-        &world.client,
-        &world.secrets,
-        &world.store,
-        &team,
-        expiry - 1_000,
-    )
-    .await
-    .unwrap();
-    assert_ne!(fresh.expose(), second_token, "refreshed before use");
-    let second_token = fresh.expose().to_owned();
-    let still = health::fresh_token(&world.client, &world.secrets, &world.store, &team, 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        still.expose(),
-        second_token,
-        "a fresh token is used as it is"
+    assert!(
+        world.workspace(&team).token_expires_at.unwrap()
+            > switchboard_store::now_ms() + 11 * 3600 * 1000
     );
+    assert!(
+        !world.holds(&second_token) && !world.holds(&second_refresh),
+        "still no token in any file"
+    );
+
+    // A fresh token is used as it is.
+    let (still, _) = tokens::fresh_token(&world.profile, &team).await.unwrap();
+    assert_eq!(still.expose(), second_token);
 
     // Slack says token_expired (clock skew, a sleeping laptop): refresh and retry once.
     world
         .control("tokens/expire", json!({"token": second_token}))
         .await;
-    let checked = health::check(&world.client, &world.secrets, &world.store, &team, "ada", 0)
-        .await
-        .unwrap();
-    assert!(checked.refreshed, "token_expired triggered a refresh");
+    let checked = health::check(&world.profile, &team).await.unwrap();
     assert_eq!(checked.status, Status::Connected);
     assert_ne!(
         world.secret(SecretKind::UserToken, &team).unwrap(),
@@ -550,32 +425,160 @@ async fn rotating_tokens_are_refreshed_before_expiry_and_on_token_expired() {
 }
 
 #[tokio::test]
+async fn ten_concurrent_callers_spend_the_refresh_token_once() {
+    let world = Arc::new(World::start(Seed::Demo).await);
+    let team = world.first_team();
+    world
+        .connect_with_oauth(&team, "allow", None)
+        .await
+        .unwrap();
+    world.exec(
+        "UPDATE workspace SET token_expires_at = 1 WHERE team_id = ?1",
+        &team,
+    );
+    let before = world.emulator_requests("oauth.v2.access").await;
+    let mut callers = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let (world, team) = (world.clone(), team.clone());
+        callers.spawn(async move {
+            if i % 2 == 0 {
+                tokens::fresh_token(&world.profile, &team)
+                    .await
+                    .map(|(t, _)| t.expose().to_owned())
+            } else {
+                health::check(&world.profile, &team)
+                    .await
+                    .map(|c| format!("{:?}", c.status))
+            }
+        });
+    }
+    while let Some(result) = callers.join_next().await {
+        result.unwrap().expect("every caller gets a working token");
+    }
+    let refreshes = world.emulator_requests("oauth.v2.access").await - before;
+    assert_eq!(refreshes, 1, "one refresh for ten callers");
+    assert_eq!(
+        world.workspace(&team).status,
+        Status::Connected,
+        "nobody was forced to sign in"
+    );
+}
+
+#[tokio::test]
 async fn a_refresh_token_past_thirty_days_asks_for_a_reconnect() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
-    world.connect_with_oauth(&team, "allow").await.unwrap();
+    let team = world.first_team();
+    world
+        .connect_with_oauth(&team, "allow", None)
+        .await
+        .unwrap();
     world
         .control("clock", json!({"advance_seconds": 31 * 24 * 3600}))
         .await;
-    let now = world.workspace(&team).token_expires_at.unwrap();
-    let checked = health::check(
-        &world.client,
-        &world.secrets,
-        &world.store,
-        &team,
-        "ada",
-        now,
-    )
-    .await
-    .unwrap();
+    let checked = health::check(&world.profile, &team).await.unwrap();
     assert_eq!(checked.status, Status::NeedsReconnect);
     assert!(checked.reason.unwrap().contains("30 days"));
 }
 
 #[tokio::test]
+async fn a_pasted_rotating_bot_token_is_renewed_with_its_refresh_token_or_warned_about() {
+    let world = World::start(Seed::Demo).await;
+    let team = world.first_team();
+    // An app with token rotation on, installed from its settings page: xoxe.xoxb, 12 hours.
+    let (bot, refresh) = rotating_bot_install(&world, &team, "5.5", true).await;
+    assert!(
+        bot.starts_with("xoxe.xoxb-"),
+        "the emulator rotates as Slack does"
+    );
+    let mut settings = switchboard_core::slack_app::settings(&world.profile).unwrap();
+    settings.client_id = "5.5".into();
+    switchboard_core::slack_app::save_settings(&world.profile, &settings).unwrap();
+
+    // Without its refresh token: accepted, with a warning that it stops within 12 hours.
+    let connected = world.paste(&bot, None).await.unwrap();
+    assert!(
+        connected.warning.as_deref().unwrap().contains("12 hours"),
+        "{:?}",
+        connected.warning
+    );
+    let ws = world.workspace(&team);
+    assert!(ws.bot_token_rotates && !ws.bot_token_refreshable);
+    // When it expires, nothing can renew it: needs reconnecting, with that reason — never a glitch.
+    world.control("tokens/expire", json!({"token": bot})).await;
+    let checked = health::check(&world.profile, &team).await.unwrap();
+    assert_eq!(checked.status, Status::NeedsReconnect);
+    assert!(
+        checked.reason.unwrap().contains("token rotation"),
+        "the reason names the cause"
+    );
+
+    // With its refresh token: renewed at once (the refresh token is proven), then before expiry.
+    let connected = world.paste(&bot, Some(&refresh)).await;
+    assert!(
+        connected.is_err(),
+        "an expired token is refused at paste time"
+    );
+    let (bot, refresh) = rotating_bot_install(&world, &team, "5.6", true).await;
+    settings.client_id = "5.6".into();
+    switchboard_core::slack_app::save_settings(&world.profile, &settings).unwrap();
+    let connected = world.paste(&bot, Some(&refresh)).await.unwrap();
+    assert!(connected.warning.is_none());
+    let ws = world.workspace(&team);
+    assert!(ws.bot_token_rotates && ws.bot_token_refreshable);
+    assert_eq!(ws.status, Status::Connected);
+    let stored = world.secret(SecretKind::BotToken, &team).unwrap();
+    assert_ne!(stored, bot, "renewed at paste time");
+    world.exec(
+        "UPDATE workspace SET bot_token_expires_at = 1 WHERE team_id = ?1",
+        &team,
+    );
+    let (renewed, role) = tokens::fresh_token(&world.profile, &team).await.unwrap();
+    assert_eq!(role, TokenRole::Bot);
+    assert_ne!(
+        renewed.expose(),
+        stored,
+        "renewed before use when about to expire"
+    );
+    assert!(
+        !world.holds(renewed.expose()),
+        "the renewed token is not in any file"
+    );
+
+    // A refresh token with a plain bot token is refused, naming the field.
+    let plain = world
+        .paste(&world.bot_token(0), Some("xoxe-1-abc"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            plain,
+            Error::InvalidInput {
+                field: "refresh_token",
+                ..
+            }
+        ),
+        "{plain:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_bot_token_rule_of_settings_holds_for_every_front_door() {
+    let world = World::start(Seed::Demo).await;
+    let mut settings = switchboard_core::slack_app::settings(&world.profile).unwrap();
+    settings.bot_token_enabled = false;
+    switchboard_core::slack_app::save_settings(&world.profile, &settings).unwrap();
+    let refused = world.paste(&world.bot_token(0), None).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("turned off in Settings"),
+        "{refused}"
+    );
+    assert!(workspaces::list(&world.profile).unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn missing_scopes_name_the_features_that_will_fail() {
     let world = World::start(Seed::Demo).await;
-    let team = first_team(&world).await;
+    let team = world.first_team();
     // An app whose owner left im:write and users:read.email out of the manifest.
     world
         .control(
@@ -584,59 +587,14 @@ async fn missing_scopes_name_the_features_that_will_fail() {
                    "bot_scopes": ["chat:write", "chat:write.public", "channels:read", "groups:read", "users:read", "team:read"]}),
         )
         .await;
-    let authorize = format!(
-        "{}/oauth/v2/authorize?client_id=7.7&scope=chat:write,chat:write.public,channels:read,groups:read,users:read,team:read&redirect_uri=https://example.test/cb",
-        world.emulator.base_url()
-    );
-    let no_redirects = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let answer = no_redirects
-        .post(&authorize)
-        .form(&[("decision", "allow"), ("team_id", team.as_str())])
-        .send()
+    let installed = world
+        .control("apps/install", json!({"team_id": team, "client_id": "7.7"}))
+        .await;
+    world
+        .paste(installed["bot_token"].as_str().unwrap(), None)
         .await
         .unwrap();
-    let location = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
-    let code = location
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
-    let access = world
-        .client
-        .oauth_v2_access(
-            &switchboard_slack::api::oauth::ClientCredentials {
-                client_id: "7.7".into(),
-                client_secret: Some(switchboard_slack::ClientSecret::new("s3cret")),
-            },
-            &switchboard_slack::api::oauth::Grant::AuthorizationCode {
-                code,
-                redirect_uri: Some("https://example.test/cb".into()),
-                code_verifier: None,
-            },
-        )
-        .await
-        .unwrap()
-        .into_inner();
-    let bot = access.access_token.unwrap();
-    let install = workspaces::validate_bot_token(&world.client, bot.expose())
-        .await
-        .unwrap();
-    workspaces::record_bot_install(
-        world.store.lock().unwrap().conn_mut(),
-        &world.secrets,
-        &install,
-        "ada",
-        false,
-        1,
-    )
-    .unwrap();
-    let checked = health::check(&world.client, &world.secrets, &world.store, &team, "ada", 2)
-        .await
-        .unwrap();
+    let checked = health::check(&world.profile, &team).await.unwrap();
     let broken: Vec<Feature> = checked.scope_problems.iter().map(|p| p.feature).collect();
     assert_eq!(broken, [Feature::StaffEmailMatch, Feature::DirectMessages]);
     let sentence = switchboard_core::slack_app::describe(&checked.scope_problems[1]);
@@ -649,58 +607,38 @@ async fn missing_scopes_name_the_features_that_will_fail() {
 #[tokio::test]
 async fn disconnect_revokes_deletes_the_secrets_and_keeps_or_drops_the_mappings() {
     let world = World::start(Seed::Demo).await;
-    let seeded = world.seeded().await;
+    let seeded = world.seeded();
     for (i, keep) in [(0, true), (1, false)] {
         let team = seeded[i]["team_id"].as_str().unwrap().to_owned();
-        let bot = seeded[i]["bot_token"].as_str().unwrap().to_owned();
-        let install = workspaces::validate_bot_token(&world.client, &bot)
+        let bot = world.bot_token(i);
+        world.paste(&bot, None).await.unwrap();
+        world.exec("INSERT INTO notification_channel (team_id, channel_id, created_at) VALUES (?1, 'C1', 1)", &team);
+        let done = health::disconnect(&world.profile, &team, keep)
             .await
             .unwrap();
-        workspaces::record_bot_install(
-            world.store.lock().unwrap().conn_mut(),
-            &world.secrets,
-            &install,
-            "ada",
-            false,
-            1,
-        )
-        .unwrap();
-        world.store.lock().unwrap().conn().execute(
-            "INSERT INTO notification_channel (team_id, channel_id, created_at) VALUES (?1, 'C1', 1)",
-            [&team],
-        ).unwrap();
-        let done = health::disconnect(
-            &world.client,
-            &world.secrets,
-            &world.store,
-            &team,
-            keep,
-            "ada",
-            5,
-        )
-        .await
-        .unwrap();
         assert_eq!(done.revoked, ["bot"]);
         assert!(done.revoke_warning.is_none());
         assert!(world.secret(SecretKind::BotToken, &team).is_none());
         assert!(
             world
-                .client
+                .profile
+                .slack()
+                .unwrap()
                 .auth_test(&switchboard_slack::Token::new(bot))
                 .await
                 .unwrap_err()
                 .needs_reconnect(),
             "Slack revoked it"
         );
-        let store = world.store.lock().unwrap();
-        let row = switchboard_store::workspaces::get(store.conn(), &team).unwrap();
-        let mappings: i64 = store
-            .conn()
-            .query_row(
-                "SELECT count(*) FROM notification_channel WHERE team_id = ?1",
-                [&team],
-                |r| r.get(0),
-            )
+        let mappings = world.count(
+            "SELECT count(*) FROM notification_channel WHERE team_id = ?1",
+            &team,
+        );
+        let row = world
+            .profile
+            .db()
+            .unwrap()
+            .read(|c| switchboard_store::workspaces::get(c, &team))
             .unwrap();
         if keep {
             let row = row.unwrap();
@@ -712,118 +650,100 @@ async fn disconnect_revokes_deletes_the_secrets_and_keeps_or_drops_the_mappings(
             assert_eq!(mappings, 0);
         }
     }
-    let actions: Vec<String> =
-        switchboard_store::audit::recent(world.store.lock().unwrap().conn(), 2)
-            .unwrap()
-            .into_iter()
-            .map(|e| e.action)
-            .collect();
     assert_eq!(
-        actions,
-        ["workspace.disconnected", "workspace.disconnected"]
+        world.count(
+            "SELECT count(*) FROM audit_log WHERE action = ?1",
+            "workspace.disconnected"
+        ),
+        2
     );
 }
 
 #[tokio::test]
-async fn directory_sync_pages_everything_marks_what_vanished_and_can_be_cancelled() {
-    let world = World::start(Seed::Large {
-        channels: 2_500,
-        users: 1_200,
-    })
-    .await;
-    let seeded = world.seeded().await;
-    let team = seeded[0]["team_id"].as_str().unwrap().to_owned();
-    let bot = switchboard_slack::Token::new(seeded[0]["bot_token"].as_str().unwrap());
-    world.store.lock().unwrap().conn().execute(
-        "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at) VALUES (?1, 'Large', 'large', 0, 0)",
-        [&team],
-    ).unwrap();
-    let mut seen = Vec::new();
-    let summary = directory::sync(
-        &world.client,
-        &bot,
-        &team,
-        &world.store,
-        &CancellationToken::new(),
-        || 100,
-        |p| seen.push(p.clone()),
-    )
-    .await
-    .unwrap()
-    .expect("not cancelled");
-    let (channels, users) = cache::counts(world.store.lock().unwrap().conn(), &team).unwrap();
-    assert_eq!((summary.channels, summary.users), (channels, users));
-    assert!(
-        channels >= 2_400,
-        "public and visible private channels: {channels}"
-    );
-    assert!(users >= 1_200, "{users}");
-    assert!(
-        summary.pages >= 5,
-        "paged at 1000 a page: {}",
-        summary.pages
-    );
-    assert!(
-        seen.windows(2)
-            .all(|w| w[0].channels + w[0].users <= w[1].channels + w[1].users),
-        "progress only grows"
-    );
-    assert_eq!(seen.last().unwrap().phase, directory::Phase::Done);
-    assert_eq!(world.workspace(&team).directory_synced_at, Some(100));
-
-    // A channel that disappears from Slack is marked vanished by the next complete sync.
-    world.store.lock().unwrap().conn().execute(
-        "INSERT INTO slack_channel (team_id, channel_id, name, last_seen_at) VALUES (?1, 'CGONE', 'gone', 1)",
-        [&team],
-    ).unwrap();
-    let summary = directory::sync(
-        &world.client,
-        &bot,
-        &team,
-        &world.store,
-        &CancellationToken::new(),
-        || 200,
-        |_| {},
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(summary.vanished_channels, 1);
+async fn a_pasted_token_is_validated_recorded_and_explained_when_refused() {
+    let world = World::start(Seed::Demo).await;
+    let team = world.first_team();
+    let bot = world.bot_token(0);
+    let connected = world.paste(&format!("  {bot}\n"), None).await.unwrap();
+    assert!(!connected.reconnect);
+    let ws = world.workspace(&team);
     assert_eq!(
-        cache::search_channels(
-            world.store.lock().unwrap().conn(),
-            &team,
-            "gone",
-            true,
-            0,
-            10
-        )
+        (ws.name.as_str(), ws.domain.as_str()),
+        ("Acme Studio", "acme-studio")
+    );
+    assert!(ws.icon_url.is_some() && ws.bot_scopes.contains(&"chat:write".to_owned()));
+    assert_eq!(ws.connected_by.as_deref(), Some("ada"));
+    assert!(!world.holds(&bot), "no database file holds the token");
+    world.exec("INSERT INTO notification_channel (team_id, channel_id, created_at) VALUES (?1, 'C0000000001', 0)", &team);
+    let again = world.paste(&bot, None).await.unwrap();
+    assert!(again.reconnect, "a known team id is a reconnect");
+    assert_eq!(
+        world.count(
+            "SELECT count(*) FROM notification_channel WHERE team_id = ?1",
+            &team
+        ),
+        1
+    );
+    assert_eq!(
+        world.workspace(&team).connected_at,
+        ws.connected_at,
+        "a reconnect keeps when it was first connected"
+    );
+
+    let admin = world.seeded()[0]["admin_user_token"]
+        .as_str()
         .unwrap()
-        .total,
-        0
-    );
+        .to_owned();
+    for (pasted, expect) in [
+        (admin.as_str(), "user token"),
+        ("hello", "should start with xoxb-"),
+        ("", "OAuth & Permissions"),
+        ("xoxb-1-2-invalid", "did not accept"),
+    ] {
+        let error = world.paste(pasted, None).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidInput { field: "token", message } if message.contains(expect)),
+            "{pasted:?}: {error:?}"
+        );
+    }
+}
 
-    // Cancelled after the first page: what was written stays, nothing is marked vanished.
-    let cancel = CancellationToken::new();
-    let outcome = directory::sync(
-        &world.client,
-        &bot,
-        &team,
-        &world.store,
-        &cancel,
-        || 300,
-        |p| {
-            if p.pages == 1 {
-                cancel.cancel();
-            }
-        },
-    )
-    .await
-    .unwrap();
-    assert!(outcome.is_none());
-    assert_eq!(
-        cache::counts(world.store.lock().unwrap().conn(), &team).unwrap(),
-        (channels, users)
+#[tokio::test]
+async fn a_keyring_failure_records_nothing_and_says_what_to_do() {
+    struct Locked;
+    impl SecretStore for Locked {
+        fn put(&self, _: &SecretKey, _: &str) -> Result<(), SecretError> {
+            Err(SecretError::Locked("test".into()))
+        }
+        fn get(
+            &self,
+            _: &SecretKey,
+        ) -> Result<Option<switchboard_core::secrets::Secret>, SecretError> {
+            Ok(None)
+        }
+        fn delete(&self, _: &SecretKey) -> Result<(), SecretError> {
+            Ok(())
+        }
+    }
+    let world = World::start_with(Seed::Demo, SecretsIn::Store(Arc::new(Locked))).await;
+    let error = world.paste(&world.bot_token(0), None).await.unwrap_err();
+    assert_eq!(error.code(), "keyring_locked");
+    assert!(error.to_string().contains("unlock it"), "{error}");
+    assert!(
+        workspaces::list(&world.profile).unwrap().is_empty(),
+        "no workspace row without its token"
     );
-    assert_eq!(world.workspace(&team).directory_synced_at, Some(200));
+}
+
+impl World {
+    async fn emulator_requests(&self, method: &str) -> u64 {
+        let stats: serde_json::Value =
+            reqwest::get(format!("{}/_emulator/stats", self.emulator.base_url()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        stats["requests"][method].as_u64().unwrap_or(0)
+    }
 }

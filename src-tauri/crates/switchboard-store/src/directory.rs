@@ -123,10 +123,116 @@ pub fn finish_sync(conn: &Connection, team_id: &str, seen_at: i64, now: i64) -> 
         "UPDATE workspace SET directory_synced_at = ?2 WHERE team_id = ?1",
         params![team_id, now],
     )?;
+    conn.execute("DELETE FROM directory_sync WHERE team_id = ?1", [team_id])?;
     Ok(Vanished {
         channels: channels as u64,
         users: users as u64,
     })
+}
+
+/// Which of a workspace's two directory lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    Channels,
+    Users,
+}
+
+/// A sync in progress, as last recorded: where each list has got to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncState {
+    pub started_at: i64,
+    pub channels_cursor: Option<String>,
+    pub channels_done: bool,
+    pub users_cursor: Option<String>,
+    pub users_done: bool,
+    pub channels: u64,
+    pub users: u64,
+    pub pages: u32,
+}
+
+/// The unfinished sync of `team_id`, if one was interrupted.
+pub fn sync_state(conn: &Connection, team_id: &str) -> Result<Option<SyncState>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT started_at, channels_cursor, channels_done, users_cursor, users_done,
+                    channels, users, pages
+             FROM directory_sync WHERE team_id = ?1",
+            [team_id],
+            |row| {
+                Ok(SyncState {
+                    started_at: row.get(0)?,
+                    channels_cursor: row.get(1)?,
+                    channels_done: row.get(2)?,
+                    users_cursor: row.get(3)?,
+                    users_done: row.get(4)?,
+                    channels: row.get::<_, i64>(5)? as u64,
+                    users: row.get::<_, i64>(6)? as u64,
+                    pages: row.get(7)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Starts recording a sync that began at `started_at` (replacing any unfinished one).
+pub fn begin_sync(conn: &Connection, team_id: &str, started_at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO directory_sync (team_id, started_at, updated_at) VALUES (?1, ?2, ?2)
+         ON CONFLICT (team_id) DO UPDATE SET started_at = excluded.started_at,
+             channels_cursor = NULL, channels_done = 0, users_cursor = NULL, users_done = 0,
+             channels = 0, users = 0, pages = 0, updated_at = excluded.updated_at",
+        params![team_id, started_at],
+    )?;
+    Ok(())
+}
+
+/// After a page of `list` was written: the cursor of the next page (`None`: the list is done)
+/// and how many rows it held. Runs in the page's own transaction, so the cursor never gets ahead
+/// of the rows.
+pub fn record_page(
+    conn: &Connection,
+    team_id: &str,
+    list: List,
+    next_cursor: Option<&str>,
+    rows: u64,
+    now: i64,
+) -> Result<()> {
+    let sql = match list {
+        List::Channels => {
+            "UPDATE directory_sync SET channels_cursor = ?2, channels_done = ?3,
+                 channels = channels + ?4, pages = pages + 1, updated_at = ?5 WHERE team_id = ?1"
+        }
+        List::Users => {
+            "UPDATE directory_sync SET users_cursor = ?2, users_done = ?3,
+                 users = users + ?4, pages = pages + 1, updated_at = ?5 WHERE team_id = ?1"
+        }
+    };
+    conn.execute(
+        sql,
+        params![
+            team_id,
+            next_cursor,
+            next_cursor.is_none(),
+            rows as i64,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// Restarts one list from its first page (Slack no longer accepts its cursor).
+pub fn restart_list(conn: &Connection, team_id: &str, list: List) -> Result<()> {
+    let sql = match list {
+        List::Channels => {
+            "UPDATE directory_sync SET channels_cursor = NULL, channels_done = 0 WHERE team_id = ?1"
+        }
+        List::Users => {
+            "UPDATE directory_sync SET users_cursor = NULL, users_done = 0 WHERE team_id = ?1"
+        }
+    };
+    conn.execute(sql, [team_id])?;
+    Ok(())
 }
 
 /// How many live (not vanished) channels and users a workspace's cache holds.

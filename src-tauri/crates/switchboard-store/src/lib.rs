@@ -1,6 +1,8 @@
 //! Switchboard's local SQLite store.
 //!
 //! A tour:
+//! - [`Db`] shares the database: one writer and pooled read-only connections (WAL), work
+//!   passed in as closures so no lock is ever held across an `.await`.
 //! - [`Store`] opens (or creates) the database file in the data directory, sets the connection
 //!   up (WAL, `foreign_keys=ON`, `busy_timeout`) and applies the embedded [`migrations`].
 //! - [`settings`] is the key/value table of the console's own settings.
@@ -13,6 +15,7 @@
 //! transaction they run in (the outbox invariant needs decision and outbox row in one).
 
 pub mod audit;
+mod db;
 pub mod directory;
 mod error;
 pub mod migrations;
@@ -25,6 +28,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use db::Db;
 pub use error::{Error, Result};
 pub use rusqlite;
 
@@ -35,7 +39,7 @@ pub const DB_FILE_NAME: &str = "switchboard.sqlite3";
 pub const APP_IDENTIFIER: &str = "app.switchboard.console";
 
 /// How long a writer waits for another connection's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The platform's app-data directory for Switchboard (`~/.local/share/app.switchboard.console`
 /// on Linux), the same one Tauri's path resolver returns.

@@ -13,6 +13,9 @@ use crate::{Error, Result};
 const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../migrations/0001_initial.sql")),
     M::up(include_str!("../migrations/0002_directory_and_tokens.sql")),
+    M::up(include_str!(
+        "../migrations/0003_token_health_and_resumable_sync.sql"
+    )),
 ];
 
 /// Every migration, in order.

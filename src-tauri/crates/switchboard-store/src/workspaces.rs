@@ -58,6 +58,15 @@ pub struct Workspace {
     pub directory_synced_at: Option<i64>,
     /// When it needs reconnecting: which token Slack refused, `bot` or `user`.
     pub reconnect_token: Option<String>,
+    /// Why Slack refused the bot token (`None`: it works, or there is none).
+    pub bot_token_error: Option<String>,
+    /// Why Slack refused the user token.
+    pub user_token_error: Option<String>,
+    /// The bot token rotates (an app with token rotation on): it expires at
+    /// `bot_token_expires_at`, and is renewed when a refresh token is held (`bot_token_refreshable`).
+    pub bot_token_rotates: bool,
+    pub bot_token_expires_at: Option<i64>,
+    pub bot_token_refreshable: bool,
 }
 
 impl Workspace {
@@ -83,6 +92,10 @@ pub struct BotConnection<'a> {
     pub bot_scopes: &'a [String],
     pub connected_by: &'a str,
     pub is_demo: bool,
+    /// A rotating bot token: when it expires, and whether its refresh token is held.
+    pub rotates: bool,
+    pub expires_at: Option<i64>,
+    pub refreshable: bool,
 }
 
 fn scopes(text: String) -> Vec<String> {
@@ -116,6 +129,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
         refresh_expires_at: row.get("refresh_expires_at")?,
         directory_synced_at: row.get("directory_synced_at")?,
         reconnect_token: row.get("reconnect_token")?,
+        bot_token_error: row.get("bot_token_error")?,
+        user_token_error: row.get("user_token_error")?,
+        bot_token_rotates: row.get("bot_token_rotates")?,
+        bot_token_expires_at: row.get("bot_token_expires_at")?,
+        bot_token_refreshable: row.get("bot_token_refreshable")?,
     })
 }
 
@@ -131,12 +149,19 @@ pub fn record_bot_connection(
     conn.execute(
         "INSERT INTO workspace (team_id, name, domain, icon_url, has_bot_token, bot_scopes, bot_user_id,
                                 status, status_reason, connected_by, connected_at, is_demo, updated_at,
-                                last_health_check_at)
-         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, 'connected', NULL, ?7, ?8, ?9, ?8, ?8)
+                                last_health_check_at, bot_token_rotates, bot_token_expires_at,
+                                bot_token_refreshable)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, 'connected', NULL, ?7, ?8, ?9, ?8, ?8, ?10, ?11, ?12)
          ON CONFLICT (team_id) DO UPDATE SET last_health_check_at = excluded.last_health_check_at,
              name = excluded.name, domain = excluded.domain, icon_url = excluded.icon_url,
              has_bot_token = 1, bot_scopes = excluded.bot_scopes, bot_user_id = excluded.bot_user_id,
-             status = 'connected', status_reason = NULL, reconnect_token = NULL, connected_by = excluded.connected_by,
+             bot_token_rotates = excluded.bot_token_rotates,
+             bot_token_expires_at = excluded.bot_token_expires_at,
+             bot_token_refreshable = excluded.bot_token_refreshable, bot_token_error = NULL,
+             status = 'connected',
+             status_reason = CASE WHEN has_user_token = 1 THEN user_token_error END,
+             reconnect_token = CASE WHEN has_user_token = 1 AND user_token_error IS NOT NULL THEN 'user' END,
+             connected_by = excluded.connected_by,
              updated_at = excluded.updated_at",
         params![
             c.team_id,
@@ -147,7 +172,10 @@ pub fn record_bot_connection(
             c.bot_user_id,
             c.connected_by,
             now_ms,
-            c.is_demo
+            c.is_demo,
+            c.rotates,
+            c.expires_at,
+            c.refreshable
         ],
     )?;
     Ok(!existed)
@@ -190,8 +218,11 @@ pub fn record_user_connection(
              authed_user_id = excluded.authed_user_id,
              user_token_rotates = excluded.user_token_rotates,
              token_expires_at = excluded.token_expires_at,
-             refresh_expires_at = excluded.refresh_expires_at,
-             status = 'connected', status_reason = NULL, reconnect_token = NULL, connected_by = excluded.connected_by,
+             refresh_expires_at = excluded.refresh_expires_at, user_token_error = NULL,
+             status = 'connected',
+             status_reason = CASE WHEN has_bot_token = 1 THEN bot_token_error END,
+             reconnect_token = CASE WHEN has_bot_token = 1 AND bot_token_error IS NOT NULL THEN 'bot' END,
+             connected_by = excluded.connected_by,
              updated_at = excluded.updated_at",
         params![
             c.team_id,
@@ -223,6 +254,34 @@ pub fn record_token_refresh(
         "UPDATE workspace SET token_expires_at = ?2, refresh_expires_at = ?3, updated_at = ?4
          WHERE team_id = ?1",
         params![team_id, token_expires_at, refresh_expires_at, now_ms],
+    )?;
+    Ok(())
+}
+
+/// After a bot token refresh: its new expiry.
+pub fn record_bot_token_refresh(
+    conn: &Connection,
+    team_id: &str,
+    expires_at: Option<i64>,
+    now_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE workspace SET bot_token_expires_at = ?2, updated_at = ?3 WHERE team_id = ?1",
+        params![team_id, expires_at, now_ms],
+    )?;
+    Ok(())
+}
+
+/// Records why Slack refused each token (`None`: it works or there is none).
+pub fn set_token_errors(
+    conn: &Connection,
+    team_id: &str,
+    bot: Option<&str>,
+    user: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE workspace SET bot_token_error = ?2, user_token_error = ?3 WHERE team_id = ?1",
+        params![team_id, bot, user],
     )?;
     Ok(())
 }
@@ -285,6 +344,8 @@ pub fn disconnect(
                  reconnect_token = NULL,
                  status_reason = 'Disconnected; reconnect to use its channels again',
                  user_token_rotates = 0, token_expires_at = NULL, refresh_expires_at = NULL,
+                 bot_token_rotates = 0, bot_token_expires_at = NULL, bot_token_refreshable = 0,
+                 bot_token_error = NULL, user_token_error = NULL,
                  bot_scopes = '', user_scopes = '', updated_at = ?2
              WHERE team_id = ?1",
             params![team_id, now_ms],

@@ -58,14 +58,14 @@ fn client(world: &World, req: &ApiRequest) -> Result<(App, bool), ApiError> {
     Ok((app.clone(), authenticated))
 }
 
-struct Grant {
-    kind: TokenKind,
-    user_id: String,
-    scopes: BTreeSet<String>,
+pub(crate) struct Grant {
+    pub kind: TokenKind,
+    pub user_id: String,
+    pub scopes: BTreeSet<String>,
 }
 
 /// Issues an access token (and a refresh token when rotating); returns the token fields.
-fn issue(
+pub(crate) fn issue(
     world: &mut World,
     app: &App,
     team_id: &str,

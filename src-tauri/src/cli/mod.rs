@@ -1,0 +1,161 @@
+//! Command-line interface of the `switchboard` binary: global flags (the console and every
+//! headless subcommand), and one file per subcommand group (`info`, `workspace`). Each
+//! subcommand parses, builds the profile through core's composition root, calls the core
+//! function of its user action, and prints text or JSON from a typed `Serialize` struct.
+//!
+//! Exit codes (also in `--help`): 0 success; 1 an error (the reason on stderr); 2 bad usage;
+//! 3 a workspace needs reconnecting; 4 a workspace could not be checked or synced.
+
+mod info;
+mod workspace;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
+
+pub use workspace::WorkspaceCommand;
+
+/// Exit code: a workspace needs reconnecting.
+pub const EXIT_NEEDS_RECONNECT: u8 = 3;
+/// Exit code: a workspace could not be checked or synced.
+pub const EXIT_INCOMPLETE: u8 = 4;
+
+/// Desktop admin console for a business application's Slack integration.
+///
+/// Without a subcommand, opens the console window.
+#[derive(Debug, Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about,
+    long_about,
+    after_help = "Exit codes: 0 success; 1 an error (the reason on stderr); 2 bad usage; 3 a workspace needs reconnecting; 4 a workspace could not be checked or synced."
+)]
+pub struct Cli {
+    /// Directory of the database and local state [default: the platform's app-data directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Base URL of the Slack Web API (a Slack emulator's `/api/` in tests)
+    #[arg(long, global = true, value_name = "URL", default_value = "https://slack.com/api/", value_parser = parse_base_url)]
+    pub slack_api_base: url::Url,
+
+    /// Base URL of Slack's OAuth pages (`oauth/v2/authorize` is resolved against it)
+    #[arg(long, global = true, value_name = "URL", default_value = "https://slack.com/", value_parser = parse_base_url)]
+    pub slack_oauth_base: url::Url,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the version, the data directory and the database's schema version
+    Info {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connected Slack workspaces
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+/// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
+/// resolve beneath it (`…/api/` + `auth.test`). Core's [`Endpoints`] holds the rule.
+fn parse_base_url(value: &str) -> Result<url::Url, String> {
+    Endpoints::new(value, "https://slack.com/")
+        .map(|e| e.api_base)
+        .map_err(|e| e.to_string())
+}
+
+impl Cli {
+    /// The data directory: `--data-dir` or the platform default.
+    pub fn data_dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => switchboard_core::profile::default_data_dir()
+                .context("finding the app-data directory"),
+        }
+    }
+
+    /// Where Slack is, from `--slack-api-base` and `--slack-oauth-base`.
+    pub fn endpoints(&self) -> anyhow::Result<Endpoints> {
+        Ok(Endpoints::new(
+            self.slack_api_base.as_str(),
+            self.slack_oauth_base.as_str(),
+        )?)
+    }
+
+    /// The profile of the data directory, built by core's composition root.
+    pub fn profile(&self) -> anyhow::Result<Profile> {
+        let profile = Profile::open(ProfileConfig::new(self.data_dir()?, self.endpoints()?));
+        if let Some(error) = profile.open_error() {
+            anyhow::bail!("opening the database: {error}");
+        }
+        Ok(profile)
+    }
+}
+
+/// The runtime a headless subcommand runs on.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Prints `value` as pretty JSON.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Runs the headless subcommand `command`; the exit code says how it went.
+pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Info { json } => info::run(cli, *json).map(|()| ExitCode::SUCCESS),
+        Command::Workspace(command) => workspace::run(cli, command),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_normalised_or_refused_with_a_reason() {
+        let ok = [
+            ("https://slack.com/api", "https://slack.com/api/"),
+            ("http://127.0.0.1:4000/api/", "http://127.0.0.1:4000/api/"),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(parse_base_url(input).unwrap().as_str(), expected, "{input}");
+        }
+        for bad in [
+            "slack.com/api",
+            "ftp://slack.com/",
+            "https://slack.com/api?x=1",
+        ] {
+            let error = parse_base_url(bad).expect_err(bad);
+            assert!(error.contains(bad), "the error quotes the input: {error}");
+        }
+    }
+
+    #[test]
+    fn global_flags_parse_before_and_after_subcommands() {
+        let cli =
+            Cli::try_parse_from(["switchboard", "info", "--data-dir", "/tmp/x", "--json"]).unwrap();
+        assert_eq!(
+            cli.data_dir.as_deref(),
+            Some(std::path::Path::new("/tmp/x"))
+        );
+        assert!(matches!(cli.command, Some(Command::Info { json: true })));
+        let cli = Cli::try_parse_from(["switchboard"]).unwrap();
+        assert!(cli.command.is_none(), "no subcommand opens the console");
+        assert_eq!(cli.slack_api_base.as_str(), "https://slack.com/api/");
+    }
+}

@@ -1,0 +1,54 @@
+//! What Rust tells the web view without being asked: changes it should show now, instead of
+//! polling. Sent over the channel the UI opens with `subscribe_events`.
+
+use serde::Serialize;
+use specta::Type;
+
+use super::SyncProgress;
+
+/// Something changed.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum UiEvent {
+    /// A workspace was connected, checked, refreshed, synced or disconnected: reload the cards
+    /// and counts.
+    #[serde(rename_all = "camelCase")]
+    WorkspaceChanged { team_id: String },
+    /// A directory sync read another page.
+    SyncProgress(SyncProgress),
+    /// A round of health checks finished.
+    #[serde(rename_all = "camelCase")]
+    HealthChecked { checked: u32, unreachable: u32 },
+    /// The active profile changed (the demo was entered or left): reload everything.
+    ProfileChanged,
+}
+
+impl From<switchboard_core::events::Event> for UiEvent {
+    fn from(event: switchboard_core::events::Event) -> Self {
+        use switchboard_core::events::Event;
+        match event {
+            Event::WorkspaceChanged { team_id } => UiEvent::WorkspaceChanged { team_id },
+            Event::SyncProgress(progress) => UiEvent::SyncProgress((&progress).into()),
+            Event::HealthChecked {
+                checked,
+                unreachable,
+            } => UiEvent::HealthChecked {
+                checked,
+                unreachable,
+            },
+        }
+    }
+}
+
+/// Whether the OS keyring can be used now.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyringStatus {
+    pub available: bool,
+    /// `keyring_unavailable` or `keyring_locked` when it cannot.
+    pub code: Option<String>,
+    /// What is wrong and what to do, in plain words.
+    pub message: Option<String>,
+    /// The demo keeps its secrets in memory and needs no keyring.
+    pub in_memory: bool,
+}
