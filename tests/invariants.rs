@@ -170,42 +170,142 @@ fn devtools_stay_off_in_release_builds() {
     }
 }
 
+/// What `cargo tree -p <package> -i <target>` prints: the tree (empty when `target` is not in
+/// the package's graph), or why cargo could not answer — including a package name that does
+/// not exist, which must fail the check rather than pass it.
+fn inverse_tree(package: &str, target: &str) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // `cargo tree -p` with an unknown name quietly shows another package's tree; ask cargo
+    // which packages the workspace has first.
+    let metadata = Command::new(&cargo)
+        .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
+        .current_dir(root())
+        .output()
+        .expect("running cargo metadata");
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let known = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == package);
+    if !known {
+        return Err(format!("no package {package} in the workspace"));
+    }
+    let output = Command::new(&cargo)
+        .args(["tree", "--locked", "-e", "normal,build", "-p", package, "-i", target])
+        .current_dir(root())
+        .output()
+        .expect("running cargo tree");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if output.status.success() {
+        return Ok(stdout);
+    }
+    // Only "the *target* is not in the graph" means an empty tree; an unknown *package* is an
+    // error.
+    if stderr.contains(&format!("`{target}` did not match any packages")) {
+        return Ok(String::new());
+    }
+    Err(stderr)
+}
+
 #[test]
 fn no_crate_under_src_tauri_crates_depends_on_tauri() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let crates_dir = root().join("src-tauri/crates");
     let mut checked = 0;
     for entry in std::fs::read_dir(&crates_dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        let output = Command::new(&cargo)
-            .args([
-                "tree",
-                "--locked",
-                "-e",
-                "normal,build",
-                "-p",
-                &name,
-                "-i",
-                "tauri",
-            ])
-            .current_dir(root())
-            .output()
-            .expect("running cargo tree");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        // `cargo tree -i tauri` fails with "did not match any packages" when tauri is not in
-        // the crate's graph at all, which is what we want; any output tree means it is.
+        let tree = inverse_tree(&name, "tauri")
+            .unwrap_or_else(|e| panic!("cargo tree failed for {name}: {e}"));
         assert!(
-            stdout.trim().is_empty(),
-            "{name} depends on tauri (design.md invariant):\n{stdout}"
-        );
-        assert!(
-            stderr.contains("did not match any packages") || output.status.success(),
-            "cargo tree failed for {name}: {stderr}"
+            tree.trim().is_empty(),
+            "{name} depends on tauri (design.md invariant):\n{tree}"
         );
         checked += 1;
     }
     assert_eq!(checked, 4, "the four Tauri-free crates were checked");
+    assert!(
+        inverse_tree("switchboard-cor", "tauri").is_err(),
+        "a misspelt crate name fails the check instead of passing it"
+    );
+    assert!(
+        !inverse_tree("switchboard", "tauri").unwrap().trim().is_empty(),
+        "the check sees tauri where it is (the shell)"
+    );
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((path.clone(), read(&path)));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_shell_reaches_the_database_only_through_core() {
+    for (path, text) in sources(&root().join("src-tauri/src")) {
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            assert!(
+                !line.contains("switchboard_store::") && !line.contains("rusqlite"),
+                "{}:{}: the shell names the store; call a switchboard-core function instead:\n{line}",
+                path.display(),
+                n + 1
+            );
+        }
+    }
+    let manifest = read(root().join("Cargo.toml"));
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .unwrap();
+    assert!(
+        !deps.contains("switchboard-store") && !deps.contains("rusqlite"),
+        "the app package depends on core only"
+    );
+}
+
+#[test]
+fn commands_that_touch_state_never_run_on_the_main_thread() {
+    // Tauri runs a synchronous command on the main thread, where a keyring unlock prompt or a
+    // slow database would freeze the window; async commands run on the async runtime.
+    let mut checked = 0;
+    for (path, text) in sources(&root().join("src-tauri/src/commands")) {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() != "#[tauri::command]" {
+                continue;
+            }
+            let signature: String = lines[i + 1..]
+                .iter()
+                .skip_while(|l| l.trim_start().starts_with("#["))
+                .take_while(|l| !l.contains('{'))
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let takes_state = signature.contains("State<") || signature.contains("AppHandle");
+            assert!(
+                !takes_state || signature.contains("async fn"),
+                "{}: a command that reaches the profile must be async: {signature}",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "every command was looked at ({checked})");
 }
 
 #[test]

@@ -72,6 +72,10 @@ pub async fn keyring_status(state: State<'_, AppState>) -> Result<KeyringStatus,
 /// Opens the channel Rust announces changes on; the UI reloads what changed instead of polling.
 #[tauri::command]
 #[specta::specta]
-pub fn subscribe_events(state: State<'_, AppState>, on_event: Channel<UiEvent>) {
+pub async fn subscribe_events(
+    state: State<'_, AppState>,
+    on_event: Channel<UiEvent>,
+) -> Result<(), CommandError> {
     state.events.subscribe(on_event);
+    Ok(())
 }

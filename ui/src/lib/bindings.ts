@@ -10,8 +10,13 @@ export const commands = {
  * Version, data directory and database path, and why the database is unavailable if it is.
  * The UI calls it first, so its first call marks the UI as ready in the log.
  */
-async appInfo() : Promise<AppInfo> {
-    return await TAURI_INVOKE("app_info");
+async appInfo() : Promise<Result<AppInfo, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("app_info") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 /**
  * How many of each thing the console holds.
@@ -29,6 +34,29 @@ async overview() : Promise<Result<Overview, CommandError>> {
  */
 async eventCatalogue() : Promise<EventKindInfo[]> {
     return await TAURI_INVOKE("event_catalogue");
+},
+/**
+ * Whether the system keyring answers now; the console shows the reason with *Try again*,
+ * which calls this again (a keyring started or unlocked meanwhile works without a restart).
+ */
+async keyringStatus() : Promise<Result<KeyringStatus, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("keyring_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Opens the channel Rust announces changes on; the UI reloads what changed instead of polling.
+ */
+async subscribeEvents(onEvent: TAURI_CHANNEL<UiEvent>) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("subscribe_events", { onEvent }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 /**
  * The current preferences.
@@ -87,12 +115,13 @@ async workspaceIcon(teamId: string) : Promise<Result<string | null, CommandError
 }
 },
 /**
- * Connects (or reconnects) a workspace with a pasted bot token (`xoxb-…`): validated with
- * Slack, kept in the keyring, never returned.
+ * Connects (or reconnects) a workspace with a pasted bot token (`xoxb-…`, or a rotating
+ * `xoxe.xoxb-…` with its refresh token): validated with Slack, kept in the keyring, never
+ * returned.
  */
-async connectBotToken(token: string) : Promise<Result<Connected, CommandError>> {
+async connectBotToken(token: string, refreshToken: string | null) : Promise<Result<Connected, CommandError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("connect_bot_token", { token }) };
+    return { status: "ok", data: await TAURI_INVOKE("connect_bot_token", { token, refreshToken }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -113,12 +142,18 @@ async connectOauth(teamId: string | null) : Promise<Result<Connected, CommandErr
 /**
  * Stops waiting for the OAuth redirect.
  */
-async cancelOauth() : Promise<void> {
-    await TAURI_INVOKE("cancel_oauth");
+async cancelOauth() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cancel_oauth") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 /**
- * Checks every workspace with Slack now (the console also does on start and every 15
- * minutes) and returns the cards as they are afterwards.
+ * Checks every workspace with Slack now (the supervisor also does on start and every 15
+ * minutes) and returns the cards as they are afterwards. A workspace Slack could not be asked
+ * about keeps its status; the first such failure is returned after all were tried.
  */
 async checkWorkspaces() : Promise<Result<WorkspaceCard[], CommandError>> {
     try {
@@ -151,10 +186,15 @@ async syncDirectory(teamId: string, onProgress: TAURI_CHANNEL<SyncProgress>) : P
 }
 },
 /**
- * Stops a running directory sync; what it wrote so far stays.
+ * Stops a running directory sync; what it wrote so far stays and the next sync resumes.
  */
-async cancelSync(teamId: string) : Promise<void> {
-    await TAURI_INVOKE("cancel_sync", { teamId });
+async cancelSync(teamId: string) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("cancel_sync", { teamId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 },
 /**
  * Live channels of a workspace whose name contains `query`, `limit` rows from `offset`, and
@@ -205,8 +245,13 @@ async startDemo() : Promise<Result<Connected, CommandError>> {
 /**
  * Leaves the demo: back to the person's own data; the demo Slack stops.
  */
-async leaveDemo() : Promise<void> {
-    await TAURI_INVOKE("leave_demo");
+async leaveDemo() : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("leave_demo") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -248,7 +293,15 @@ export type ChannelWindow = { total: number; offset: number; rows: DirectoryChan
  * How long the search took in Rust, in microseconds.
  */
 micros: number }
-export type CommandError = { code: ErrorCode; message: string }
+export type CommandError = { code: ErrorCode; message: string; 
+/**
+ * For `invalid_input`: the field that was refused.
+ */
+field: string | null; 
+/**
+ * For `needs_reconnect`: the workspace.
+ */
+teamId: string | null }
 /**
  * What connecting did.
  */
@@ -256,7 +309,11 @@ export type Connected = { teamId: string; name: string;
 /**
  * The team was known: its mappings and toggles were kept.
  */
-reconnect: boolean }
+reconnect: boolean; 
+/**
+ * Something to know although it worked (a bot token that expires within 12 hours).
+ */
+warning: string | null }
 /**
  * A cached channel as the picker lists it.
  */
@@ -270,9 +327,33 @@ export type Disconnected = { teamId: string; name: string; revoked: string[]; wa
  */
 export type ErrorCode = 
 /**
- * The input was refused; the message says what is accepted.
+ * The input was refused; `field` names it and the message says what is accepted.
  */
 "invalid_input" | 
+/**
+ * What was named does not exist.
+ */
+"not_found" | 
+/**
+ * Slack no longer accepts a workspace's token (`team_id`): reconnect it.
+ */
+"needs_reconnect" | 
+/**
+ * Slack refused the call; the message carries Slack's code and what to do.
+ */
+"slack_refused" | 
+/**
+ * Slack could not be reached or was busy: try again in a moment.
+ */
+"transient" | 
+/**
+ * No usable system keyring (no Secret Service running): install or start one.
+ */
+"keyring_unavailable" | 
+/**
+ * The system keyring is locked or refused access: unlock it and try again.
+ */
+"keyring_locked" | 
 /**
  * The database could not be opened; nothing can be read or saved until it is fixed.
  */
@@ -282,21 +363,33 @@ export type ErrorCode =
  */
 "storage" | 
 /**
- * Slack could not be reached or refused the call.
+ * The OAuth redirect brought no code: denied, timed out, or the port was busy.
  */
-"slack" | 
+"oauth" | 
 /**
- * The OS keyring could not store or read a secret.
+ * The person cancelled.
  */
-"keyring" | 
-/**
- * The OAuth redirect brought no code: denied, timed out, cancelled, or the port was busy.
- */
-"oauth"
+"cancelled"
 /**
  * One kind of the event catalogue.
  */
 export type EventKindInfo = { id: string; group: string; label: string; routing: Routing }
+/**
+ * Whether the OS keyring can be used now.
+ */
+export type KeyringStatus = { available: boolean; 
+/**
+ * `keyring_unavailable` or `keyring_locked` when it cannot.
+ */
+code: string | null; 
+/**
+ * What is wrong and what to do, in plain words.
+ */
+message: string | null; 
+/**
+ * The demo keeps its secrets in memory and needs no keyring.
+ */
+inMemory: boolean }
 /**
  * How many of each thing the console holds.
  */
@@ -334,7 +427,7 @@ export type SlackAppSetup = { settings: SlackAppSettings; redirectUrl: string; m
 /**
  * How a directory sync ended.
  */
-export type SyncOutcome = { teamId: string; cancelled: boolean; channels: number; users: number; requests: number; vanishedChannels: number; vanishedUsers: number }
+export type SyncOutcome = { teamId: string; cancelled: boolean; channels: number; users: number; requests: number; vanishedChannels: number; vanishedUsers: number; resumed: boolean }
 /**
  * Which list a directory sync is reading.
  */
@@ -342,8 +435,33 @@ export type SyncPhase = "channels" | "users" | "done"
 /**
  * Progress of a directory sync, sent after every page.
  */
-export type SyncProgress = { teamId: string; phase: SyncPhase; channels: number; users: number; requests: number }
+export type SyncProgress = { teamId: string; phase: SyncPhase; channels: number; users: number; requests: number; 
+/**
+ * This sync continues one that was interrupted.
+ */
+resumed: boolean }
 export type Theme = "system" | "light" | "dark"
+/**
+ * Something changed.
+ */
+export type UiEvent = 
+/**
+ * A workspace was connected, checked, refreshed, synced or disconnected: reload the cards
+ * and counts.
+ */
+{ kind: "workspaceChanged"; teamId: string } | 
+/**
+ * A directory sync read another page.
+ */
+({ kind: "syncProgress" } & SyncProgress) | 
+/**
+ * A round of health checks finished.
+ */
+{ kind: "healthChecked"; checked: number; unreachable: number } | 
+/**
+ * The active profile changed (the demo was entered or left): reload everything.
+ */
+{ kind: "profileChanged" }
 /**
  * A workspace card: what Slack said about it, how it is connected, and how healthy it is.
  * Never a token.
@@ -356,7 +474,15 @@ mode: string; hasBotToken: boolean; hasUserToken: boolean; status: WorkspaceStat
 /**
  * One sentence per feature the granted scopes leave broken, with the fix.
  */
-scopeProblems: string[]; botUserId: string | null; authedUserId: string | null; connectedBy: string | null; connectedAt: number; lastHealthCheckAt: number | null; directorySyncedAt: number | null; tokenExpiresAt: number | null; refreshExpiresAt: number | null; channels: number; users: number; isDemo: boolean }
+scopeProblems: string[]; botUserId: string | null; authedUserId: string | null; connectedBy: string | null; connectedAt: number; lastHealthCheckAt: number | null; directorySyncedAt: number | null; tokenExpiresAt: number | null; refreshExpiresAt: number | null; 
+/**
+ * Why Slack refused each token; a workspace with one working token keeps working.
+ */
+botTokenError: string | null; userTokenError: string | null; 
+/**
+ * A rotating bot token: when it expires, and whether Switchboard can renew it.
+ */
+botTokenExpiresAt: number | null; botTokenRefreshable: boolean; channels: number; users: number; isDemo: boolean }
 /**
  * Connection health of a workspace.
  */
