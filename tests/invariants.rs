@@ -192,7 +192,16 @@ fn inverse_tree(package: &str, target: &str) -> Result<String, String> {
         return Err(format!("no package {package} in the workspace"));
     }
     let output = Command::new(&cargo)
-        .args(["tree", "--locked", "-e", "normal,build", "-p", package, "-i", target])
+        .args([
+            "tree",
+            "--locked",
+            "-e",
+            "normal,build",
+            "-p",
+            package,
+            "-i",
+            target,
+        ])
         .current_dir(root())
         .output()
         .expect("running cargo tree");
@@ -229,7 +238,10 @@ fn no_crate_under_src_tauri_crates_depends_on_tauri() {
         "a misspelt crate name fails the check instead of passing it"
     );
     assert!(
-        !inverse_tree("switchboard", "tauri").unwrap().trim().is_empty(),
+        !inverse_tree("switchboard", "tauri")
+            .unwrap()
+            .trim()
+            .is_empty(),
         "the check sees tauri where it is (the shell)"
     );
 }

@@ -9,12 +9,21 @@ describe("unwrap", () => {
   it("throws an ApiError carrying the code of an error result", async () => {
     const failed = Promise.resolve({
       status: "error" as const,
-      error: { code: "invalid_input" as const, message: "choose system, light or dark" },
+      error: { code: "invalid_input" as const, message: "choose system, light or dark", field: "theme", teamId: null },
     });
     const error = await unwrap(failed).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe("invalid_input");
+    expect((error as ApiError).field).toBe("theme");
     expect(describeError(error)).toBe("choose system, light or dark");
+  });
+
+  it("adds what to do when Rust's sentence does not say it", () => {
+    const bare = new ApiError({ code: "keyring_unavailable", message: "no Secret Service on the bus.", field: null, teamId: null });
+    expect(describeError(bare)).toMatch(/gnome-keyring.*Try again/);
+    const said = new ApiError({ code: "needs_reconnect", message: "The bot token was revoked. Reconnect to restore it.", field: null, teamId: "T1" });
+    expect(describeError(said)).toBe("The bot token was revoked. Reconnect to restore it.");
+    expect(said.teamId).toBe("T1");
   });
 
   it("describes anything thrown in words a person can read", () => {

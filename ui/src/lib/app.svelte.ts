@@ -1,7 +1,7 @@
 // The console's shared state: build facts, counts, preferences, and the last error to show.
 // Views read it; loading goes through the generated bindings.
 import { commands, describeError, unwrap } from "./api";
-import type { AppInfo, EventKindInfo, Overview, Preferences, Theme } from "./bindings";
+import type { AppInfo, EventKindInfo, KeyringStatus, Overview, Preferences, Theme } from "./bindings";
 import { applyTheme } from "./theme";
 
 export class ConsoleState {
@@ -12,11 +12,14 @@ export class ConsoleState {
   /** An error to show in the banner, with what to do about it. */
   error = $state<string | null>(null);
   loaded = $state(false);
+  /** Whether the system keyring answers; `null` until asked. */
+  keyring = $state<KeyringStatus | null>(null);
+  checkingKeyring = $state(false);
 
   /** Loads everything the shell needs; an unavailable database shows in the banner. */
   async load(): Promise<void> {
     try {
-      this.info = await commands.appInfo();
+      this.info = await unwrap(commands.appInfo());
       this.catalogue = await commands.eventCatalogue();
       if (this.info.databaseError) {
         this.error = `Switchboard cannot open its database. ${this.info.databaseError}`;
@@ -24,6 +27,7 @@ export class ConsoleState {
         this.preferences = await unwrap(commands.preferences());
         applyTheme(this.preferences.theme);
         await this.refreshOverview();
+        await this.checkKeyring();
       }
     } catch (error) {
       this.error = describeError(error);
@@ -52,6 +56,19 @@ export class ConsoleState {
       applyTheme(previous);
       this.preferences = { ...this.preferences, theme: previous };
       this.error = `Your theme could not be saved. ${describeError(error)}`;
+    }
+  }
+
+  /** Asks whether the keyring can be used now (at start, and on *Try again*: a keyring
+   * started or unlocked meanwhile works without restarting Switchboard). */
+  async checkKeyring(): Promise<void> {
+    this.checkingKeyring = true;
+    try {
+      this.keyring = await unwrap(commands.keyringStatus());
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.checkingKeyring = false;
     }
   }
 

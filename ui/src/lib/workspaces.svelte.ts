@@ -42,19 +42,25 @@ export class WorkspacesState {
   }
 
   private connectedNotice(connected: Connected, how: string): void {
-    this.notice = {
-      kind: "success",
-      text: connected.reconnect
-        ? `Reconnected ${connected.name} ${how}. Its channels, toggles and links are kept.`
-        : `Connected ${connected.name} ${how}.`,
-    };
+    const done = connected.reconnect
+      ? `Reconnected ${connected.name} ${how}. Its channels, toggles and links are kept.`
+      : `Connected ${connected.name} ${how}.`;
+    this.notice = connected.warning
+      ? { kind: "info", text: `${done} ${connected.warning}` }
+      : { kind: "success", text: done };
   }
 
-  async connectBotToken(token: string): Promise<boolean> {
+  /** Records a sync's progress announced by Rust (a sync this window did not start, too). */
+  progress(progress: SyncProgress): void {
+    if (progress.phase === "done") return;
+    this.syncs = { ...this.syncs, [progress.teamId]: progress };
+  }
+
+  async connectBotToken(token: string, refreshToken: string | null = null): Promise<boolean> {
     this.connecting = true;
     this.error = null;
     try {
-      const connected = await unwrap(commands.connectBotToken(token));
+      const connected = await unwrap(commands.connectBotToken(token, refreshToken || null));
       this.connectedNotice(connected, "with the app's bot token");
       await this.afterChange();
       void this.sync(connected.teamId, { quiet: true });
@@ -173,7 +179,7 @@ export class WorkspacesState {
     };
     this.syncs = {
       ...this.syncs,
-      [teamId]: { teamId, phase: "channels", channels: 0, users: 0, requests: 0 },
+      [teamId]: { teamId, phase: "channels", channels: 0, users: 0, requests: 0, resumed: false },
     };
     this.error = null;
     try {
@@ -182,8 +188,8 @@ export class WorkspacesState {
       if (!quiet) this.notice = {
         kind: outcome.cancelled ? "info" : "success",
         text: outcome.cancelled
-          ? `Stopped syncing ${name}; the ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")} read so far are kept.`
-          : `Synced ${name}: ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")}.`,
+          ? `Stopped syncing ${name}; the ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")} read so far are kept, and the next sync continues from there.`
+          : `Synced ${name}: ${plural(outcome.channels, "channel")} and ${plural(outcome.users, "user")}${outcome.resumed ? " (continuing the sync that was interrupted)" : ""}.`,
       };
       await this.afterChange();
       return outcome;

@@ -149,6 +149,7 @@ fn schema_holds_the_whole_domain_model() {
         [
             "app_setting",
             "audit_log",
+            "directory_sync",
             "escalation_rule",
             "event",
             "notification_channel",
@@ -163,7 +164,7 @@ fn schema_holds_the_whole_domain_model() {
             "template",
             "workspace",
         ],
-        "design.md's domain model, one table each, plus app settings"
+        "design.md's domain model, one table each, plus app settings and resumable syncs"
     );
 }
 
