@@ -9,6 +9,8 @@ fn switchboard(args: &[&str]) -> Output {
         .args(args)
         // No display: a subcommand that tried to open a window would fail.
         .env_remove("DISPLAY")
+        // Every log line, so the token scans see all of them.
+        .env("SWITCHBOARD_LOG", "trace")
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("running switchboard")
@@ -163,11 +165,19 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().to_str().unwrap().to_owned();
     let api = emulator.api_base();
+    let secrets = [bot.clone(), admin.clone()];
     let run = |args: &[&str]| {
         let mut all = vec!["--data-dir", &data, "--slack-api-base", &api];
         all.extend_from_slice(args);
         let output = switchboard(&all);
-        (output.status.code(), stdout(&output), stderr(&output))
+        let (out, err) = (stdout(&output), stderr(&output));
+        for secret in &secrets {
+            assert!(
+                !out.contains(secret.as_str()) && !err.contains(secret.as_str()),
+                "a token reached the output or the log of {args:?}"
+            );
+        }
+        (output.status.code(), out, err)
     };
     let (code, out, _) = run(&["workspace", "list"]);
     assert_eq!(code, Some(0));

@@ -137,7 +137,8 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
             .unwrap();
         }
 
-        // The person's sign-in is revoked in Slack: the check turns the card.
+        // The person's sign-in is revoked in Slack. Acme also holds the app's bot token, so the
+        // check keeps it working with the bot token and says exactly what is lost.
         let revoked: Value = reqwest::Client::new()
             .post(format!("{demo_url}/_emulator/tokens/revoke"))
             .json(&json!({"team_id": acme_id, "kind": "user"}))
@@ -149,16 +150,20 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
             .unwrap();
         assert!(revoked["revoked_tokens"].as_u64().unwrap() >= 1, "{revoked}");
         app.find(".toolbar .button:not(.primary)").await.click().await.unwrap();
-        wait_for_status(&app, &acme_id, "needs_reconnect").await;
-        let banner = wait_for_inner_text(&app, "[data-testid='reconnect-banner']", "Acme Studio needs reconnecting").await;
-        assert!(banner.contains("token_revoked"), "{banner}");
+        let degraded = format!("article.workspace[data-team-id='{acme_id}'] [data-testid='degraded']");
+        let said = wait_for_inner_text(&app, &degraded, "token_revoked").await;
+        assert!(said.contains("keeps working with the bot token"), "{said}");
+        assert_eq!(card_status(&app, &acme_id).await.as_deref(), Some("connected"), "still working");
         assert_eq!(card_status(&app, northwind["team_id"].as_str().unwrap()).await.as_deref(), Some("connected"));
-        app.screenshot("workspaces-needs-reconnect").await;
+        app.screenshot("workspaces-degraded").await;
 
-        // Reconnect: OAuth again for that team; the card is healthy and the mapping is kept.
-        app.find("[data-testid='reconnect-banner'] button").await.click().await.unwrap();
+        // Sign in again from the card: OAuth for that team; the card is whole and the mapping kept.
+        app.find(&format!("{degraded} button")).await.click().await.unwrap();
         wait_for_inner_text(&app, "[data-testid='notice']", "Reconnected Acme Studio").await;
-        wait_for_status(&app, &acme_id, "connected").await;
+        wait_for("the card to be whole again", || async {
+            app.client.find(Locator::Css(&degraded)).await.is_err().then_some(())
+        })
+        .await;
         app.find(".toolbar .button:not(.primary)").await.click().await.unwrap();
         wait_for_inner_text(&app, "[data-testid='notice']", "every workspace is healthy").await;
         let kept: i64 = rusqlite::Connection::open(&db)

@@ -614,3 +614,85 @@ async fn rate_limits_answer_429_with_retry_after_and_can_be_switched_off() {
         assert_eq!(body["ok"], true, "no limits when switched off");
     }
 }
+
+#[tokio::test]
+async fn emails_need_users_read_email_and_rotating_apps_install_rotating_bot_tokens() {
+    let e = env().await;
+    // The seeded app has users:read.email: users.list carries addresses, lookupByEmail works.
+    let listed = e.api("users.list", &e.bot, &[("limit", "50")]).await;
+    let with_email = listed["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["profile"]["email"].is_string())
+        .count();
+    assert!(with_email > 0, "addresses are shown with the scope");
+    let email = listed["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|u| u["profile"]["email"].as_str())
+        .unwrap()
+        .to_owned();
+    let found = e.api("users.lookupByEmail", &e.bot, &[("email", &email)]).await;
+    assert_eq!(found["ok"], true, "{found}");
+
+    // An app installed without it: no addresses, and lookupByEmail names the missing scope.
+    let (status, _) = e
+        .control(
+            "/_emulator/apps",
+            json!({"client_id": "8.8", "client_secret": "s", "redirect_urls": ["https://x.test/cb"],
+                   "bot_scopes": ["users:read", "chat:write"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, installed) = e
+        .control("/_emulator/apps/install", json!({"team_id": e.team_id, "client_id": "8.8"}))
+        .await;
+    let narrow = installed["bot_token"].as_str().unwrap().to_owned();
+    assert!(narrow.starts_with("xoxb-"), "no rotation, no expiry: {narrow}");
+    assert!(installed["refresh_token"].is_null());
+    let listed = e.api("users.list", &narrow, &[("limit", "50")]).await;
+    assert!(
+        listed["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["profile"]["email"].is_null()),
+        "no addresses without users:read.email"
+    );
+    let refused = e.api("users.lookupByEmail", &narrow, &[("email", &email)]).await;
+    assert_eq!(refused["error"], "missing_scope");
+    assert_eq!(refused["needed"], "users:read.email");
+
+    // An app with token rotation on installs a 12-hour bot token with its refresh token, as
+    // Slack does; the refresh token renews it once.
+    e.control(
+        "/_emulator/apps",
+        json!({"client_id": "9.9", "client_secret": "s", "redirect_urls": ["https://x.test/cb"],
+               "token_rotation": true, "bot_scopes": ["chat:write"]}),
+    )
+    .await;
+    let (_, rotating) = e
+        .control("/_emulator/apps/install", json!({"team_id": e.team_id, "client_id": "9.9"}))
+        .await;
+    assert!(rotating["bot_token"].as_str().unwrap().starts_with("xoxe.xoxb-1-"));
+    assert_eq!(rotating["expires_in"], 43_200);
+    let refresh = rotating["refresh_token"].as_str().unwrap();
+    let renew = |secret: &'static str| {
+        e.http
+            .post(e.url("/api/oauth.v2.access"))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh),
+                ("client_id", "9.9"),
+                ("client_secret", secret),
+            ])
+            .send()
+    };
+    let renewed: Value = renew("s").await.unwrap().json().await.unwrap();
+    assert_eq!(renewed["ok"], true, "{renewed}");
+    assert!(renewed["access_token"].as_str().unwrap().starts_with("xoxe.xoxb-"));
+    let again: Value = renew("s").await.unwrap().json().await.unwrap();
+    assert_eq!(again["error"], "invalid_refresh_token", "a refresh token works once");
+}

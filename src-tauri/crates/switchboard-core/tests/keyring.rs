@@ -51,3 +51,30 @@ fn secrets_round_trip_through_the_secret_service_and_profiles_stay_apart() {
         .delete(&key)
         .expect("deleting a missing secret is not an error");
 }
+
+/// The keyring profile is an id kept in the database: a data directory that is moved finds
+/// its secrets at the new place.
+#[tokio::test]
+async fn a_moved_data_directory_keeps_its_secrets() {
+    use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
+    let root = tempfile::tempdir().unwrap();
+    let before = root.path().join("before");
+    let profile = Profile::open(ProfileConfig::new(before.clone(), Endpoints::slack()));
+    let key = SecretKey::workspace(SecretKind::BotToken, "T0MOVE");
+    profile
+        .secrets()
+        .put(key.clone(), "xoxb-moved".to_owned())
+        .await
+        .expect("run under scripts/with-keyring");
+    drop(profile);
+    let after = root.path().join("elsewhere/after");
+    std::fs::create_dir_all(after.parent().unwrap()).unwrap();
+    std::fs::rename(&before, &after).unwrap();
+    let moved = Profile::open(ProfileConfig::new(after, Endpoints::slack()));
+    assert_eq!(
+        moved.secrets().get(key.clone()).await.unwrap().unwrap().expose(),
+        "xoxb-moved",
+        "the moved directory's token is still found"
+    );
+    moved.secrets().delete(key).await.unwrap();
+}
