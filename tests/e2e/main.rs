@@ -7,6 +7,7 @@
 //! embeds `ui/dist`, without it a debug binary would load the dev server instead.
 
 mod harness;
+mod keyring;
 mod workspaces;
 
 use fantoccini::key::Key;

@@ -134,12 +134,17 @@ export class WorkspacesState {
     try {
       this.cards = await unwrap(commands.checkWorkspaces());
       const sick = this.cards.filter((c) => c.status === "needs_reconnect").length;
+      const partly = this.cards.filter(
+        (c) => c.status === "connected" && c.reconnectWith !== null && c.statusReason !== null,
+      ).length;
       this.notice = {
-        kind: sick > 0 ? "info" : "success",
+        kind: sick + partly > 0 ? "info" : "success",
         text:
           sick > 0
             ? `Checked with Slack: ${plural(sick, "workspace needs", "workspaces need")} reconnecting.`
-            : "Checked with Slack: every workspace is healthy.",
+            : partly > 0
+              ? `Checked with Slack: ${plural(partly, "workspace works", "workspaces work")} with one of its tokens refused; the card says what is lost.`
+              : "Checked with Slack: every workspace is healthy.",
       };
       await consoleState.refreshOverview();
     } catch (error) {

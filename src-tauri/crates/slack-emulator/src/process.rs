@@ -71,3 +71,27 @@ pub fn binary_beside_current_exe() -> PathBuf {
         .map(|dir| dir.join("slack-emulator"))
         .unwrap_or_default()
 }
+
+/// CPU time (user + system) process `pid` (`self` for this one) has used so far, in seconds;
+/// NaN where `/proc` does not tell. Benchmarks report where the time of a run went.
+pub fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
+
+impl EmulatorProcess {
+    /// CPU seconds the emulator has used so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        cpu_seconds(&self.child.id().to_string())
+    }
+}

@@ -634,7 +634,9 @@ async fn emails_need_users_read_email_and_rotating_apps_install_rotating_bot_tok
         .find_map(|u| u["profile"]["email"].as_str())
         .unwrap()
         .to_owned();
-    let found = e.api("users.lookupByEmail", &e.bot, &[("email", &email)]).await;
+    let found = e
+        .api("users.lookupByEmail", &e.bot, &[("email", &email)])
+        .await;
     assert_eq!(found["ok"], true, "{found}");
 
     // An app installed without it: no addresses, and lookupByEmail names the missing scope.
@@ -647,10 +649,16 @@ async fn emails_need_users_read_email_and_rotating_apps_install_rotating_bot_tok
         .await;
     assert_eq!(status, 200);
     let (_, installed) = e
-        .control("/_emulator/apps/install", json!({"team_id": e.team_id, "client_id": "8.8"}))
+        .control(
+            "/_emulator/apps/install",
+            json!({"team_id": e.team_id, "client_id": "8.8"}),
+        )
         .await;
     let narrow = installed["bot_token"].as_str().unwrap().to_owned();
-    assert!(narrow.starts_with("xoxb-"), "no rotation, no expiry: {narrow}");
+    assert!(
+        narrow.starts_with("xoxb-"),
+        "no rotation, no expiry: {narrow}"
+    );
     assert!(installed["refresh_token"].is_null());
     let listed = e.api("users.list", &narrow, &[("limit", "50")]).await;
     assert!(
@@ -661,7 +669,9 @@ async fn emails_need_users_read_email_and_rotating_apps_install_rotating_bot_tok
             .all(|u| u["profile"]["email"].is_null()),
         "no addresses without users:read.email"
     );
-    let refused = e.api("users.lookupByEmail", &narrow, &[("email", &email)]).await;
+    let refused = e
+        .api("users.lookupByEmail", &narrow, &[("email", &email)])
+        .await;
     assert_eq!(refused["error"], "missing_scope");
     assert_eq!(refused["needed"], "users:read.email");
 
@@ -674,9 +684,17 @@ async fn emails_need_users_read_email_and_rotating_apps_install_rotating_bot_tok
     )
     .await;
     let (_, rotating) = e
-        .control("/_emulator/apps/install", json!({"team_id": e.team_id, "client_id": "9.9"}))
+        .control(
+            "/_emulator/apps/install",
+            json!({"team_id": e.team_id, "client_id": "9.9"}),
+        )
         .await;
-    assert!(rotating["bot_token"].as_str().unwrap().starts_with("xoxe.xoxb-1-"));
+    assert!(
+        rotating["bot_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("xoxe.xoxb-1-")
+    );
     assert_eq!(rotating["expires_in"], 43_200);
     let refresh = rotating["refresh_token"].as_str().unwrap();
     let renew = |secret: &'static str| {
@@ -692,7 +710,15 @@ async fn emails_need_users_read_email_and_rotating_apps_install_rotating_bot_tok
     };
     let renewed: Value = renew("s").await.unwrap().json().await.unwrap();
     assert_eq!(renewed["ok"], true, "{renewed}");
-    assert!(renewed["access_token"].as_str().unwrap().starts_with("xoxe.xoxb-"));
+    assert!(
+        renewed["access_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("xoxe.xoxb-")
+    );
     let again: Value = renew("s").await.unwrap().json().await.unwrap();
-    assert_eq!(again["error"], "invalid_refresh_token", "a refresh token works once");
+    assert_eq!(
+        again["error"], "invalid_refresh_token",
+        "a refresh token works once"
+    );
 }

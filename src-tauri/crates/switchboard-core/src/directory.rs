@@ -257,8 +257,10 @@ pub async fn sync(
         .await
     };
     let mut channels_done = saved.channels_done;
+    let mut writing = std::time::Duration::ZERO;
     let writer = async {
         while let Some(batch) = pages.recv().await {
+            let write_started = std::time::Instant::now();
             let team = team_id.to_owned();
             let at = now();
             let (list, rows, done) = match batch {
@@ -285,6 +287,7 @@ pub async fn sync(
                     (List::Users, n, done)
                 }
             };
+            writing += write_started.elapsed();
             match list {
                 List::Channels => {
                     state.channels += rows;
@@ -303,6 +306,12 @@ pub async fn sync(
         Ok::<_, Error>(())
     };
     let (channels_complete, users_complete, ()) = tokio::try_join!(channels, users, writer)?;
+    tracing::debug!(
+        team = %team_id,
+        pages = state.pages,
+        writing_ms = writing.as_millis() as u64,
+        "directory pages written"
+    );
     if !channels_complete || !users_complete || cancel.is_cancelled() {
         return Ok(None);
     }

@@ -54,7 +54,7 @@ pub fn dead_token_reason(role: TokenRole, code: &str) -> String {
             "Slack no longer accepts the {which} token ({other}): the app was uninstalled or reinstalled, or the token was revoked."
         ),
     };
-    format!("{what} Reconnect to restore it; its channels, toggles and links are kept.")
+    format!("{what}{RECONNECT_SUFFIX}")
 }
 
 /// The words for a rotating token that expired with no way to renew it.
@@ -65,17 +65,21 @@ pub fn expired_reason(role: TokenRole) -> String {
     }
 }
 
-/// What a workspace loses while only one of its tokens works.
+/// The suffix every dead-token reason ends with.
+const RECONNECT_SUFFIX: &str =
+    " Reconnect to restore it; its channels, toggles and links are kept.";
+
+/// What a workspace loses while only one of its tokens works, and how to get it back.
 fn what_is_lost(ws: &Workspace, dead: TokenRole) -> String {
     match dead {
         TokenRole::Bot => format!(
-            "Switchboard keeps working with the user token{}: messages are posted as that person instead of the app, and only to channels they are in.",
+            "Switchboard keeps working with the user token{}: messages are posted as that person instead of the app, and only to channels they are in. Paste the app's bot token again to restore it.",
             ws.authed_user_id
                 .as_deref()
                 .map(|u| format!(" of <@{u}>"))
                 .unwrap_or_default()
         ),
-        TokenRole::User => "Switchboard keeps working with the bot token: messages still come from the app; what needs the signed-in person (acting as them) waits until they sign in again.".to_owned(),
+        TokenRole::User => "Switchboard keeps working with the bot token: messages still come from the app; what needs the signed-in person (acting as them) waits. Sign in again to restore it.".to_owned(),
     }
 }
 
@@ -101,12 +105,20 @@ fn status_of(
         ),
         (Some(reason), _) => (
             Status::Connected,
-            Some(format!("{reason} {}", what_is_lost(ws, TokenRole::Bot))),
+            Some(format!(
+                "{} {}",
+                reason.trim_end_matches(RECONNECT_SUFFIX),
+                what_is_lost(ws, TokenRole::Bot)
+            )),
             Some(TokenRole::Bot),
         ),
         (None, Some(reason)) => (
             Status::Connected,
-            Some(format!("{reason} {}", what_is_lost(ws, TokenRole::User))),
+            Some(format!(
+                "{} {}",
+                reason.trim_end_matches(RECONNECT_SUFFIX),
+                what_is_lost(ws, TokenRole::User)
+            )),
             Some(TokenRole::User),
         ),
     }

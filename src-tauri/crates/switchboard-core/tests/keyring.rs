@@ -72,7 +72,13 @@ async fn a_moved_data_directory_keeps_its_secrets() {
     std::fs::rename(&before, &after).unwrap();
     let moved = Profile::open(ProfileConfig::new(after, Endpoints::slack()));
     assert_eq!(
-        moved.secrets().get(key.clone()).await.unwrap().unwrap().expose(),
+        moved
+            .secrets()
+            .get(key.clone())
+            .await
+            .unwrap()
+            .unwrap()
+            .expose(),
         "xoxb-moved",
         "the moved directory's token is still found"
     );

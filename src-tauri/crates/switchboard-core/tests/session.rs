@@ -36,7 +36,10 @@ fn browser(url: &str) -> switchboard_core::Result<()> {
             .json()
             .await
             .unwrap();
-        let team = seeded["workspaces"][0]["team_id"].as_str().unwrap().to_owned();
+        let team = seeded["workspaces"][0]["team_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         reqwest::Client::new()
             .post(&url)
             .form(&[("decision", "allow"), ("team_id", team.as_str())])
@@ -57,23 +60,43 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
         ..ProfileConfig::new(home_dir.path().to_path_buf(), Endpoints::slack())
     });
     let session = Session::new(home, events.clone());
-    assert_eq!(session.background_tasks().await, 0, "nothing runs before it is started");
+    assert_eq!(
+        session.background_tasks().await,
+        0,
+        "nothing runs before it is started"
+    );
     session.start_background().await;
     assert_eq!(session.background_tasks().await, 1, "the health loop");
-    wait_for(&events, |e| matches!(e, Event::HealthChecked { checked: 0, .. })).await;
+    wait_for(&events, |e| {
+        matches!(e, Event::HealthChecked { checked: 0, .. })
+    })
+    .await;
 
     // The demo: a profile of its own, secrets in memory (no OS keyring is touched), the real
     // OAuth flow and the real paste path; background work moves to it.
     let connected = demo::start(&session, &browser).await.unwrap();
     let profile = session.profile();
-    assert!(profile.is_demo() && profile.keyring_profile.is_none(), "secrets in memory");
+    assert!(
+        profile.is_demo() && profile.keyring_profile.is_none(),
+        "secrets in memory"
+    );
     assert_eq!(profile.data_dir, home_dir.path().join("demo"));
     let ws = &workspaces::list(&profile).unwrap()[0];
     assert_eq!(ws.team_id, connected.team_id);
-    assert!(ws.has_bot_token && ws.has_user_token, "both ways in were used");
+    assert!(
+        ws.has_bot_token && ws.has_user_token,
+        "both ways in were used"
+    );
     assert!(ws.is_demo);
-    assert_eq!(session.background_tasks().await, 1, "restarted for the demo");
-    assert!(workspaces::list(&session.home()).unwrap().is_empty(), "the person's data is untouched");
+    assert_eq!(
+        session.background_tasks().await,
+        1,
+        "restarted for the demo"
+    );
+    assert!(
+        workspaces::list(&session.home()).unwrap().is_empty(),
+        "the person's data is untouched"
+    );
 
     // A second demo starts from a fresh database.
     let audit_before = profile
@@ -90,15 +113,31 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
         .read(|c| switchboard_store::audit::recent(c, 100))
         .unwrap()
         .len();
-    assert_eq!(audit_after, audit_before, "the same steps, on a reset database");
-    assert!(profile.is_shutting_down(), "the first demo profile was shut down when replaced");
+    assert_eq!(
+        audit_after, audit_before,
+        "the same steps, on a reset database"
+    );
+    assert!(
+        profile.is_shutting_down(),
+        "the first demo profile was shut down when replaced"
+    );
 
     assert!(demo::leave(&session).await);
-    assert!(!session.profile().is_demo(), "back to the person's own profile");
+    assert!(
+        !session.profile().is_demo(),
+        "back to the person's own profile"
+    );
     assert_eq!(session.background_tasks().await, 1, "restarted for home");
-    assert!(!demo::leave(&session).await, "leaving twice changes nothing");
+    assert!(
+        !demo::leave(&session).await,
+        "leaving twice changes nothing"
+    );
 
     session.shutdown().await;
-    assert_eq!(session.background_tasks().await, 0, "quitting stops background work");
+    assert_eq!(
+        session.background_tasks().await,
+        0,
+        "quitting stops background work"
+    );
     assert!(session.profile().is_shutting_down());
 }

@@ -120,6 +120,7 @@ impl Store {
             debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
             self.conn.pragma_update(None, "foreign_keys", "ON")?;
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+
             Ok(())
         };
         setup().map_err(|source| Error::classify(&path, source))?;
