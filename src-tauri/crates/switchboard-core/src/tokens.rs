@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use switchboard_slack::Token;
-use switchboard_slack::api::oauth::{AuthedUser, ClientCredentials, Grant};
+use switchboard_slack::api::oauth::{AuthedUser, ClientCredentials, Grant, OAuthAccess};
 use switchboard_store::workspaces::{self, Workspace};
 
 use crate::error::TokenRole;
@@ -215,6 +215,31 @@ pub async fn refresh(
     refresh_now(profile, &ws, role, now).await
 }
 
+/// Asks Slack for a new token with `refresh`, as the app `client_id` (with the app's client
+/// secret from the keyring when the owner gave one: apps without PKCE need it). Slack's answer
+/// is returned as is, for each caller to explain its refusals.
+pub(crate) async fn renew_with(
+    profile: &Profile,
+    client_id: &str,
+    refresh: Token,
+) -> Result<switchboard_slack::Result<switchboard_slack::Response<OAuthAccess>>> {
+    let client_secret = profile
+        .secrets()
+        .get(SecretKey::app(SecretKind::ClientSecret))
+        .await?
+        .map(|s| s.into_client_secret());
+    Ok(profile
+        .slack()?
+        .oauth_v2_access(
+            &ClientCredentials {
+                client_id: client_id.trim().to_owned(),
+                client_secret,
+            },
+            &Grant::RefreshToken(refresh),
+        )
+        .await)
+}
+
 /// One refresh with Slack: the new refresh token is in the keyring before anything else
 /// changes (the old one is revoked by Slack on use, so a crash between the writes leaves a
 /// working refresh token, never none), then the access token, then the new expiry.
@@ -249,21 +274,7 @@ async fn refresh_now(
             ),
         });
     }
-    let client_secret = profile
-        .secrets()
-        .get(SecretKey::app(SecretKind::ClientSecret))
-        .await?
-        .map(|s| s.into_client_secret());
-    let answer = profile
-        .slack()?
-        .oauth_v2_access(
-            &ClientCredentials {
-                client_id: settings.client_id.trim().to_owned(),
-                client_secret,
-            },
-            &Grant::RefreshToken(refresh_token.into_token()),
-        )
-        .await;
+    let answer = renew_with(profile, &settings.client_id, refresh_token.into_token()).await?;
     let access = match answer {
         Ok(access) => access.into_inner(),
         Err(error) if error.code() == Some("bad_client_secret") => {

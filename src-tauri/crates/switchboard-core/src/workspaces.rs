@@ -6,7 +6,6 @@
 //! mapping. OAuth is in [`crate::oauth`].
 
 use switchboard_slack::api::auth::AuthTest;
-use switchboard_slack::api::oauth::{ClientCredentials, Grant};
 use switchboard_slack::{Error as SlackError, SlackClient, Token, TokenKind};
 use switchboard_store::rusqlite::Connection;
 use switchboard_store::{audit, workspaces};
@@ -280,21 +279,8 @@ async fn renew_pasted(
             "Renewing a rotating bot token takes the Slack app's client ID: enter it in Settings → Slack app (Basic Information in the app's settings), then paste again.",
         ));
     }
-    let client_secret = profile
-        .secrets()
-        .get(SecretKey::app(SecretKind::ClientSecret))
+    let access = crate::tokens::renew_with(profile, &settings.client_id, refresh.clone())
         .await?
-        .map(|s| s.into_client_secret());
-    let access = profile
-        .slack()?
-        .oauth_v2_access(
-            &ClientCredentials {
-                client_id: settings.client_id.trim().to_owned(),
-                client_secret,
-            },
-            &Grant::RefreshToken(refresh.clone()),
-        )
-        .await
         .map_err(|error| match error.code() {
             Some("invalid_refresh_token") => Error::invalid(
                 "refresh_token",

@@ -20,9 +20,16 @@ async fn a_sync_pages_both_lists_marks_what_vanished_and_resumes_after_an_interr
     world.paste(&world.bot_token(0), None).await.unwrap();
 
     let mut seen = Vec::new();
-    let outcome = directory::sync_workspace(&world.profile, &team, |p| seen.push(p.clone()))
-        .await
-        .unwrap();
+    let mut searchable = Vec::new();
+    let profile = &world.profile;
+    let outcome = directory::sync_workspace(profile, &team, |p| {
+        seen.push(p.clone());
+        // The picker searches what has arrived while the sync goes on.
+        let index = directory::channel_index(profile, &team).unwrap();
+        searchable.push((p.channels, index.search("", true, 0, 1).total));
+    })
+    .await
+    .unwrap();
     let SyncOutcome::Complete(summary) = outcome else {
         panic!("not cancelled: {outcome:?}");
     };
@@ -56,6 +63,12 @@ async fn a_sync_pages_both_lists_marks_what_vanished_and_resumes_after_an_interr
         "users arrive while channels are still being paged (concurrent lists)"
     );
     assert_eq!(seen.last().unwrap().phase, Phase::Done);
+    assert!(
+        searchable
+            .iter()
+            .any(|&(arrived, found)| found > 0 && found == arrived && arrived < channels),
+        "part-way through, the picker found exactly the channels written so far: {searchable:?}"
+    );
     assert!(world.workspace(&team).directory_synced_at.is_some());
     assert_eq!(
         world.count(
