@@ -78,6 +78,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::directory::search_channels,
         commands::slack_app::slack_app_setup,
         commands::slack_app::save_slack_app_settings,
+        commands::slack_app::save_client_secret,
         commands::demo::start_demo,
         commands::demo::leave_demo,
     ])

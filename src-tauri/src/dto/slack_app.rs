@@ -54,10 +54,13 @@ pub struct SlackAppSetup {
     pub manifest_yaml: String,
     pub bot_scopes: Vec<ScopeInfo>,
     pub user_scopes: Vec<ScopeInfo>,
+    /// A client secret is kept in the keyring (never shown).
+    pub has_client_secret: bool,
 }
 
-impl From<switchboard_core::slack_app::AppSettings> for SlackAppSetup {
-    fn from(s: switchboard_core::slack_app::AppSettings) -> Self {
+impl SlackAppSetup {
+    /// The settings with everything derived from them; `has_client_secret` from the keyring.
+    pub fn new(s: switchboard_core::slack_app::AppSettings, has_client_secret: bool) -> Self {
         use switchboard_core::slack_app;
         let scopes = |list: &[slack_app::ScopeInfo]| {
             list.iter()
@@ -73,6 +76,7 @@ impl From<switchboard_core::slack_app::AppSettings> for SlackAppSetup {
             manifest_yaml: slack_app::manifest_yaml(&s),
             bot_scopes: scopes(slack_app::BOT_SCOPES),
             user_scopes: scopes(slack_app::USER_SCOPES),
+            has_client_secret,
             settings: s.into(),
         }
     }

@@ -231,6 +231,17 @@ async saveSlackAppSettings(settings: SlackAppSettings) : Promise<Result<SlackApp
 }
 },
 /**
+ * Keeps the app's client secret in the keyring (`None` removes it); audited without the value.
+ */
+async saveClientSecret(secret: string | null) : Promise<Result<SlackAppSetup, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_client_secret", { secret }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Starts a fresh demo: the emulator, the demo database, then the OAuth connection and the
  * bot token of the workspace chosen on the consent page.
  */
@@ -423,7 +434,11 @@ export type SlackAppSettings = { clientId: string; redirectPort: number; oauthEn
  * The Slack app settings with everything derived from them: the redirect URL to register,
  * the manifest in both formats, and the scopes explained.
  */
-export type SlackAppSetup = { settings: SlackAppSettings; redirectUrl: string; manifestJson: string; manifestYaml: string; botScopes: ScopeInfo[]; userScopes: ScopeInfo[] }
+export type SlackAppSetup = { settings: SlackAppSettings; redirectUrl: string; manifestJson: string; manifestYaml: string; botScopes: ScopeInfo[]; userScopes: ScopeInfo[]; 
+/**
+ * A client secret is kept in the keyring (never shown).
+ */
+hasClientSecret: boolean }
 /**
  * How a directory sync ended.
  */

@@ -98,6 +98,61 @@ pub fn save_settings(profile: &crate::profile::Profile, new: &AppSettings) -> Re
         .write(|tx| save(tx, new, &actor, switchboard_store::now_ms()))
 }
 
+/// Keeps the Slack app's client secret in the keyring (never the database), or removes it
+/// with `None`; audited without the value. Only renewing the rotating bot tokens of an app
+/// without PKCE needs it (a PKCE app is a public client and renews with its client ID).
+pub async fn set_client_secret(
+    profile: &crate::profile::Profile,
+    secret: Option<&str>,
+) -> Result<()> {
+    use crate::secrets::{SecretKey, SecretKind};
+    let key = SecretKey::app(SecretKind::ClientSecret);
+    let secret = secret.map(str::trim).filter(|s| !s.is_empty());
+    match secret {
+        Some(secret) => {
+            if secret.len() < 16 || !secret.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(Error::invalid(
+                    "client_secret",
+                    "This is not a Slack client secret: copy the Client Secret from Basic Information → App Credentials (letters and digits, usually 32 of them).",
+                ));
+            }
+            profile.secrets().put(key, secret.to_owned()).await?;
+        }
+        None => profile.secrets().delete(key).await?,
+    }
+    let actor = profile.actor.clone();
+    profile.db()?.write(|tx| {
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: switchboard_store::now_ms(),
+                actor: &actor,
+                action: "setting.changed",
+                subject: "Slack client secret",
+                old_value: None,
+                new_value: Some(if secret.is_some() {
+                    "set (kept in the system keyring)"
+                } else {
+                    "removed"
+                }),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Whether a client secret is kept (`false` too when the keyring cannot be asked).
+pub async fn has_client_secret(profile: &crate::profile::Profile) -> bool {
+    use crate::secrets::{SecretKey, SecretKind};
+    matches!(
+        profile
+            .secrets()
+            .get(SecretKey::app(SecretKind::ClientSecret))
+            .await,
+        Ok(Some(_))
+    )
+}
+
 /// Validates and saves the settings in the caller's transaction, auditing each field that
 /// changed.
 pub fn save(tx: &Connection, new: &AppSettings, actor: &str, now_ms: i64) -> Result<AppSettings> {

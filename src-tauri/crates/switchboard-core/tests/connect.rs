@@ -544,6 +544,42 @@ async fn a_pasted_rotating_bot_token_is_renewed_with_its_refresh_token_or_warned
         "the renewed token is not in any file"
     );
 
+    // An app without PKCE is a confidential client: renewing takes its client secret, which the
+    // owner keeps in the keyring through Settings (never in the database).
+    let (bot, refresh) = rotating_bot_install(&world, &team, "5.7", false).await;
+    settings.client_id = "5.7".into();
+    switchboard_core::slack_app::save_settings(&world.profile, &settings).unwrap();
+    let refused = world.paste(&bot, Some(&refresh)).await.unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::InvalidInput {
+                field: "client_secret",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    let bad = switchboard_core::slack_app::set_client_secret(&world.profile, Some("nope")).await;
+    assert!(matches!(
+        bad,
+        Err(Error::InvalidInput {
+            field: "client_secret",
+            ..
+        })
+    ));
+    switchboard_core::slack_app::set_client_secret(&world.profile, Some("s3cret0000000000"))
+        .await
+        .unwrap();
+    assert!(switchboard_core::slack_app::has_client_secret(&world.profile).await);
+    assert!(
+        !world.holds("s3cret0000000000"),
+        "the client secret is not in the database"
+    );
+    let connected = world.paste(&bot, Some(&refresh)).await.unwrap();
+    assert!(connected.warning.is_none());
+    assert!(world.workspace(&team).bot_token_refreshable);
+
     // A refresh token with a plain bot token is refused, naming the field.
     let plain = world
         .paste(&world.bot_token(0), Some("xoxe-1-abc"))

@@ -234,7 +234,7 @@ pub async fn rotating_bot_install(
         "redirect_urls": [if pkce { "http://localhost:1/callback" } else { "https://example.test/cb" }],
         "bot_scopes": ["chat:write", "chat:write.public", "channels:read", "groups:read", "users:read", "users:read.email", "team:read", "im:write", "channels:join"]});
     if !pkce {
-        app["client_secret"] = json!("s3cret");
+        app["client_secret"] = json!("s3cret0000000000");
     }
     let registered = world.control("apps", app).await;
     assert_eq!(registered["ok"], true, "{registered}");
