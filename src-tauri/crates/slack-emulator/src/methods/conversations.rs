@@ -5,9 +5,10 @@ use std::ops::Bound;
 
 use serde_json::{Value, json};
 
+use super::objects::ChannelObject;
 use super::{
-    ApiError, Auth, MethodResult, channel_json, decode_cursor, encode_cursor, history_scope,
-    page_limit, read_scope, require_scope, required, visible_channel,
+    Answer, ApiError, Auth, MethodResult, channel_json, decode_cursor, encode_cursor,
+    history_scope, page_json, page_limit, read_scope, require_scope, required, visible_channel,
 };
 use crate::request::ApiRequest;
 use crate::state::{Channel, Message, World};
@@ -31,7 +32,7 @@ fn kind(channel: &Channel) -> &'static str {
 
 /// <https://docs.slack.dev/reference/methods/conversations.list>: the conversations of the
 /// requested types the actor can see (private ones only when a member), paged by cursor.
-pub fn list(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
+pub fn list(world: &World, auth: &Auth, req: &ApiRequest) -> Result<Answer, ApiError> {
     let requested = req
         .str("types")
         .unwrap_or_else(|| "public_channel".to_owned());
@@ -70,14 +71,18 @@ pub fn list(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
             more = true;
             break;
         }
-        channels.push(channel_json(channel, actor, true));
+        channels.push(ChannelObject::new(channel, actor, true));
         last = Some(id.clone());
     }
     let next_cursor = match (more, last) {
         (true, Some(last)) => encode_cursor(&last),
         _ => String::new(),
     };
-    Ok(json!({"channels": channels, "response_metadata": {"next_cursor": next_cursor}}))
+    Ok(Answer::Raw(page_json(
+        "channels",
+        &channels,
+        &json!({"response_metadata": {"next_cursor": next_cursor}}),
+    )))
 }
 
 /// <https://docs.slack.dev/reference/methods/conversations.info>

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod chat;
 pub mod conversations;
 pub mod oauth;
+pub mod objects;
 pub mod team;
 pub mod users;
 
@@ -142,124 +143,39 @@ pub fn history_scope(channel: &Channel) -> &'static str {
     }
 }
 
-/// A conversation object as Slack renders it for `actor`.
+/// A conversation object as Slack renders it for `actor` ([`objects::ChannelObject`]).
 pub fn channel_json(channel: &Channel, actor: &str, with_num_members: bool) -> Value {
-    if channel.is_im {
-        return json!({
-            "id": channel.id,
-            "created": channel.created,
-            "is_im": true,
-            "is_org_shared": false,
-            "user": channel.im_user,
-            "is_user_deleted": false,
-            "priority": 0,
-        });
-    }
-    let text = |value: &str| json!({"value": value, "creator": if value.is_empty() { "" } else { channel.creator.as_str() }, "last_set": if value.is_empty() { 0 } else { channel.created }});
-    let mut object = json!({
-        "id": channel.id,
-        "name": channel.name,
-        "name_normalized": channel.name,
-        "is_channel": !channel.is_private,
-        "is_group": channel.is_private,
-        "is_im": false,
-        "is_mpim": false,
-        "is_private": channel.is_private,
-        "is_archived": channel.is_archived,
-        "is_general": channel.is_general,
-        "is_member": channel.members.contains(actor),
-        "is_shared": false,
-        "is_ext_shared": false,
-        "is_org_shared": false,
-        "is_pending_ext_shared": false,
-        "pending_shared": [],
-        "previous_names": [],
-        "created": channel.created,
-        "creator": channel.creator,
-        "unlinked": 0,
-        "topic": text(&channel.topic),
-        "purpose": text(&channel.purpose),
-    });
-    if with_num_members {
-        object["num_members"] =
-            json!(channel.members.len() as u64 + u64::from(channel.phantom_members));
-    }
-    object
+    serde_json::to_value(objects::ChannelObject::new(
+        channel,
+        actor,
+        with_num_members,
+    ))
+    .expect("a conversation object serializes")
 }
 
-/// A user object; `email` only for tokens with `users:read.email`.
+/// A user object ([`objects::UserObject`]); `email` only for tokens with `users:read.email`.
 pub fn user_json(user: &User, with_email: bool) -> Value {
-    let mut profile = json!({
-        "avatar_hash": format!("g{}", &user.id[1..]),
-        "real_name": user.real_name,
-        "real_name_normalized": user.real_name,
-        "display_name": user.display_name,
-        "display_name_normalized": user.display_name,
-        "first_name": user.real_name.split(' ').next().unwrap_or(""),
-        "last_name": user.real_name.split(' ').skip(1).collect::<Vec<_>>().join(" "),
-        "title": user.title,
-        "phone": "",
-        "skype": "",
-        "status_text": "",
-        "status_emoji": "",
-        // Custom profile fields; Switchboard's workspaces define none.
-        "fields": null,
-        "team": user.team_id,
-        "image_24": avatar(user, 24),
-        "image_32": avatar(user, 32),
-        "image_48": avatar(user, 48),
-        "image_72": avatar(user, 72),
-        "image_192": avatar(user, 192),
-        "image_512": avatar(user, 512),
-    });
-    if with_email && let Some(email) = &user.email {
-        profile["email"] = json!(email);
-    }
-    if let Some(bot_id) = &user.bot_id {
-        profile["bot_id"] = json!(bot_id);
-    }
-    let mut object = json!({
-        "id": user.id,
-        "team_id": user.team_id,
-        "name": user.name,
-        "deleted": user.deleted,
-        "color": user.color,
-        "real_name": user.real_name,
-        "tz": user.tz,
-        "tz_label": user.tz_label,
-        "tz_offset": user.tz_offset,
-        "profile": profile,
-        "is_admin": user.is_admin,
-        "is_owner": user.is_owner,
-        "is_primary_owner": user.is_owner,
-        "is_restricted": false,
-        "is_ultra_restricted": false,
-        "is_bot": user.is_bot,
-        "is_app_user": false,
-        "updated": user.updated,
-        "has_2fa": false,
-    });
-    if user.deleted {
-        // Slack renders deleted users with fewer fields.
-        for field in [
-            "tz",
-            "tz_label",
-            "tz_offset",
-            "is_admin",
-            "is_owner",
-            "is_primary_owner",
-            "is_restricted",
-            "is_ultra_restricted",
-            "has_2fa",
-        ] {
-            object.as_object_mut().expect("object").remove(field);
-        }
-    }
-    object
+    serde_json::to_value(objects::UserObject::new(user, with_email))
+        .expect("a user object serializes")
 }
 
-fn avatar(user: &User, size: u32) -> String {
-    format!("https://avatars.slack-edge.example/{}_{size}.png", user.id)
+/// A handler's answer: a JSON object, or one already written out (the list methods write their
+/// pages straight from [`objects`]), in both cases without `ok`.
+#[derive(Debug)]
+pub enum Answer {
+    Json(Value),
+    Raw(String),
+}
+
+/// Writes a JSON object whose `key` holds `items` (serialized straight, no `Value`) and whose
+/// other fields are those of the object `rest`, for the list methods.
+pub fn page_json<T: serde::Serialize>(key: &str, items: &[T], rest: &Value) -> String {
+    let mut out = serde_json::to_string(rest).expect("an object serializes");
+    let items = serde_json::to_string(items).expect("items serialize");
+    let key = serde_json::to_string(key).expect("a key serializes");
+    let separator = if out == "{}" { "" } else { "," };
+    out.insert_str(1, &format!("{key}:{items}{separator}"));
+    out
 }
 
 /// The cursor after `last_id`, in Slack's style (base64 of an opaque key).

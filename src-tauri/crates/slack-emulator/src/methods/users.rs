@@ -4,9 +4,10 @@ use std::ops::Bound;
 
 use serde_json::json;
 
+use super::objects::UserObject;
 use super::{
-    ApiError, Auth, MethodResult, decode_cursor, encode_cursor, page_limit, require_scope,
-    required, user_json,
+    Answer, ApiError, Auth, MethodResult, decode_cursor, encode_cursor, page_json, page_limit,
+    require_scope, required, user_json,
 };
 use crate::request::ApiRequest;
 use crate::state::World;
@@ -17,7 +18,7 @@ fn with_email(auth: &Auth) -> bool {
 
 /// <https://docs.slack.dev/reference/methods/users.list>: every user of the workspace,
 /// deleted ones and bots included, paged by cursor.
-pub fn list(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
+pub fn list(world: &World, auth: &Auth, req: &ApiRequest) -> Result<Answer, ApiError> {
     require_scope(auth, &["users:read"])?;
     let limit = page_limit(req, 200)?;
     let start = match req.str("cursor") {
@@ -37,18 +38,18 @@ pub fn list(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
             more = true;
             break;
         }
-        members.push(user_json(user, email));
+        members.push(UserObject::new(user, email));
         last = Some(id.clone());
     }
     let next_cursor = match (more, last) {
         (true, Some(last)) => encode_cursor(&last),
         _ => String::new(),
     };
-    Ok(json!({
-        "members": members,
-        "cache_ts": world.now(),
-        "response_metadata": {"next_cursor": next_cursor},
-    }))
+    Ok(Answer::Raw(page_json(
+        "members",
+        &members,
+        &json!({"cache_ts": world.now(), "response_metadata": {"next_cursor": next_cursor}}),
+    )))
 }
 
 /// <https://docs.slack.dev/reference/methods/users.info>
