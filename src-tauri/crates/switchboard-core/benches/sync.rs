@@ -251,15 +251,21 @@ fn main() {
     println!(
         "  the longer list has {longer} pages: tier 2 allows it in {allowed:.1} s (both lists one after the other: {sequential:.1} s)"
     );
-    println!(
-        "  measured {took:.1} s = {:.1}% of the allowed time (target within 5%: {})",
-        took / allowed * 100.0,
-        if took <= allowed * 1.05 {
-            "met"
-        } else {
-            "NOT met"
-        }
-    );
+    if longer <= 5 {
+        println!(
+            "  the longer list fits in the client's burst; raise BENCH_LIMITED_CHANNELS to measure"
+        );
+    } else {
+        println!(
+            "  measured {took:.1} s = {:.1}% of the allowed time (target within 5%: {})",
+            took / allowed * 100.0,
+            if took <= allowed * 1.05 {
+                "met"
+            } else {
+                "NOT met"
+            }
+        );
+    }
     drop(limited);
 
     let store = switchboard_store::Store::open(dir.path()).expect("the store");
