@@ -2,10 +2,10 @@
 //! `code`, never on the message, and shows the message, which says what the person can do.
 //! The codes are core's ([`switchboard_core::Error::code`]), one for one.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What kind of failure a command met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The input was refused; `field` names it and the message says what is accepted.
@@ -47,19 +47,7 @@ pub struct CommandError {
 
 impl From<switchboard_core::Error> for CommandError {
     fn from(error: switchboard_core::Error) -> Self {
-        let code = match error.code() {
-            "invalid_input" => ErrorCode::InvalidInput,
-            "not_found" => ErrorCode::NotFound,
-            "needs_reconnect" => ErrorCode::NeedsReconnect,
-            "slack_refused" => ErrorCode::SlackRefused,
-            "transient" => ErrorCode::Transient,
-            "keyring_unavailable" => ErrorCode::KeyringUnavailable,
-            "keyring_locked" => ErrorCode::KeyringLocked,
-            "storage_unavailable" => ErrorCode::StorageUnavailable,
-            "cancelled" => ErrorCode::Cancelled,
-            "oauth" => ErrorCode::OAuth,
-            _ => ErrorCode::Storage,
-        };
+        let code = ErrorCode::of(error.code());
         let (field, team_id) = match &error {
             switchboard_core::Error::InvalidInput { field, .. } => {
                 (Some((*field).to_owned()), None)
@@ -78,6 +66,15 @@ impl From<switchboard_core::Error> for CommandError {
     }
 }
 
+impl ErrorCode {
+    /// The code named `name` by core (`switchboard_core::Error::code`): the same snake_case
+    /// names, read through serde so the two lists cannot drift apart (a test checks each).
+    fn of(name: &str) -> ErrorCode {
+        serde_json::from_value(serde_json::Value::String(name.to_owned()))
+            .unwrap_or(ErrorCode::Storage)
+    }
+}
+
 impl CommandError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         CommandError {
@@ -86,5 +83,51 @@ impl CommandError {
             field: None,
             team_id: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_error_crosses_with_its_own_code() {
+        use switchboard_core::Error;
+        use switchboard_core::oauth::CallbackError;
+        use switchboard_core::secrets::SecretError;
+        let errors = [
+            Error::NotFound {
+                what: "workspace",
+                message: "m".into(),
+            },
+            Error::invalid("field", "m"),
+            Error::NeedsReconnect {
+                team_id: "T1".into(),
+                token: switchboard_core::TokenRole::Bot,
+                reason: "r".into(),
+            },
+            Error::SlackRefused {
+                code: "channel_not_found".into(),
+                message: "m".into(),
+                source: None,
+            },
+            Error::Keyring(SecretError::Unavailable("x".into())),
+            Error::Keyring(SecretError::Locked("x".into())),
+            Error::StorageUnavailable("x".into()),
+            Error::Callback(CallbackError::Cancelled),
+            Error::Callback(CallbackError::Denied),
+        ];
+        for error in errors {
+            let core = error.code();
+            let crossed = CommandError::from(error);
+            assert_eq!(
+                serde_json::to_value(crossed.code).unwrap(),
+                core,
+                "the UI sees core's code {core}"
+            );
+        }
+        // Transient errors need a Slack error to build; their name maps all the same.
+        assert_eq!(ErrorCode::of("transient"), ErrorCode::Transient);
+        assert_eq!(ErrorCode::of("storage"), ErrorCode::Storage);
     }
 }

@@ -107,6 +107,13 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
         let refusal = wait_for_inner_text(&app, "dialog .error", "user token").await;
         assert!(refusal.contains("xoxb-"), "{refusal}");
         app.screenshot("workspaces-connect-refused").await;
+        // A rotating bot token (an app with token rotation on) asks for its refresh token too.
+        input.clear().await.unwrap();
+        input.send_keys("xoxe.xoxb-1-abc").await.unwrap();
+        let hint = wait_for_inner_text(&app, "#token-hint", "12 hours").await;
+        assert!(hint.contains("refresh token"), "{hint}");
+        app.find("#refresh-token").await;
+        app.screenshot("workspaces-connect-rotating").await;
         input.clear().await.unwrap();
         input.send_keys(northwind["bot_token"].as_str().unwrap()).await.unwrap();
         app.screenshot("workspaces-connect-dialog").await;

@@ -75,6 +75,8 @@ pub struct WorkspaceCard {
 impl From<switchboard_core::workspaces::Card> for WorkspaceCard {
     fn from(card: switchboard_core::workspaces::Card) -> Self {
         let w = card.workspace;
+        let bot_token_expires_at =
+            switchboard_core::tokens::expires_at(&w, switchboard_core::TokenRole::Bot);
         let scope_problems = switchboard_core::health::scope_problems(&w)
             .iter()
             .map(switchboard_core::slack_app::describe)
@@ -107,11 +109,7 @@ impl From<switchboard_core::workspaces::Card> for WorkspaceCard {
             refresh_expires_at: w.refresh_expires_at.map(|t| t as f64),
             bot_token_error: w.bot_token_error,
             user_token_error: w.user_token_error,
-            bot_token_expires_at: w
-                .bot_token_rotates
-                .then_some(w.bot_token_expires_at)
-                .flatten()
-                .map(|t| t as f64),
+            bot_token_expires_at: bot_token_expires_at.map(|t| t as f64),
             bot_token_refreshable: w.bot_token_refreshable,
             channels: card.channels as f64,
             users: card.users as f64,

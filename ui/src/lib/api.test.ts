@@ -18,9 +18,9 @@ describe("unwrap", () => {
     expect(describeError(error)).toBe("choose system, light or dark");
   });
 
-  it("adds what to do when Rust's sentence does not say it", () => {
-    const bare = new ApiError({ code: "keyring_unavailable", message: "no Secret Service on the bus.", field: null, teamId: null });
-    expect(describeError(bare)).toMatch(/gnome-keyring.*Try again/);
+  it("adds what to do for the codes whose sentence only says what happened", () => {
+    const bare = new ApiError({ code: "storage", message: "disk I/O error.", field: null, teamId: null });
+    expect(describeError(bare)).toBe("disk I/O error. Try again; if it keeps failing, restart Switchboard.");
     const said = new ApiError({ code: "needs_reconnect", message: "The bot token was revoked. Reconnect to restore it.", field: null, teamId: "T1" });
     expect(describeError(said)).toBe("The bot token was revoked. Reconnect to restore it.");
     expect(said.teamId).toBe("T1");

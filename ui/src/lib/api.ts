@@ -18,21 +18,12 @@ export class ApiError extends Error {
   }
 }
 
-/** What a person can do about each kind of failure; shown after Rust's own sentence when that
- * sentence does not already say it. */
-export const ADVICE: Record<ErrorCode, string> = {
-  invalid_input: "Change the value and try again.",
-  not_found: "It may have been removed meanwhile; the list has been reloaded.",
-  needs_reconnect: "Reconnect the workspace in Workspaces; its channels, toggles and links are kept.",
-  slack_refused: "Slack refused; the message above says why and what to change.",
-  transient: "Slack could not be reached or was busy. Nothing was lost: try again in a moment.",
-  keyring_unavailable:
-    "Switchboard keeps Slack tokens in your system keyring. Install and start one (on Debian or Ubuntu: gnome-keyring), then choose Try again.",
-  keyring_locked: "Unlock your system keyring (it may be asking for your password), then choose Try again.",
-  storage_unavailable: "Switchboard cannot open its database; the banner says why and what to do.",
-  storage: "Reading or writing the database failed. Try again; if it keeps failing, restart Switchboard.",
-  oauth: "Start connecting again and finish in the browser.",
-  cancelled: "Nothing was changed.",
+/** What to do next, for the codes whose sentence from Rust may only say what happened (a
+ * database failure, or Slack's own error code). Every other code's sentence already says what
+ * to do (core writes it so); the UI switches on the code, never on the text. */
+export const ADVICE: Partial<Record<ErrorCode, string>> = {
+  storage: "Try again; if it keeps failing, restart Switchboard.",
+  slack_refused: "Slack refused the call; the code above names why. Check the workspace in Workspaces.",
 };
 
 /** Awaits a command's `Result` and returns its data, or throws an `ApiError`. */
@@ -46,10 +37,7 @@ export async function unwrap<T>(pending: Promise<Result<T, CommandError>>): Prom
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
     const advice = ADVICE[error.code];
-    const said = error.message.trim();
-    // Rust's sentences usually say what to do already; add the advice only when they do not.
-    const actionable = /reconnect|try again|choose|enter|paste|unlock|install|start|copy|turn|leave|set |open/i;
-    return actionable.test(said) || !advice ? said : `${said} ${advice}`;
+    return advice ? `${error.message.trim()} ${advice}` : error.message;
   }
   if (error instanceof Error) return error.message;
   if (typeof error === "string") return error;

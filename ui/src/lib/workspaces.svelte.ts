@@ -8,6 +8,11 @@ import { plural } from "./format";
 
 export type Notice = { kind: "success" | "info"; text: string };
 
+/** Slack refused one of the workspace's tokens, and it works on with the other. */
+export function isDegraded(card: WorkspaceCard): boolean {
+  return card.status === "connected" && card.reconnectWith !== null && card.statusReason !== null;
+}
+
 export class WorkspacesState {
   cards = $state<WorkspaceCard[]>([]);
   loaded = $state(false);
@@ -134,9 +139,7 @@ export class WorkspacesState {
     try {
       this.cards = await unwrap(commands.checkWorkspaces());
       const sick = this.cards.filter((c) => c.status === "needs_reconnect").length;
-      const partly = this.cards.filter(
-        (c) => c.status === "connected" && c.reconnectWith !== null && c.statusReason !== null,
-      ).length;
+      const partly = this.cards.filter(isDegraded).length;
       this.notice = {
         kind: sick + partly > 0 ? "info" : "success",
         text:

@@ -151,56 +151,54 @@ pub async fn expire_token(
     }
 }
 
+/// An app in a workspace: the body of `apps/install` and `apps/uninstall`.
 #[derive(Debug, Deserialize)]
-pub struct UninstallBody {
+pub struct AppInTeam {
     team_id: String,
+    /// The seeded Switchboard app when left out.
     client_id: Option<String>,
+}
+
+impl AppInTeam {
+    /// The app, when both the workspace and the app exist; the refusal's code otherwise.
+    fn find(&self, world: &crate::state::World) -> Result<App, &'static str> {
+        if !world.teams.contains_key(&self.team_id) {
+            return Err("team_not_found");
+        }
+        let client_id = self.client_id.as_deref().unwrap_or(SEEDED_CLIENT_ID);
+        world
+            .apps
+            .get(client_id)
+            .cloned()
+            .ok_or("invalid_client_id")
+    }
 }
 
 /// `POST /_emulator/apps/uninstall`: revokes the app's tokens in the workspace.
-pub async fn uninstall(
-    State(shared): State<Arc<Shared>>,
-    Json(body): Json<UninstallBody>,
-) -> Response {
+pub async fn uninstall(State(shared): State<Arc<Shared>>, Json(body): Json<AppInTeam>) -> Response {
     let mut world = shared.lock();
-    if !world.teams.contains_key(&body.team_id) {
-        return refuse("team_not_found");
-    }
-    let client_id = body
-        .client_id
-        .unwrap_or_else(|| SEEDED_CLIENT_ID.to_owned());
-    let Some(app_id) = world.apps.get(&client_id).map(|a| a.app_id.clone()) else {
-        return refuse("invalid_client_id");
+    let app = match body.find(&world) {
+        Ok(app) => app,
+        Err(code) => return refuse(code),
     };
-    let revoked = world.uninstall(&body.team_id, Some(&app_id));
+    let revoked = world.uninstall(&body.team_id, Some(&app.app_id));
     Json(json!({"ok": true, "revoked_tokens": revoked})).into_response()
-}
-
-#[derive(Debug, Deserialize)]
-pub struct InstallBody {
-    team_id: String,
-    client_id: Option<String>,
 }
 
 /// `POST /_emulator/apps/install`: *Install to Workspace* on the app's settings page, as the
 /// owner does before copying the bot token: a bot token with the app's bot scopes — rotating
 /// (`xoxe.xoxb-…`, 12 hours, with its refresh token) when the app has token rotation on, as
 /// Slack issues it.
-pub async fn install(State(shared): State<Arc<Shared>>, Json(body): Json<InstallBody>) -> Response {
+pub async fn install(State(shared): State<Arc<Shared>>, Json(body): Json<AppInTeam>) -> Response {
     let mut world = shared.lock();
-    if !world.teams.contains_key(&body.team_id) {
-        return refuse("team_not_found");
-    }
-    let client_id = body
-        .client_id
-        .unwrap_or_else(|| SEEDED_CLIENT_ID.to_owned());
-    let Some(app) = world.apps.get(&client_id).cloned() else {
-        return refuse("invalid_client_id");
+    let app = match body.find(&world) {
+        Ok(app) => app,
+        Err(code) => return refuse(code),
     };
     if app.bot_scopes.is_empty() {
         return refuse("the app has no bot scopes, so installing it gives no bot token");
     }
-    let bot_user = crate::seed::ensure_bot_user(&mut world, &client_id, &body.team_id);
+    let bot_user = crate::seed::ensure_bot_user(&mut world, &app.client_id, &body.team_id);
     let fields = crate::methods::oauth::issue(
         &mut world,
         &app,

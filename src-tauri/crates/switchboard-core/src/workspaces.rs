@@ -148,31 +148,55 @@ pub(crate) async fn team_facts(
     })
 }
 
-/// Audits a connection in the transaction that recorded it.
-pub(crate) fn audit_connection(
-    tx: &Connection,
-    actor: &str,
-    now_ms: i64,
-    reconnect: bool,
-    subject: &str,
+/// The last steps of every way to connect: the secrets into the keyring first (`None`
+/// deletes), then — only when that worked — the workspace row (`record`, which says whether the
+/// team was new) and its audit entry in one transaction, then the change event.
+pub(crate) async fn record_connection(
+    profile: &Profile,
+    team_id: &str,
+    name: &str,
+    secrets: Vec<(SecretKind, Option<String>)>,
     how: &str,
-) -> Result<()> {
-    audit::record(
-        tx,
-        audit::NewAuditEntry {
-            at: now_ms,
-            actor,
-            action: if reconnect {
-                "workspace.reconnected"
-            } else {
-                "workspace.connected"
+    record: impl FnOnce(&Connection, &str, i64) -> switchboard_store::Result<bool>,
+) -> Result<Connected> {
+    for (kind, secret) in secrets {
+        let key = SecretKey::workspace(kind, team_id);
+        match secret {
+            Some(secret) => profile.secrets().put(key, secret).await?,
+            None => profile.secrets().delete(key).await?,
+        }
+    }
+    let actor = profile.actor.clone();
+    let now_ms = switchboard_store::now_ms();
+    let reconnect = profile.db()?.write(|tx| {
+        let reconnect = !record(tx, &actor, now_ms)?;
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: now_ms,
+                actor: &actor,
+                action: if reconnect {
+                    "workspace.reconnected"
+                } else {
+                    "workspace.connected"
+                },
+                subject: &format!("{name} ({team_id})"),
+                old_value: None,
+                new_value: Some(how),
             },
-            subject,
-            old_value: None,
-            new_value: Some(how),
-        },
-    )?;
-    Ok(())
+        )?;
+        Ok::<_, Error>(reconnect)
+    })?;
+    tracing::info!(team = %team_id, reconnect, how, "connected");
+    profile.emit(Event::WorkspaceChanged {
+        team_id: team_id.to_owned(),
+    });
+    Ok(Connected {
+        team_id: team_id.to_owned(),
+        name: name.to_owned(),
+        reconnect,
+        warning: None,
+    })
 }
 
 /// A pasted bot token, and its refresh token when the app rotates tokens.
@@ -257,7 +281,7 @@ pub async fn connect_bot_token(profile: &Profile, paste: &BotTokenPaste) -> Resu
             )
         }
     };
-    record_bot_install(profile, &install, &lifetime, now)
+    record_bot_install(profile, &install, &lifetime)
         .await
         .map(|mut c| {
             c.warning = warning;
@@ -310,84 +334,60 @@ async fn renew_pasted(
     }
 }
 
-/// Stores the tokens, then records the workspace and an audit entry in one transaction. A
-/// keyring failure writes nothing to the database.
+/// Stores the tokens, then records the workspace (see [`record_connection`]).
 async fn record_bot_install(
     profile: &Profile,
     install: &BotInstall,
     lifetime: &Lifetime,
-    now_ms: i64,
 ) -> Result<Connected> {
-    let team = install.team_id.as_str();
-    let secrets = profile.secrets();
-    match &lifetime.refresh_token {
-        Some(refresh) => {
-            secrets
-                .put(
-                    SecretKey::workspace(SecretKind::BotRefreshToken, team),
-                    refresh.expose().to_owned(),
-                )
-                .await?
-        }
-        None => {
-            secrets
-                .delete(SecretKey::workspace(SecretKind::BotRefreshToken, team))
-                .await?
-        }
-    }
-    secrets
-        .put(
-            SecretKey::workspace(SecretKind::BotToken, team),
-            install.token.expose().to_owned(),
-        )
-        .await?;
-    let actor = profile.actor.clone();
-    let reconnect = profile.db()?.write(|tx| {
-        let reconnect = !workspaces::record_bot_connection(
-            tx,
-            &workspaces::BotConnection {
-                team_id: team,
-                name: &install.name,
-                domain: &install.domain,
-                icon_url: install.icon_url.as_deref(),
-                bot_user_id: &install.bot_user_id,
-                bot_scopes: &install.scopes,
-                connected_by: &actor,
-                is_demo: profile.is_demo(),
-                rotates: lifetime.rotates,
-                expires_at: lifetime.expires_at,
-                refreshable: lifetime.refresh_token.is_some(),
-            },
-            now_ms,
-        )?;
-        audit_connection(
-            tx,
-            &actor,
-            now_ms,
-            reconnect,
-            &format!("{} ({team})", install.name),
-            &format!(
-                "bot token{}, scopes {}",
-                match (lifetime.rotates, lifetime.refresh_token.is_some()) {
-                    (true, true) => " (rotating, renewed with its refresh token)",
-                    (true, false) => " (rotating, expires within 12 hours)",
-                    _ => "",
-                },
-                install.scopes.join(",")
+    let how = format!(
+        "bot token{}, scopes {}",
+        match (lifetime.rotates, lifetime.refresh_token.is_some()) {
+            (true, true) => " (rotating, renewed with its refresh token)",
+            (true, false) => " (rotating, expires within 12 hours)",
+            _ => "",
+        },
+        install.scopes.join(",")
+    );
+    record_connection(
+        profile,
+        &install.team_id,
+        &install.name,
+        vec![
+            (
+                SecretKind::BotRefreshToken,
+                lifetime
+                    .refresh_token
+                    .as_ref()
+                    .map(|t| t.expose().to_owned()),
             ),
-        )?;
-        Ok::<_, Error>(reconnect)
-    })?;
-    tracing::info!(%team, reconnect, "connected with a bot token");
-    profile.emit(Event::WorkspaceChanged {
-        team_id: team.to_owned(),
-    });
-    Ok(Connected {
-        team_id: team.to_owned(),
-        name: install.name.clone(),
-        reconnect,
-        warning: None,
-    })
+            (
+                SecretKind::BotToken,
+                Some(install.token.expose().to_owned()),
+            ),
+        ],
+        &how,
+        |tx, actor, now_ms| {
+            workspaces::record_bot_connection(
+                tx,
+                &workspaces::BotConnection {
+                    team_id: &install.team_id,
+                    name: &install.name,
+                    domain: &install.domain,
+                    icon_url: install.icon_url.as_deref(),
+                    bot_user_id: &install.bot_user_id,
+                    bot_scopes: &install.scopes,
+                    connected_by: actor,
+                    is_demo: profile.is_demo(),
+                    rotates: lifetime.rotates,
+                    expires_at: lifetime.expires_at,
+                    refreshable: lifetime.refresh_token.is_some(),
+                },
+                now_ms,
+            )
+        },
+    )
+    .await
 }
 
 /// Every connected workspace.

@@ -28,9 +28,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use loopback::{Callback, CallbackError};
 
-use crate::events::Event;
 use crate::profile::{Profile, lock};
-use crate::secrets::{SecretKey, SecretKind};
+use crate::secrets::SecretKind;
 use crate::slack_app::{self, AppSettings};
 use crate::tokens::REFRESH_TOKEN_LIFETIME_MS;
 use crate::workspaces::Connected;
@@ -253,7 +252,7 @@ pub async fn connect(
             ),
         ));
     }
-    record_user_install(profile, &install, switchboard_store::now_ms()).await
+    record_user_install(profile, &install).await
 }
 
 /// This flow is over: forget its cancel handle unless a newer flow replaced it.
@@ -274,75 +273,55 @@ pub fn cancel(profile: &Profile) {
     }
 }
 
-/// Stores the user token (and refresh token) in the keyring, then records the workspace and
-/// an audit entry in one transaction. A keyring failure writes nothing to the database.
-async fn record_user_install(
-    profile: &Profile,
-    install: &UserInstall,
-    now_ms: i64,
-) -> Result<Connected> {
-    let team = install.team_id.as_str();
-    let secrets = profile.secrets();
-    let refresh_key = SecretKey::workspace(SecretKind::RefreshToken, team);
-    match &install.refresh_token {
-        Some(refresh) => {
-            secrets
-                .put(refresh_key, refresh.expose().to_owned())
-                .await?
-        }
-        None => secrets.delete(refresh_key).await?,
-    }
-    secrets
-        .put(
-            SecretKey::workspace(SecretKind::UserToken, team),
-            install.token.expose().to_owned(),
-        )
-        .await?;
+/// Stores the user token (and refresh token) in the keyring, then records the workspace
+/// (see [`crate::workspaces::record_connection`]).
+async fn record_user_install(profile: &Profile, install: &UserInstall) -> Result<Connected> {
     let rotates = install.refresh_token.is_some();
-    let actor = profile.actor.clone();
-    let reconnect = profile.db()?.write(|tx| {
-        let reconnect = !workspaces::record_user_connection(
-            tx,
-            &workspaces::UserConnection {
-                team_id: team,
-                name: &install.name,
-                domain: &install.domain,
-                icon_url: install.icon_url.as_deref(),
-                authed_user_id: &install.authed_user_id,
-                user_scopes: &install.scopes,
-                rotates,
-                token_expires_at: install.expires_in.map(|s| now_ms + s * 1000),
-                refresh_expires_at: rotates.then_some(now_ms + REFRESH_TOKEN_LIFETIME_MS),
-                connected_by: &actor,
-                is_demo: profile.is_demo(),
-            },
-            now_ms,
-        )?;
-        crate::workspaces::audit_connection(
-            tx,
-            &actor,
-            now_ms,
-            reconnect,
-            &format!("{} ({team})", install.name),
-            &format!(
-                "user token of {}{}, scopes {}",
-                install.authed_user_id,
-                if rotates { " (rotating)" } else { "" },
-                install.scopes.join(",")
+    let how = format!(
+        "user token of {}{}, scopes {}",
+        install.authed_user_id,
+        if rotates { " (rotating)" } else { "" },
+        install.scopes.join(",")
+    );
+    crate::workspaces::record_connection(
+        profile,
+        &install.team_id,
+        &install.name,
+        vec![
+            (
+                SecretKind::RefreshToken,
+                install
+                    .refresh_token
+                    .as_ref()
+                    .map(|t| t.expose().to_owned()),
             ),
-        )?;
-        Ok::<_, Error>(reconnect)
-    })?;
-    tracing::info!(%team, reconnect, "connected with OAuth");
-    profile.emit(Event::WorkspaceChanged {
-        team_id: team.to_owned(),
-    });
-    Ok(Connected {
-        team_id: team.to_owned(),
-        name: install.name.clone(),
-        reconnect,
-        warning: None,
-    })
+            (
+                SecretKind::UserToken,
+                Some(install.token.expose().to_owned()),
+            ),
+        ],
+        &how,
+        |tx, actor, now_ms| {
+            workspaces::record_user_connection(
+                tx,
+                &workspaces::UserConnection {
+                    team_id: &install.team_id,
+                    name: &install.name,
+                    domain: &install.domain,
+                    icon_url: install.icon_url.as_deref(),
+                    authed_user_id: &install.authed_user_id,
+                    user_scopes: &install.scopes,
+                    rotates,
+                    token_expires_at: install.expires_in.map(|s| now_ms + s * 1000),
+                    refresh_expires_at: rotates.then_some(now_ms + REFRESH_TOKEN_LIFETIME_MS),
+                    connected_by: actor,
+                    is_demo: profile.is_demo(),
+                },
+                now_ms,
+            )
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

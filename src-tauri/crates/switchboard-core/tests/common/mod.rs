@@ -4,8 +4,6 @@
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 use slack_emulator::{Config, Emulator, Seed};
 use switchboard_core::oauth::Callback;
@@ -249,5 +247,3 @@ pub async fn rotating_bot_install(
         installed["refresh_token"].as_str().unwrap().to_owned(),
     )
 }
-
-pub type Shared<T> = Arc<T>;
