@@ -66,7 +66,7 @@ pub struct Summary {
 /// Page size: Slack's maximum, so a 100,000-channel workspace takes 100 requests.
 const PAGE_SIZE: u32 = 1000;
 
-/// Pages in flight between the fetchers and the writer.
+/// Pages in flight between the fetchers and the writer, and the most one transaction writes.
 const PIPELINE_DEPTH: usize = 4;
 
 fn channel_row(c: types::Conversation) -> Option<directory::Channel> {
@@ -259,43 +259,44 @@ pub async fn sync(
     let mut channels_done = saved.channels_done;
     let mut writing = std::time::Duration::ZERO;
     let writer = async {
-        while let Some(batch) = pages.recv().await {
+        let mut waiting = Vec::with_capacity(PIPELINE_DEPTH);
+        while pages.recv_many(&mut waiting, PIPELINE_DEPTH).await > 0 {
             let write_started = std::time::Instant::now();
             let team = team_id.to_owned();
             let at = now();
-            let (list, rows, done) = match batch {
-                Batch::Channels(rows, next) => {
-                    let n = rows.len() as u64;
-                    let done = next.is_none();
-                    write_blocking(db, move |tx| {
-                        directory::upsert_channels(tx, &team, &rows, started)?;
-                        directory::record_page(tx, &team, List::Channels, next.as_deref(), n, at)?;
-                        Ok(())
-                    })
-                    .await?;
-                    (List::Channels, n, done)
+            // Every page already waiting goes into one transaction (each with its cursor), so a
+            // writer that falls behind commits, and rewrites the B-trees' edges, less often.
+            let batches = std::mem::take(&mut waiting);
+            let written = write_blocking(db, move |tx| {
+                let mut written = Vec::with_capacity(batches.len());
+                for batch in batches {
+                    let (list, rows, next) = match batch {
+                        Batch::Channels(rows, next) => {
+                            directory::upsert_channels(tx, &team, &rows, started)?;
+                            (List::Channels, rows.len() as u64, next)
+                        }
+                        Batch::Users(rows, next) => {
+                            directory::upsert_users(tx, &team, &rows, started)?;
+                            (List::Users, rows.len() as u64, next)
+                        }
+                    };
+                    directory::record_page(tx, &team, list, next.as_deref(), rows, at)?;
+                    written.push((list, rows, next.is_none()));
                 }
-                Batch::Users(rows, next) => {
-                    let n = rows.len() as u64;
-                    let done = next.is_none();
-                    write_blocking(db, move |tx| {
-                        directory::upsert_users(tx, &team, &rows, started)?;
-                        directory::record_page(tx, &team, List::Users, next.as_deref(), n, at)?;
-                        Ok(())
-                    })
-                    .await?;
-                    (List::Users, n, done)
-                }
-            };
+                Ok(written)
+            })
+            .await?;
             writing += write_started.elapsed();
-            match list {
-                List::Channels => {
-                    state.channels += rows;
-                    channels_done |= done;
+            for (list, rows, done) in written {
+                match list {
+                    List::Channels => {
+                        state.channels += rows;
+                        channels_done |= done;
+                    }
+                    List::Users => state.users += rows,
                 }
-                List::Users => state.users += rows,
+                state.pages += 1;
             }
-            state.pages += 1;
             state.phase = if channels_done {
                 Phase::Users
             } else {

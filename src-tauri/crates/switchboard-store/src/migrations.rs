@@ -16,6 +16,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0003_token_health_and_resumable_sync.sql"
     )),
+    M::up(include_str!("../migrations/0004_directory_clustered.sql")),
 ];
 
 /// Every migration, in order.

@@ -2,7 +2,9 @@
 //! and the repositories.
 
 use switchboard_store::{
-    DB_FILE_NAME, Error, Store, audit, migrations, overview, rusqlite::params, settings,
+    DB_FILE_NAME, Error, Store, audit, migrations, overview,
+    rusqlite::{Connection, params},
+    settings,
 };
 
 #[test]
@@ -110,7 +112,7 @@ fn a_database_from_a_newer_build_is_refused() {
     assert!(error.to_string().contains("update Switchboard"), "{error}");
 
     // The data is still there for the newer build.
-    let conn = rusqlite::Connection::open(tmp.path().join(DB_FILE_NAME)).unwrap();
+    let conn = Connection::open(tmp.path().join(DB_FILE_NAME)).unwrap();
     let kept: String = conn
         .query_row(
             "SELECT value_json FROM app_setting WHERE key = 'kept'",
@@ -290,4 +292,114 @@ fn overview_counts_what_is_stored() {
     );
     assert_eq!(counts.staff, 1);
     assert_eq!(counts.linked_staff, 0, "nobody is linked yet");
+}
+
+#[test]
+fn a_cached_directory_survives_the_move_to_clustered_tables() {
+    // A database written by a build that stopped at migration 3 (rowid tables).
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(DB_FILE_NAME);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::MIGRATIONS.to_version(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at)
+                 VALUES ('T1', 'Acme', 'acme', 0, 0);
+             INSERT INTO slack_channel (team_id, channel_id, name, is_private, member_count,
+                 topic, last_seen_at, vanished_at)
+                 VALUES ('T1', 'C1', 'general', 0, 12, 'Company news', 5, NULL),
+                        ('T1', 'C2', 'old-project', 1, NULL, NULL, 3, 4);
+             INSERT INTO slack_user (team_id, user_id, name, real_name, email, tz, last_seen_at)
+                 VALUES ('T1', 'U1', 'jane', 'Jane Doe', 'Jane@Acme.example', 'Europe/Berlin', 5);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(tmp.path()).expect("the upgrade applies");
+    let conn = store.conn();
+    type Row = (
+        String,
+        String,
+        bool,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+    );
+    let channels: Vec<Row> = conn
+        .prepare(
+            "SELECT channel_id, name, is_private, member_count, topic, vanished_at
+             FROM slack_channel ORDER BY channel_id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        channels,
+        vec![
+            (
+                "C1".into(),
+                "general".into(),
+                false,
+                Some(12),
+                Some("Company news".into()),
+                None
+            ),
+            ("C2".into(), "old-project".into(), true, None, None, Some(4)),
+        ]
+    );
+    let (email, tz): (String, String) = conn
+        .query_row(
+            "SELECT email, tz FROM slack_user WHERE team_id = 'T1' AND email = 'jane@acme.example' COLLATE NOCASE",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (email.as_str(), tz.as_str()),
+        ("Jane@Acme.example", "Europe/Berlin")
+    );
+    let without_rowid: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('slack_channel', 'slack_user')
+             AND sql LIKE '%WITHOUT ROWID%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        without_rowid, 2,
+        "both directory tables are clustered on their keys"
+    );
+    let indexes: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN
+             ('slack_channel', 'slack_user') AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(indexes, ["slack_user_by_email", "slack_user_live"]);
+    // The workspace's cascade still reaches the rebuilt tables.
+    conn.execute("DELETE FROM workspace WHERE team_id = 'T1'", [])
+        .unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM slack_channel) + (SELECT count(*) FROM slack_user)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
 }
