@@ -80,10 +80,23 @@ event_kinds! {
     EstimateValidityReminder = "estimate.validity_reminder", "Estimates", "An estimate is about to expire", ToggledChannels;
     PaymentReceived = "payment.received", "Payments", "A payment arrives (full, partial or with cash discount)", ToggledChannels;
     ItemReorderLevel = "item.reorder_level", "Inventory", "An item reaches its reorder level", ToggledChannels;
-    TimesheetApproval = "timesheet.approval", "People", "A timesheet needs approval", DirectMessage;
-    VacationRequested = "vacation.requested", "People", "A vacation is requested", DirectMessage;
+    TimesheetApproval = "timesheet.approval", "Approvals", "A timesheet needs approval", DirectMessage;
+    VacationRequested = "vacation.requested", "Approvals", "A vacation is requested", DirectMessage;
     EscalationFlextime = "escalation.flextime", "Escalations", "Flex-time balance crosses a limit", EscalationRule;
     EscalationProject = "escalation.project", "Escalations", "A project exceeds its budget or deadline", EscalationRule;
+}
+
+impl serde::Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        id.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl fmt::Display for EventKind {

@@ -29,6 +29,7 @@
 //! Pure pieces take their dependencies explicitly (a `&Connection`, a clock value).
 
 pub mod activity;
+pub mod catalog;
 pub mod demo;
 pub mod directory;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod oauth;
 pub mod overview;
 pub mod preferences;
 pub mod profile;
+pub mod routing;
 pub mod secrets;
 pub mod session;
 pub mod slack_app;

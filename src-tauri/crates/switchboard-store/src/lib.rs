@@ -15,11 +15,14 @@
 //! transaction they run in (the outbox invariant needs decision and outbox row in one).
 
 pub mod audit;
+pub mod channels;
 mod db;
 pub mod directory;
 mod error;
+pub mod events;
 pub mod migrations;
 pub mod overview;
+pub mod projects;
 pub mod settings;
 pub mod workspaces;
 

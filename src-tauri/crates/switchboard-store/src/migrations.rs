@@ -17,6 +17,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
         "../migrations/0003_token_health_and_resumable_sync.sql"
     )),
     M::up(include_str!("../migrations/0004_directory_clustered.sql")),
+    M::up(include_str!("../migrations/0005_routing_and_outbox.sql")),
 ];
 
 /// Every migration, in order.

@@ -151,11 +151,14 @@ fn schema_holds_the_whole_domain_model() {
         [
             "app_setting",
             "audit_log",
+            "delivery_attempt",
             "directory_sync",
             "escalation_rule",
             "event",
+            "event_route",
             "notification_channel",
             "notification_toggle",
+            "object_thread",
             "outbox",
             "project",
             "project_channel",
@@ -166,7 +169,8 @@ fn schema_holds_the_whole_domain_model() {
             "template",
             "workspace",
         ],
-        "design.md's domain model, one table each, plus app settings and resumable syncs"
+        "design.md's domain model, one table each, plus app settings, resumable syncs, and \
+         delivery's record (routes, attempts, threads)"
     );
 }
 

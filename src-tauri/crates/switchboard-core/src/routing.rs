@@ -1,0 +1,538 @@
+//! Routing: a pure function from (event, settings) to the channels an event goes to, and the
+//! ones it does not go to with the reason — the answer to "why did #sales not get invoice 1042?".
+//!
+//! [`route`] considers every notification channel. A channel takes an event when the event's
+//! kind is switched on there, or when it is the channel of the event's project (timer events
+//! and project escalations). A workspace's default channel takes the kinds no enabled channel
+//! of that workspace takes. A channel that takes the event still does not get it when it is
+//! disabled, when the integration is off, or when its workspace is disconnected; while its
+//! workspace needs reconnecting the message is queued **held** and sent after the reconnect.
+//! [`settings`] reads what routing needs from the store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use switchboard_store::rusqlite::Connection;
+use switchboard_store::{channels, projects, settings as stored};
+
+use crate::Result;
+use crate::catalog::Event;
+use crate::event_kind::{EventKind, Routing};
+
+/// The setting that turns the whole Slack integration off (`false`) and on.
+pub const INTEGRATION_SETTING: &str = "integration.enabled";
+
+/// A notification channel as routing sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    pub id: i64,
+    pub team_id: String,
+    pub channel_id: String,
+    pub name: Option<String>,
+    pub enabled: bool,
+    pub is_default: bool,
+    pub thread_per_object: bool,
+    pub kinds: BTreeSet<EventKind>,
+}
+
+/// A workspace's state, as far as delivery cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reachable {
+    Yes,
+    /// Slack refuses its tokens until someone reconnects it: messages wait.
+    NeedsReconnect,
+    /// Disconnected on purpose: nothing is sent there.
+    Disconnected,
+}
+
+/// The event's project, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectState {
+    /// The event names no project.
+    None,
+    /// The event names a project Switchboard does not know.
+    Unknown(String),
+    Known {
+        external_id: String,
+        name: String,
+        channel: Option<i64>,
+    },
+}
+
+/// Everything routing reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub integration_on: bool,
+    pub channels: Vec<Channel>,
+    pub workspaces: BTreeMap<String, Reachable>,
+    pub project: ProjectState,
+}
+
+/// Why a channel gets an event, or does not. The codes are stable (stored, shown, filtered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The kind is switched on in the channel.
+    KindOn,
+    /// The channel is the project's channel.
+    ProjectChannel,
+    /// No channel of the workspace takes the kind; this is the workspace's default channel.
+    DefaultChannel,
+    KindOff,
+    ChannelDisabled,
+    IntegrationOff,
+    NeedsReconnect,
+    WorkspaceDisconnected,
+    /// No channel takes the kind and no default channel is set.
+    NoChannel,
+    /// The event names a project Switchboard does not know.
+    ProjectUnknown,
+    /// The project has no channel assigned.
+    ProjectWithoutChannel,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::KindOn => "kind_on",
+            Reason::ProjectChannel => "project_channel",
+            Reason::DefaultChannel => "default_channel",
+            Reason::KindOff => "kind_off",
+            Reason::ChannelDisabled => "channel_disabled",
+            Reason::IntegrationOff => "integration_off",
+            Reason::NeedsReconnect => "needs_reconnect",
+            Reason::WorkspaceDisconnected => "workspace_disconnected",
+            Reason::NoChannel => "no_channel",
+            Reason::ProjectUnknown => "project_unknown",
+            Reason::ProjectWithoutChannel => "project_without_channel",
+        }
+    }
+
+    /// Every reason, for parsing stored codes.
+    pub const ALL: &'static [Reason] = &[
+        Reason::KindOn,
+        Reason::ProjectChannel,
+        Reason::DefaultChannel,
+        Reason::KindOff,
+        Reason::ChannelDisabled,
+        Reason::IntegrationOff,
+        Reason::NeedsReconnect,
+        Reason::WorkspaceDisconnected,
+        Reason::NoChannel,
+        Reason::ProjectUnknown,
+        Reason::ProjectWithoutChannel,
+    ];
+
+    pub fn parse(code: &str) -> Option<Reason> {
+        Reason::ALL.iter().copied().find(|r| r.as_str() == code)
+    }
+
+    /// The sentence a person reads, with the fix where there is one. `channel` is `#name`.
+    pub fn sentence(self, kind: &str, channel: &str) -> String {
+        match self {
+            Reason::KindOn => format!("{kind} is switched on in {channel}."),
+            Reason::ProjectChannel => format!("{channel} is the project's channel."),
+            Reason::DefaultChannel => format!(
+                "No channel of the workspace takes {kind}, and {channel} is its default channel."
+            ),
+            Reason::KindOff => format!(
+                "{kind} is switched off in {channel}: switch it on in Channels to receive it there."
+            ),
+            Reason::ChannelDisabled => format!(
+                "{channel} is disabled: enable it in Channels to receive messages there again."
+            ),
+            Reason::IntegrationOff => {
+                "The Slack integration was switched off: nothing was queued.".to_owned()
+            }
+            Reason::NeedsReconnect => format!(
+                "The workspace of {channel} needs reconnecting: the message waits and is sent after the reconnect."
+            ),
+            Reason::WorkspaceDisconnected => format!(
+                "The workspace of {channel} is disconnected: connect it again to deliver there."
+            ),
+            Reason::NoChannel => format!(
+                "No channel takes {kind} and no default channel is set: switch it on in a channel, or set a default channel."
+            ),
+            Reason::ProjectUnknown => format!(
+                "The event names a project Switchboard does not know ({channel}): add it in Projects with that external id."
+            ),
+            Reason::ProjectWithoutChannel => {
+                format!("The project {channel} has no channel: assign one in Projects.")
+            }
+        }
+    }
+}
+
+/// What happens with the event in one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Queued for delivery.
+    Deliver,
+    /// Queued, held until the workspace is reconnected.
+    Hold,
+    Skip,
+}
+
+/// One line of the routing decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The notification channel (`None` for decisions about no channel).
+    pub channel: Option<i64>,
+    pub action: Action,
+    pub reason: Reason,
+}
+
+/// Routes `event` under `settings`: one decision per notification channel (in the order of
+/// `settings.channels`), plus one without a channel when no channel gets it at all.
+pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
+    let kind = event.kind;
+    let project_channel = match (&settings.project, kind.routing()) {
+        (
+            ProjectState::Known { channel, .. },
+            Routing::ProjectAndToggledChannels | Routing::EscalationRule,
+        ) => *channel,
+        _ => None,
+    };
+    let takes = |c: &Channel| c.kinds.contains(&kind) || project_channel == Some(c.id);
+    // Workspaces where an enabled channel takes the kind: their default channel stays quiet.
+    let taken_in: BTreeSet<&str> = settings
+        .channels
+        .iter()
+        .filter(|c| c.enabled && takes(c))
+        .map(|c| c.team_id.as_str())
+        .collect();
+    let mut decisions: Vec<Decision> = settings
+        .channels
+        .iter()
+        .map(|c| {
+            let reason = if project_channel == Some(c.id) {
+                Some(Reason::ProjectChannel)
+            } else if c.kinds.contains(&kind) {
+                Some(Reason::KindOn)
+            } else if c.is_default && !taken_in.contains(c.team_id.as_str()) {
+                Some(Reason::DefaultChannel)
+            } else {
+                None
+            };
+            let Some(reason) = reason else {
+                return Decision {
+                    channel: Some(c.id),
+                    action: Action::Skip,
+                    reason: Reason::KindOff,
+                };
+            };
+            let reachable = settings
+                .workspaces
+                .get(&c.team_id)
+                .copied()
+                .unwrap_or(Reachable::Disconnected);
+            let (action, reason) = if !c.enabled {
+                (Action::Skip, Reason::ChannelDisabled)
+            } else if !settings.integration_on {
+                (Action::Skip, Reason::IntegrationOff)
+            } else {
+                match reachable {
+                    Reachable::Yes => (Action::Deliver, reason),
+                    Reachable::NeedsReconnect => (Action::Hold, Reason::NeedsReconnect),
+                    Reachable::Disconnected => (Action::Skip, Reason::WorkspaceDisconnected),
+                }
+            };
+            Decision {
+                channel: Some(c.id),
+                action,
+                reason,
+            }
+        })
+        .collect();
+    let project_wanted = matches!(
+        kind.routing(),
+        Routing::ProjectAndToggledChannels | Routing::EscalationRule
+    );
+    match &settings.project {
+        ProjectState::Unknown(_) if project_wanted => decisions.push(Decision {
+            channel: None,
+            action: Action::Skip,
+            reason: Reason::ProjectUnknown,
+        }),
+        ProjectState::Known { channel: None, .. } if project_wanted => decisions.push(Decision {
+            channel: None,
+            action: Action::Skip,
+            reason: Reason::ProjectWithoutChannel,
+        }),
+        _ => {}
+    }
+    let reached = decisions
+        .iter()
+        .any(|d| d.channel.is_some() && d.reason != Reason::KindOff);
+    if !reached {
+        decisions.push(Decision {
+            channel: None,
+            action: Action::Skip,
+            reason: if settings.integration_on {
+                Reason::NoChannel
+            } else {
+                Reason::IntegrationOff
+            },
+        });
+    }
+    decisions
+}
+
+/// Whether the integration is on (it is unless the owner switched it off).
+pub fn integration_on(conn: &Connection) -> Result<bool> {
+    Ok(stored::get::<bool>(conn, INTEGRATION_SETTING)?.unwrap_or(true))
+}
+
+/// Reads what routing `event` needs.
+pub fn settings(conn: &Connection, event: &Event) -> Result<Settings> {
+    let channels = channels::list(conn)?
+        .into_iter()
+        .map(|c| Channel {
+            kinds: c.kinds.iter().filter_map(|k| k.parse().ok()).collect(),
+            id: c.id,
+            team_id: c.team_id,
+            channel_id: c.channel_id,
+            name: c.channel_name,
+            enabled: c.enabled,
+            is_default: c.is_default,
+            thread_per_object: c.thread_per_object,
+        })
+        .collect();
+    let mut workspaces = BTreeMap::new();
+    let mut statement = conn.prepare_cached("SELECT team_id, status FROM workspace")?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (team_id, status) = row?;
+        let reachable = match status.as_str() {
+            "connected" => Reachable::Yes,
+            "needs_reconnect" => Reachable::NeedsReconnect,
+            _ => Reachable::Disconnected,
+        };
+        workspaces.insert(team_id, reachable);
+    }
+    let project = match &event.project {
+        None => ProjectState::None,
+        Some(key) => match projects::by_external_id(conn, key)? {
+            Some(p) if !p.archived => ProjectState::Known {
+                external_id: key.clone(),
+                name: p.name,
+                channel: p.channel,
+            },
+            Some(p) => ProjectState::Known {
+                external_id: key.clone(),
+                name: p.name,
+                channel: None,
+            },
+            None => ProjectState::Unknown(key.clone()),
+        },
+    };
+    Ok(Settings {
+        integration_on: integration_on(conn)?,
+        channels,
+        workspaces,
+        project,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::sample;
+
+    fn channel(id: i64, team: &str, kinds: &[EventKind]) -> Channel {
+        Channel {
+            id,
+            team_id: team.into(),
+            channel_id: format!("C{id}"),
+            name: Some(format!("ch{id}")),
+            enabled: true,
+            is_default: false,
+            thread_per_object: true,
+            kinds: kinds.iter().copied().collect(),
+        }
+    }
+
+    fn settings(channels: Vec<Channel>) -> Settings {
+        Settings {
+            integration_on: true,
+            channels,
+            workspaces: [
+                ("T1".to_owned(), Reachable::Yes),
+                ("T2".to_owned(), Reachable::Yes),
+            ]
+            .into(),
+            project: ProjectState::None,
+        }
+    }
+
+    fn event(kind: EventKind) -> Event {
+        sample(kind).validate().unwrap()
+    }
+
+    fn delivered(decisions: &[Decision]) -> Vec<(i64, Reason)> {
+        decisions
+            .iter()
+            .filter(|d| d.action == Action::Deliver)
+            .map(|d| (d.channel.unwrap(), d.reason))
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_reaches_exactly_the_channels_that_switched_it_on() {
+        for (i, kind) in EventKind::ALL.iter().enumerate() {
+            let other = EventKind::ALL[(i + 1) % EventKind::ALL.len()];
+            let s = settings(vec![
+                channel(1, "T1", &[*kind]),
+                channel(2, "T1", &[other]),
+                channel(3, "T2", &[*kind, other]),
+            ]);
+            let decisions = route(&event(*kind), &s);
+            assert_eq!(
+                delivered(&decisions),
+                [(1, Reason::KindOn), (3, Reason::KindOn)],
+                "{kind}"
+            );
+            assert_eq!(
+                decisions[1],
+                Decision {
+                    channel: Some(2),
+                    action: Action::Skip,
+                    reason: Reason::KindOff
+                },
+                "{kind}"
+            );
+            assert_eq!(decisions.len(), 3, "{kind}: nothing about no channel");
+        }
+    }
+
+    #[test]
+    fn disabled_channels_integration_off_and_workspace_state_say_why() {
+        let kind = EventKind::InvoiceSent;
+        let mut disabled = channel(1, "T1", &[kind]);
+        disabled.enabled = false;
+        let mut s = settings(vec![
+            disabled,
+            channel(2, "T2", &[kind]),
+            channel(3, "T3", &[kind]),
+        ]);
+        s.workspaces.insert("T2".into(), Reachable::NeedsReconnect);
+        // T3 is not in the workspace list: disconnected or removed.
+        let decisions = route(&event(kind), &s);
+        let got: Vec<_> = decisions.iter().map(|d| (d.action, d.reason)).collect();
+        assert_eq!(
+            got,
+            [
+                (Action::Skip, Reason::ChannelDisabled),
+                (Action::Hold, Reason::NeedsReconnect),
+                (Action::Skip, Reason::WorkspaceDisconnected),
+            ]
+        );
+        s.integration_on = false;
+        let off: Vec<_> = route(&event(kind), &s)
+            .iter()
+            .map(|d| (d.action, d.reason))
+            .collect();
+        assert_eq!(
+            off,
+            [
+                (Action::Skip, Reason::ChannelDisabled),
+                (Action::Skip, Reason::IntegrationOff),
+                (Action::Skip, Reason::IntegrationOff),
+            ],
+            "nothing is queued while the integration is off"
+        );
+    }
+
+    #[test]
+    fn the_default_channel_catches_kinds_no_channel_of_its_workspace_takes() {
+        let mut default = channel(2, "T1", &[]);
+        default.is_default = true;
+        let mut other_default = channel(4, "T2", &[]);
+        other_default.is_default = true;
+        let s = settings(vec![
+            channel(1, "T1", &[EventKind::InvoiceSent]),
+            default,
+            channel(3, "T2", &[EventKind::ClientCreated]),
+            other_default,
+        ]);
+        assert_eq!(
+            delivered(&route(&event(EventKind::InvoiceSent), &s)),
+            [(1, Reason::KindOn), (4, Reason::DefaultChannel)]
+        );
+        assert_eq!(
+            delivered(&route(&event(EventKind::ItemReorderLevel), &s)),
+            [(2, Reason::DefaultChannel), (4, Reason::DefaultChannel)]
+        );
+        // A disabled channel takes nothing, so the default catches what it would have.
+        let mut s2 = s.clone();
+        s2.channels[0].enabled = false;
+        assert_eq!(
+            delivered(&route(&event(EventKind::InvoiceSent), &s2)),
+            [(2, Reason::DefaultChannel), (4, Reason::DefaultChannel)]
+        );
+    }
+
+    #[test]
+    fn timer_events_go_to_their_projects_channel_once() {
+        let kind = EventKind::TimerStarted;
+        let mut s = settings(vec![channel(1, "T1", &[]), channel(2, "T1", &[kind])]);
+        s.project = ProjectState::Known {
+            external_id: "website-relaunch".into(),
+            name: "Website relaunch".into(),
+            channel: Some(1),
+        };
+        assert_eq!(
+            delivered(&route(&event(kind), &s)),
+            [(1, Reason::ProjectChannel), (2, Reason::KindOn)]
+        );
+        // The project's channel also switched the kind on: still one message.
+        s.channels[0].kinds.insert(kind);
+        assert_eq!(
+            delivered(&route(&event(kind), &s)),
+            [(1, Reason::ProjectChannel), (2, Reason::KindOn)]
+        );
+        // Invoices do not follow the project.
+        assert_eq!(delivered(&route(&event(EventKind::InvoiceSent), &s)), []);
+    }
+
+    #[test]
+    fn unknown_projects_and_unassigned_ones_are_reported() {
+        let kind = EventKind::TimerStopped;
+        let mut s = settings(vec![channel(1, "T1", &[])]);
+        s.project = ProjectState::Unknown("nope".into());
+        let decisions = route(&event(kind), &s);
+        assert!(decisions.iter().any(|d| d.reason == Reason::ProjectUnknown));
+        assert!(decisions.iter().any(|d| d.reason == Reason::NoChannel));
+        s.project = ProjectState::Known {
+            external_id: "website-relaunch".into(),
+            name: "Website relaunch".into(),
+            channel: None,
+        };
+        let decisions = route(&event(kind), &s);
+        assert!(
+            decisions
+                .iter()
+                .any(|d| d.reason == Reason::ProjectWithoutChannel)
+        );
+    }
+
+    #[test]
+    fn no_channel_at_all_is_one_clear_decision() {
+        let decisions = route(&event(EventKind::ClientCreated), &settings(vec![]));
+        assert_eq!(
+            decisions,
+            [Decision {
+                channel: None,
+                action: Action::Skip,
+                reason: Reason::NoChannel
+            }]
+        );
+        for reason in Reason::ALL {
+            assert_eq!(Reason::parse(reason.as_str()), Some(*reason));
+            assert!(!reason.sentence("invoice.sent", "#sales").is_empty());
+        }
+    }
+}

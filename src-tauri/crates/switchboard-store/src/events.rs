@@ -1,0 +1,213 @@
+//! Received events with their routing decision, and the outbox rows routing queued — written
+//! together in one transaction, so a message is queued exactly when its event is stored.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Result;
+
+/// An event about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub key: &'a str,
+    pub kind: &'a str,
+    /// `ui`, `cli` or `ingest`.
+    pub source: &'a str,
+    pub payload_json: &'a str,
+    pub occurred_at: i64,
+    pub project_key: Option<&'a str>,
+    pub project_id: Option<i64>,
+    pub staff_email: Option<&'a str>,
+    pub object_key: Option<&'a str>,
+    pub received_at: i64,
+}
+
+/// What routing decided for one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Queued,
+    Held,
+    Skipped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Queued => "queued",
+            Outcome::Held => "held",
+            Outcome::Skipped => "skipped",
+        }
+    }
+
+    fn parse(text: &str) -> Outcome {
+        match text {
+            "queued" => Outcome::Queued,
+            "held" => Outcome::Held,
+            _ => Outcome::Skipped,
+        }
+    }
+}
+
+/// A message to queue with its route.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub payload_json: String,
+    pub thread_key: Option<String>,
+    pub hold_reason: Option<String>,
+}
+
+/// One routing decision about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewRoute {
+    pub notification_channel_id: Option<i64>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub channel_name: Option<String>,
+    pub outcome: Outcome,
+    /// A stable reason code (`kind_on`, `kind_off`, `integration_off`…).
+    pub reason: String,
+    /// The message, for queued and held routes.
+    pub message: Option<NewMessage>,
+}
+
+/// A stored routing decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub notification_channel_id: Option<i64>,
+    pub team_id: Option<String>,
+    pub channel_id: Option<String>,
+    pub channel_name: Option<String>,
+    pub outcome: Outcome,
+    pub reason: String,
+    pub outbox_id: Option<i64>,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub key: String,
+    pub kind: String,
+    pub source: String,
+    pub payload_json: String,
+    pub occurred_at: Option<i64>,
+    pub received_at: i64,
+    pub routes: Vec<Route>,
+}
+
+/// Stores `event` with its routes, queueing each route's message; returns the event's id.
+/// The caller checks the key first ([`find_by_key`]) in the same transaction.
+pub fn insert(conn: &Connection, event: &NewEvent<'_>, routes: &[NewRoute]) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO event (idempotency_key, kind, source, payload_json, project_id, received_at,
+             occurred_at, project_key, staff_email, object_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            event.key,
+            event.kind,
+            event.source,
+            event.payload_json,
+            event.project_id,
+            event.received_at,
+            event.occurred_at,
+            event.project_key,
+            event.staff_email,
+            event.object_key
+        ],
+    )?;
+    let event_id = conn.last_insert_rowid();
+    let mut queue = conn.prepare_cached(
+        "INSERT INTO outbox (event_id, notification_channel_id, team_id, target_kind, target_id,
+             target_name, payload_json, thread_key, state, hold_reason, next_attempt_at,
+             created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'channel', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)",
+    )?;
+    let mut route_row = conn.prepare_cached(
+        "INSERT INTO event_route (event_id, seq, notification_channel_id, team_id, channel_id,
+             channel_name, outcome, reason, outbox_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (seq, route) in routes.iter().enumerate() {
+        let outbox_id = match (&route.message, &route.team_id, &route.channel_id) {
+            (Some(message), Some(team_id), Some(channel_id)) => {
+                queue.execute(params![
+                    event_id,
+                    route.notification_channel_id,
+                    team_id,
+                    channel_id,
+                    route.channel_name,
+                    message.payload_json,
+                    message.thread_key,
+                    if message.hold_reason.is_some() {
+                        "held"
+                    } else {
+                        "pending"
+                    },
+                    message.hold_reason,
+                    event.received_at
+                ])?;
+                Some(conn.last_insert_rowid())
+            }
+            _ => None,
+        };
+        route_row.execute(params![
+            event_id,
+            seq as i64,
+            route.notification_channel_id,
+            route.team_id,
+            route.channel_id,
+            route.channel_name,
+            route.outcome.as_str(),
+            route.reason,
+            outbox_id
+        ])?;
+    }
+    Ok(event_id)
+}
+
+/// The event stored under idempotency key `key`, with its routes.
+pub fn find_by_key(conn: &Connection, key: &str) -> Result<Option<StoredEvent>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT id, idempotency_key, kind, source, payload_json, occurred_at, received_at
+             FROM event WHERE idempotency_key = ?1",
+        )?
+        .query_row([key], |row| {
+            Ok(StoredEvent {
+                id: row.get(0)?,
+                key: row.get(1)?,
+                kind: row.get(2)?,
+                source: row.get(3)?,
+                payload_json: row.get(4)?,
+                occurred_at: row.get(5)?,
+                received_at: row.get(6)?,
+                routes: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut event) = found else {
+        return Ok(None);
+    };
+    event.routes = routes(conn, event.id)?;
+    Ok(Some(event))
+}
+
+/// The routing decisions of event `event_id`, in order.
+pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT notification_channel_id, team_id, channel_id, channel_name, outcome, reason,
+                outbox_id
+         FROM event_route WHERE event_id = ?1 ORDER BY seq",
+    )?;
+    let rows = statement.query_map([event_id], |row| {
+        Ok(Route {
+            notification_channel_id: row.get(0)?,
+            team_id: row.get(1)?,
+            channel_id: row.get(2)?,
+            channel_name: row.get(3)?,
+            outcome: Outcome::parse(&row.get::<_, String>(4)?),
+            reason: row.get(5)?,
+            outbox_id: row.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
