@@ -454,3 +454,78 @@ async fn without_a_keyring_connecting_explains_and_stores_nothing() {
     assert!(listed.status.success());
     assert_eq!(stdout(&listed).trim(), "[]", "nothing was stored");
 }
+
+#[test]
+fn event_send_routes_one_event_from_stdin_or_flags_and_accepts_an_id_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let data_str = data.to_str().unwrap();
+    let base = [
+        "--data-dir",
+        data_str,
+        "--slack-api-base",
+        "http://127.0.0.1:9/api",
+    ];
+    let event = r#"{"id":"inv-1042-sent","kind":"invoice.sent","occurred_at":"2026-11-23T09:30:00Z",
+        "data":{"number":"1042","client":"Globex","amount":"1250.00","currency":"EUR"}}"#;
+    let mut args = base.to_vec();
+    args.extend(["event", "send", "--json"]);
+    let first = switchboard_with_stdin(&args, event);
+    assert!(first.status.success(), "stderr: {}", stderr(&first));
+    let receipt: serde_json::Value = serde_json::from_str(&stdout(&first)).expect("JSON");
+    assert_eq!(receipt["id"], "inv-1042-sent");
+    assert_eq!(receipt["kind"], "invoice.sent");
+    assert_eq!(receipt["routes"][0]["outcome"], "skipped");
+    assert_eq!(receipt["routes"][0]["reason"], "no_channel");
+    assert!(
+        receipt["routes"][0]["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("default channel"),
+        "{receipt}"
+    );
+    let again = switchboard_with_stdin(&args, event);
+    assert_eq!(
+        stdout(&again),
+        stdout(&first),
+        "the same id is answered the same way"
+    );
+
+    // Flags instead of JSON, text output.
+    let mut args = base.to_vec();
+    args.extend([
+        "event",
+        "send",
+        "--kind",
+        "client.created",
+        "--data",
+        "client=Initech",
+    ]);
+    let flags = switchboard(&args);
+    assert!(flags.status.success(), "stderr: {}", stderr(&flags));
+    assert!(
+        stdout(&flags).contains("client.created) received"),
+        "{}",
+        stdout(&flags)
+    );
+
+    // A bad field is named, and nothing is stored.
+    let mut args = base.to_vec();
+    args.extend([
+        "event",
+        "send",
+        "--kind",
+        "invoice.sent",
+        "--data",
+        "number=1",
+    ]);
+    let bad = switchboard(&args);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("data.client"), "{}", stderr(&bad));
+    let unknown = switchboard_with_stdin(
+        &[&base[..], &["event", "send"]].concat(),
+        r#"{"id":"x","kind":"invoice.sent","occurred_at":"2026-11-23T09:30:00Z","projet":"p"}"#,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("projet"), "{}", stderr(&unknown));
+}

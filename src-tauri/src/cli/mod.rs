@@ -6,6 +6,7 @@
 //! Exit codes (also in `--help`): 0 success; 1 an error (the reason on stderr); 2 bad usage;
 //! 3 a workspace needs reconnecting; 4 a workspace could not be checked or synced.
 
+mod event;
 mod info;
 mod workspace;
 
@@ -16,6 +17,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
 
+pub use event::EventCommand;
 pub use workspace::WorkspaceCommand;
 
 /// Exit code: a workspace needs reconnecting.
@@ -62,6 +64,9 @@ pub enum Command {
     /// Connected Slack workspaces
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Events of the business application: send one and see where it was routed
+    #[command(subcommand)]
+    Event(EventCommand),
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -119,6 +124,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Info { json } => info::run(cli, *json).map(|()| ExitCode::SUCCESS),
         Command::Workspace(command) => workspace::run(cli, command),
+        Command::Event(command) => event::run(cli, command),
     }
 }
 

@@ -21,6 +21,13 @@ pub enum UiEvent {
     HealthChecked { checked: u32, unreachable: u32 },
     /// The active profile changed (the demo was entered or left): reload everything.
     ProfileChanged,
+    /// Notification channels or the integration switch changed.
+    ChannelsChanged,
+    /// An event was received and routed.
+    #[serde(rename_all = "camelCase")]
+    EventReceived { event_id: i64 },
+    /// Messages in the outbox changed state.
+    OutboxChanged,
 }
 
 impl From<switchboard_core::events::Event> for UiEvent {
@@ -36,6 +43,9 @@ impl From<switchboard_core::events::Event> for UiEvent {
                 checked,
                 unreachable,
             },
+            Event::ChannelsChanged => UiEvent::ChannelsChanged,
+            Event::EventReceived { event_id } => UiEvent::EventReceived { event_id },
+            Event::OutboxChanged => UiEvent::OutboxChanged,
         }
     }
 }

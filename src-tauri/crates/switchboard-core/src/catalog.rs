@@ -460,6 +460,24 @@ fn normalise_amount(text: &str) -> Option<String> {
     plain.then(|| text.to_owned())
 }
 
+/// A fresh idempotency key for an event a person sends by hand (`cli-…`, `ui-…`): the time in
+/// nanoseconds, the process and a counter, so two sends never share one.
+pub fn fresh_id(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{prefix}-{}-{}-{}",
+        jiff::Timestamp::now().as_nanosecond(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Now, as RFC 3339 (`occurred_at` of an event sent by hand).
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
 /// Sample data for a kind: the preview when no real event exists yet, and README's examples.
 pub fn sample(kind: EventKind) -> IncomingEvent {
     use EventKind::*;

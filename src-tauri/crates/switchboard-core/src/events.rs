@@ -15,6 +15,12 @@ pub enum Event {
     /// A round of health checks finished: how many workspaces were checked, and how many of
     /// them could not be asked (Slack unreachable).
     HealthChecked { checked: u32, unreachable: u32 },
+    /// A notification channel was added, changed or removed, or the integration switched.
+    ChannelsChanged,
+    /// An event was received and routed.
+    EventReceived { event_id: i64 },
+    /// Messages in the outbox changed state (sent, failed, held, released, discarded).
+    OutboxChanged,
 }
 
 /// Where events go.

@@ -30,16 +30,19 @@
 
 pub mod activity;
 pub mod catalog;
+pub mod channels;
 pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod event_kind;
 pub mod events;
 pub mod health;
+pub mod ingest;
 pub mod oauth;
 pub mod overview;
 pub mod preferences;
 pub mod profile;
+pub mod render;
 pub mod routing;
 pub mod secrets;
 pub mod session;

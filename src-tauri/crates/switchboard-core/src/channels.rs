@@ -1,0 +1,466 @@
+//! The account owner's notification channels: adding one from the synced directory (joining a
+//! public channel the app is not in), switching event kinds on and off, disabling, the
+//! workspace's default channel, threads per business object, removing — and the global switch
+//! that turns the whole integration off. Each is one function here; every change is audited and
+//! announced.
+
+use serde::Serialize;
+use switchboard_slack::ChannelId;
+use switchboard_store::rusqlite::{Connection, OptionalExtension};
+use switchboard_store::{audit, channels as stored, settings};
+
+use crate::event_kind::EventKind;
+use crate::events::Event;
+use crate::profile::Profile;
+use crate::routing::{INTEGRATION_SETTING, integration_on};
+use crate::{Error, Result, tokens};
+
+/// A notification channel as the Channels view and `switchboard channel list` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelView {
+    pub id: i64,
+    pub team_id: String,
+    pub workspace_name: String,
+    pub channel_id: String,
+    /// `None` when the directory does not list it (deleted, or the app lost access).
+    pub name: Option<String>,
+    pub is_private: bool,
+    pub is_archived: bool,
+    /// Whether the app is in the channel (it must be, to post).
+    pub is_member: bool,
+    pub enabled: bool,
+    pub thread_per_object: bool,
+    pub is_default: bool,
+    /// Kinds switched on, in catalogue order.
+    pub kinds: Vec<EventKind>,
+}
+
+fn workspace_names(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut statement = conn.prepare_cached("SELECT team_id, name FROM workspace")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+fn view(c: stored::NotificationChannel, workspace_name: String) -> ChannelView {
+    let mut kinds: Vec<EventKind> = c.kinds.iter().filter_map(|k| k.parse().ok()).collect();
+    kinds.sort();
+    ChannelView {
+        id: c.id,
+        team_id: c.team_id,
+        workspace_name,
+        channel_id: c.channel_id,
+        name: c.channel_name,
+        is_private: c.is_private.unwrap_or(false),
+        is_archived: c.is_archived.unwrap_or(false),
+        is_member: c.is_member.unwrap_or(false),
+        enabled: c.enabled,
+        thread_per_object: c.thread_per_object,
+        is_default: c.is_default,
+        kinds,
+    }
+}
+
+/// Every notification channel, by workspace and name.
+pub fn list(profile: &Profile) -> Result<Vec<ChannelView>> {
+    profile.db()?.read(|conn| {
+        let names = workspace_names(conn)?;
+        Ok(stored::list(conn)?
+            .into_iter()
+            .map(|c| {
+                let name = names.get(&c.team_id).cloned().unwrap_or_default();
+                view(c, name)
+            })
+            .collect())
+    })
+}
+
+/// One notification channel.
+pub fn get(profile: &Profile, id: i64) -> Result<ChannelView> {
+    profile.db()?.read(|conn| one(conn, id))
+}
+
+fn one(conn: &Connection, id: i64) -> Result<ChannelView> {
+    let channel = stored::get(conn, id)?.ok_or_else(|| not_found(id))?;
+    let name = workspace_names(conn)?
+        .remove(&channel.team_id)
+        .unwrap_or_default();
+    Ok(view(channel, name))
+}
+
+fn not_found(id: i64) -> Error {
+    Error::NotFound {
+        what: "channel",
+        message: format!(
+            "There is no notification channel {id}: `switchboard channel list` shows them."
+        ),
+    }
+}
+
+/// Parses a list of kinds and groups (`invoice.sent`, `invoices`, `time_tracking`).
+pub fn parse_kinds(items: &[String]) -> Result<Vec<EventKind>> {
+    let mut kinds = Vec::new();
+    for item in items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        let group: Vec<EventKind> = EventKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| group_id(k.group()) == item.to_lowercase())
+            .collect();
+        if group.is_empty() {
+            kinds.push(item.parse::<EventKind>().map_err(|_| {
+                Error::invalid(
+                    "kinds",
+                    format!(
+                        "{item:?} is neither an event kind nor a group; groups are {}, kinds are e.g. invoice.sent",
+                        groups().join(", ")
+                    ),
+                )
+            })?);
+        } else {
+            kinds.extend(group);
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    Ok(kinds)
+}
+
+/// A group's identifier: `Time tracking` → `time_tracking`.
+pub fn group_id(group: &str) -> String {
+    group.to_lowercase().replace(' ', "_")
+}
+
+fn groups() -> Vec<String> {
+    let mut groups: Vec<String> = Vec::new();
+    for kind in EventKind::ALL {
+        let id = group_id(kind.group());
+        if !groups.contains(&id) {
+            groups.push(id);
+        }
+    }
+    groups
+}
+
+/// What the owner asks for when adding a channel.
+#[derive(Debug, Clone)]
+pub struct AddChannel {
+    pub team_id: String,
+    /// A channel id (`C…`, `G…`) or `#name`, looked up in the synced directory.
+    pub channel: String,
+    pub kinds: Vec<EventKind>,
+    pub thread_per_object: bool,
+    /// Join the channel (`conversations.join`) if it is public and the app is not in it.
+    pub join: bool,
+}
+
+struct Listed {
+    channel_id: String,
+    name: String,
+    is_private: bool,
+    is_archived: bool,
+    is_member: bool,
+}
+
+fn lookup(conn: &Connection, team_id: &str, channel: &str) -> Result<Option<Listed>> {
+    let by_name = channel.strip_prefix('#');
+    let sql = if by_name.is_some() {
+        "SELECT channel_id, name, is_private, is_archived, is_member FROM slack_channel
+         WHERE team_id = ?1 AND name = ?2 AND vanished_at IS NULL"
+    } else {
+        "SELECT channel_id, name, is_private, is_archived, is_member FROM slack_channel
+         WHERE team_id = ?1 AND channel_id = ?2 AND vanished_at IS NULL"
+    };
+    Ok(conn
+        .query_row(sql, [team_id, by_name.unwrap_or(channel)], |row| {
+            Ok(Listed {
+                channel_id: row.get(0)?,
+                name: row.get(1)?,
+                is_private: row.get(2)?,
+                is_archived: row.get(3)?,
+                is_member: row.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Adds a notification channel with `kinds` switched on (audited). A public channel the app is
+/// not in is joined when `join` is set, and refused with the way to do it otherwise; a private
+/// one must invite the app first.
+pub async fn add(profile: &Profile, request: AddChannel) -> Result<ChannelView> {
+    let channel_text = request.channel.trim().to_owned();
+    if channel_text.is_empty() {
+        return Err(Error::invalid(
+            "channel",
+            "Name the channel: its id (C…) or #name.",
+        ));
+    }
+    let team_id = request.team_id.clone();
+    let (workspace, listed) = profile.db()?.read(|conn| {
+        let workspace: Option<String> = conn
+            .query_row(
+                "SELECT name FROM workspace WHERE team_id = ?1",
+                [&team_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok::<_, Error>((workspace, lookup(conn, &team_id, &channel_text)?))
+    })?;
+    let workspace = workspace.ok_or_else(|| Error::no_workspace(&team_id))?;
+    let Some(listed) = listed else {
+        return Err(Error::invalid(
+            "channel",
+            format!(
+                "{workspace}'s synced directory has no channel {channel_text}. Check the name. A private channel is listed only once Switchboard's app is in it: type /invite @Switchboard there. Then sync the directory (Workspaces → Sync, or `switchboard workspace sync {team_id}`) and try again."
+            ),
+        ));
+    };
+    if listed.is_archived {
+        return Err(Error::invalid(
+            "channel",
+            format!(
+                "#{} is archived: Slack accepts no messages there. Unarchive it in Slack or pick another channel.",
+                listed.name
+            ),
+        ));
+    }
+    if !listed.is_member {
+        if listed.is_private {
+            return Err(Error::invalid(
+                "channel",
+                format!(
+                    "#{} is private and Switchboard's app is not in it: in Slack, open #{} and type /invite @Switchboard, then sync the directory.",
+                    listed.name, listed.name
+                ),
+            ));
+        }
+        if !request.join {
+            return Err(Error::invalid(
+                "channel",
+                format!(
+                    "Switchboard's app is not in #{}: let it join (the console offers it) or type /invite @Switchboard there.",
+                    listed.name
+                ),
+            ));
+        }
+        let (token, _) = tokens::fresh_token(profile, &team_id).await?;
+        profile
+            .slack()?
+            .conversations_join(&token, &ChannelId::new(&listed.channel_id))
+            .await?;
+        let (team, channel) = (team_id.clone(), listed.channel_id.clone());
+        profile.db()?.write(|tx| {
+            tx.execute(
+                "UPDATE slack_channel SET is_member = 1 WHERE team_id = ?1 AND channel_id = ?2",
+                [&team, &channel],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+    }
+    let actor = profile.actor.clone();
+    let now = switchboard_store::now_ms();
+    let kinds: Vec<&str> = request.kinds.iter().map(|k| k.as_str()).collect();
+    let id = profile.db()?.write(|tx| {
+        if stored::find(tx, &team_id, &listed.channel_id)?.is_some() {
+            return Err(Error::invalid(
+                "channel",
+                format!(
+                    "#{} is already a notification channel: edit its kinds instead.",
+                    listed.name
+                ),
+            ));
+        }
+        let id = stored::insert(
+            tx,
+            &stored::NewChannel {
+                team_id: &team_id,
+                channel_id: &listed.channel_id,
+                channel_name: Some(&listed.name),
+                kinds: &kinds,
+                thread_per_object: request.thread_per_object,
+                now,
+            },
+        )?;
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: now,
+                actor: &actor,
+                action: "channel.added",
+                subject: &format!("#{} ({workspace})", listed.name),
+                old_value: None,
+                new_value: Some(&kinds.join(", ")),
+            },
+        )?;
+        Ok(id)
+    })?;
+    profile.emit(Event::ChannelsChanged);
+    get(profile, id)
+}
+
+/// One change to a channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Switch these kinds on or off (a group's all/none is one change).
+    Kinds(Vec<EventKind>, bool),
+    Enabled(bool),
+    ThreadPerObject(bool),
+    Default(bool),
+}
+
+/// Applies `change` to channel `id` (audited with old and new value) and returns it.
+pub fn change(profile: &Profile, id: i64, change: Change) -> Result<ChannelView> {
+    let actor = profile.actor.clone();
+    let now = switchboard_store::now_ms();
+    let updated = profile.db()?.write(|tx| {
+        let before = one(tx, id)?;
+        let (action, old, new) = match &change {
+            Change::Kinds(kinds, on) => {
+                for kind in kinds {
+                    stored::set_kind(tx, id, kind.as_str(), *on, now)?;
+                }
+                let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                (
+                    if *on {
+                        "channel.kinds_on"
+                    } else {
+                        "channel.kinds_off"
+                    },
+                    None,
+                    Some(names.join(", ")),
+                )
+            }
+            Change::Enabled(on) => {
+                stored::set_enabled(tx, id, *on, now)?;
+                (
+                    "channel.enabled",
+                    Some(before.enabled),
+                    Some(on.to_string()),
+                )
+            }
+            Change::ThreadPerObject(on) => {
+                stored::set_thread_per_object(tx, id, *on, now)?;
+                (
+                    "channel.thread_per_object",
+                    Some(before.thread_per_object),
+                    Some(on.to_string()),
+                )
+            }
+            Change::Default(on) => {
+                stored::set_default(tx, id, *on, now)?;
+                (
+                    "channel.default",
+                    Some(before.is_default),
+                    Some(on.to_string()),
+                )
+            }
+        };
+        let old = old.map(|o| o.to_string());
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: now,
+                actor: &actor,
+                action,
+                subject: &subject(&before),
+                old_value: old.as_deref(),
+                new_value: new.as_deref(),
+            },
+        )?;
+        one(tx, id)
+    })?;
+    profile.emit(Event::ChannelsChanged);
+    Ok(updated)
+}
+
+fn subject(channel: &ChannelView) -> String {
+    format!(
+        "#{} ({})",
+        channel.name.as_deref().unwrap_or(&channel.channel_id),
+        channel.workspace_name
+    )
+}
+
+/// Removes channel `id` (audited); messages already queued for it stay in the outbox.
+pub fn remove(profile: &Profile, id: i64) -> Result<()> {
+    let actor = profile.actor.clone();
+    let now = switchboard_store::now_ms();
+    profile.db()?.write(|tx| {
+        let before = one(tx, id)?;
+        stored::remove(tx, id)?;
+        let kinds: Vec<&str> = before.kinds.iter().map(|k| k.as_str()).collect();
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: now,
+                actor: &actor,
+                action: "channel.removed",
+                subject: &subject(&before),
+                old_value: Some(&kinds.join(", ")),
+                new_value: None,
+            },
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    profile.emit(Event::ChannelsChanged);
+    Ok(())
+}
+
+/// The integration switch and what waits because of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Integration {
+    pub enabled: bool,
+    /// Messages held because the integration was off: send or discard them.
+    pub held: u64,
+}
+
+/// Whether the integration is on, and how many messages it holds.
+pub fn integration(profile: &Profile) -> Result<Integration> {
+    profile.db()?.read(integration_in)
+}
+
+fn integration_in(conn: &Connection) -> Result<Integration> {
+    let held: i64 = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE state = 'held' AND hold_reason = 'integration_off'",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(Integration {
+        enabled: integration_on(conn)?,
+        held: held as u64,
+    })
+}
+
+/// Turns the integration on or off (audited). Off: messages waiting to be sent are held, and
+/// new events are recorded but queue nothing. On: the held ones wait for the owner to send or
+/// discard them.
+pub fn set_integration(profile: &Profile, on: bool) -> Result<Integration> {
+    let actor = profile.actor.clone();
+    let now = switchboard_store::now_ms();
+    let state = profile.db()?.write(|tx| {
+        let was = integration_on(tx)?;
+        if was != on {
+            settings::set(tx, INTEGRATION_SETTING, &on, now)?;
+            if !on {
+                tx.execute(
+                    "UPDATE outbox SET state = 'held', hold_reason = 'integration_off',
+                         updated_at = ?1
+                     WHERE state = 'pending'",
+                    [now],
+                )?;
+            }
+            audit::record(
+                tx,
+                audit::NewAuditEntry {
+                    at: now,
+                    actor: &actor,
+                    action: "setting.changed",
+                    subject: "Slack integration",
+                    old_value: Some(if was { "on" } else { "off" }),
+                    new_value: Some(if on { "on" } else { "off" }),
+                },
+            )?;
+        }
+        integration_in(tx)
+    })?;
+    profile.emit(Event::ChannelsChanged);
+    Ok(state)
+}

@@ -1,0 +1,288 @@
+//! Receiving an event: the one function behind the ingest API, `switchboard event send` and
+//! the console's test buttons. It validates the event against the catalogue, routes it, renders
+//! each message, and stores the event, every routing decision and the outbox rows in **one**
+//! transaction — so a message is queued exactly when its event is stored, and an event id seen
+//! before is answered from what was stored the first time (accepted once).
+
+use serde::Serialize;
+use switchboard_store::events::{self as stored, NewEvent, NewMessage, NewRoute, Outcome};
+use switchboard_store::rusqlite::{Connection, OptionalExtension};
+
+use crate::catalog::{Event, IncomingEvent, object_key};
+use crate::events::Event as Announcement;
+use crate::profile::Profile;
+use crate::render::{self, Context};
+use crate::routing::{self, Action, ProjectState, Reason};
+use crate::{Error, Result};
+
+/// Which door an event came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Ui,
+    Cli,
+    Ingest,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Ui => "ui",
+            Source::Cli => "cli",
+            Source::Ingest => "ingest",
+        }
+    }
+}
+
+/// Where routing sent the event, or why it did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RouteView {
+    /// `#name` (or the channel id when the directory lost it); `None` for decisions about no
+    /// channel (nothing takes the kind, unknown project).
+    pub channel: Option<String>,
+    pub channel_id: Option<String>,
+    pub team_id: Option<String>,
+    pub notification_channel_id: Option<i64>,
+    /// `queued`, `held` or `skipped`.
+    pub outcome: &'static str,
+    /// A stable code (`kind_on`, `kind_off`, `integration_off`…).
+    pub reason: String,
+    /// What it means, with the fix where there is one.
+    pub sentence: String,
+    pub outbox_id: Option<i64>,
+}
+
+/// The answer to a received event: the same for every copy of the same id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub event_id: i64,
+    pub id: String,
+    pub kind: String,
+    pub received_at: i64,
+    pub routes: Vec<RouteView>,
+}
+
+/// Receives `incoming` through `source`: validated, routed, stored with its queued messages.
+/// Returns the receipt and whether the id had been received before (then nothing new is
+/// stored or queued).
+pub fn receive(
+    profile: &Profile,
+    incoming: IncomingEvent,
+    source: Source,
+) -> Result<(Receipt, bool)> {
+    let event = incoming.validate()?;
+    let now = switchboard_store::now_ms();
+    let (receipt, duplicate) = profile
+        .db()?
+        .write(|tx| receive_in(tx, &event, source, now))?;
+    if !duplicate {
+        profile.emit(Announcement::EventReceived {
+            event_id: receipt.event_id,
+        });
+    }
+    Ok((receipt, duplicate))
+}
+
+/// Receives a batch (at most [`MAX_BATCH`]): each event on its own, so one bad event does not
+/// refuse the others; the results are in the batch's order.
+pub fn receive_batch(
+    profile: &Profile,
+    batch: Vec<IncomingEvent>,
+    source: Source,
+) -> Result<Vec<Result<(Receipt, bool)>>> {
+    if batch.len() > MAX_BATCH {
+        return Err(Error::invalid(
+            "events",
+            format!(
+                "A batch holds at most {MAX_BATCH} events; this one has {}: split it.",
+                batch.len()
+            ),
+        ));
+    }
+    let now = switchboard_store::now_ms();
+    let validated: Vec<Result<Event>> = batch.into_iter().map(IncomingEvent::validate).collect();
+    let results = profile.db()?.write(|tx| {
+        let mut results = Vec::with_capacity(validated.len());
+        for event in validated {
+            results.push(match event {
+                Ok(event) => Ok(receive_in(tx, &event, source, now)?),
+                Err(error) => Err(error),
+            });
+        }
+        Ok::<_, Error>(results)
+    })?;
+    for (receipt, duplicate) in results.iter().flatten() {
+        if !duplicate {
+            profile.emit(Announcement::EventReceived {
+                event_id: receipt.event_id,
+            });
+        }
+    }
+    Ok(results)
+}
+
+/// The most events one batch may carry.
+pub const MAX_BATCH: usize = 500;
+
+fn receive_in(tx: &Connection, event: &Event, source: Source, now: i64) -> Result<(Receipt, bool)> {
+    if let Some(stored) = stored::find_by_key(tx, &event.id)? {
+        return Ok((receipt_of(stored), true));
+    }
+    let settings = routing::settings(tx, event)?;
+    let decisions = routing::route(event, &settings);
+    let (project_name, project_id) = match &settings.project {
+        ProjectState::Known { name, .. } => (
+            Some(name.clone()),
+            tx.query_row(
+                "SELECT id FROM project WHERE external_id = ?1",
+                [event.project.as_deref()],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()?,
+        ),
+        _ => (None, None),
+    };
+    let staff_name = match &event.staff {
+        Some(email) => tx
+            .query_row(
+                "SELECT name FROM staff WHERE email = ?1 COLLATE NOCASE AND active = 1",
+                [email],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    let template: Option<String> = tx
+        .query_row(
+            "SELECT body FROM template WHERE purpose = ?1 AND name = 'channel'",
+            [event.kind.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let object = object_key(event);
+    let mut routes = Vec::with_capacity(decisions.len());
+    for decision in &decisions {
+        let channel = decision
+            .channel
+            .and_then(|id| settings.channels.iter().find(|c| c.id == id));
+        let message = match (decision.action, channel) {
+            (Action::Deliver | Action::Hold, Some(channel)) => {
+                let time_zone = time_zone(tx, &channel.team_id)?;
+                let rendered = render::render(
+                    event,
+                    &Context {
+                        time_zone: &time_zone,
+                        project_name: project_name.as_deref(),
+                        staff_name: staff_name.as_deref(),
+                        template: template.as_deref(),
+                    },
+                );
+                Some(NewMessage {
+                    payload_json: serde_json::to_string(&rendered).map_err(|e| {
+                        Error::StorageUnavailable(format!("a message could not be stored: {e}"))
+                    })?,
+                    thread_key: object.clone().filter(|_| channel.thread_per_object),
+                    hold_reason: (decision.action == Action::Hold)
+                        .then(|| Reason::NeedsReconnect.as_str().to_owned()),
+                })
+            }
+            _ => None,
+        };
+        routes.push(NewRoute {
+            notification_channel_id: channel.map(|c| c.id),
+            team_id: channel.map(|c| c.team_id.clone()),
+            channel_id: channel.map(|c| c.channel_id.clone()),
+            channel_name: match (channel, decision.reason) {
+                (Some(c), _) => c.name.clone(),
+                (None, Reason::ProjectUnknown | Reason::ProjectWithoutChannel) => {
+                    event.project.clone()
+                }
+                (None, _) => None,
+            },
+            outcome: match decision.action {
+                Action::Deliver => Outcome::Queued,
+                Action::Hold => Outcome::Held,
+                Action::Skip => Outcome::Skipped,
+            },
+            reason: decision.reason.as_str().to_owned(),
+            message,
+        });
+    }
+    let payload_json = serde_json::to_string(event)
+        .map_err(|e| Error::StorageUnavailable(format!("the event could not be stored: {e}")))?;
+    stored::insert(
+        tx,
+        &NewEvent {
+            key: &event.id,
+            kind: event.kind.as_str(),
+            source: source.as_str(),
+            payload_json: &payload_json,
+            occurred_at: event.occurred_at,
+            project_key: event.project.as_deref(),
+            project_id,
+            staff_email: event.staff.as_deref(),
+            object_key: object.as_deref(),
+            received_at: now,
+        },
+        &routes,
+    )?;
+    let stored = stored::find_by_key(tx, &event.id)?.ok_or_else(|| {
+        Error::StorageUnavailable("the event just stored could not be read back".to_owned())
+    })?;
+    Ok((receipt_of(stored), false))
+}
+
+/// The time zone messages to `team_id` show times in: the one most of its people are in (Slack
+/// has no workspace time zone), else this computer's.
+fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
+    let common: Option<String> = conn
+        .query_row(
+            "SELECT tz FROM slack_user WHERE team_id = ?1 AND tz IS NOT NULL AND is_bot = 0
+                 AND is_deleted = 0 AND vanished_at IS NULL
+             GROUP BY tz ORDER BY count(*) DESC, tz LIMIT 1",
+            [team_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(common.unwrap_or_else(|| {
+        jiff::tz::TimeZone::system()
+            .iana_name()
+            .unwrap_or("UTC")
+            .to_owned()
+    }))
+}
+
+fn receipt_of(stored: stored::StoredEvent) -> Receipt {
+    let routes = stored
+        .routes
+        .into_iter()
+        .map(|r| {
+            let channel = match (&r.channel_name, &r.channel_id) {
+                (Some(name), Some(_)) => Some(format!("#{name}")),
+                (None, Some(id)) => Some(id.clone()),
+                (Some(name), None) => Some(name.clone()),
+                (None, None) => None,
+            };
+            let sentence = Reason::parse(&r.reason).map_or_else(
+                || r.reason.clone(),
+                |reason| reason.sentence(&stored.kind, channel.as_deref().unwrap_or("")),
+            );
+            RouteView {
+                channel,
+                channel_id: r.channel_id,
+                team_id: r.team_id,
+                notification_channel_id: r.notification_channel_id,
+                outcome: r.outcome.as_str(),
+                reason: r.reason,
+                sentence,
+                outbox_id: r.outbox_id,
+            }
+        })
+        .collect();
+    Receipt {
+        event_id: stored.id,
+        id: stored.key,
+        kind: stored.kind,
+        received_at: stored.received_at,
+        routes,
+    }
+}

@@ -1,0 +1,275 @@
+//! Channels, toggles and routing through core's user actions against the emulator: adding
+//! channels from the synced directory (joining a public one, refusing a private one the app is
+//! not in), events routed to exactly the channels that switched their kind on, with a reason
+//! for every other channel, the same id accepted once, and the integration switch.
+
+mod common;
+
+use common::World;
+use slack_emulator::Seed;
+use switchboard_core::catalog::{IncomingEvent, sample};
+use switchboard_core::channels::{self, AddChannel, Change};
+use switchboard_core::ingest::{self, Source};
+use switchboard_core::{Error, EventKind, directory};
+
+async fn world() -> (World, String) {
+    let world = World::start(Seed::Large {
+        channels: 60,
+        users: 20,
+    })
+    .await;
+    let team = world.first_team();
+    world.paste(&world.bot_token(0), None).await.unwrap();
+    directory::sync_workspace(&world.profile, &team, |_| {})
+        .await
+        .unwrap();
+    (world, team)
+}
+
+fn add(team: &str, channel: &str, kinds: &[EventKind], join: bool) -> AddChannel {
+    AddChannel {
+        team_id: team.to_owned(),
+        channel: channel.to_owned(),
+        kinds: kinds.to_vec(),
+        thread_per_object: true,
+        join,
+    }
+}
+
+fn invoice(id: &str) -> IncomingEvent {
+    let mut event = sample(EventKind::InvoiceSent);
+    event.id = id.to_owned();
+    event
+}
+
+#[tokio::test]
+async fn channels_are_added_from_the_directory_and_events_reach_exactly_those_that_asked() {
+    let (world, team) = world().await;
+    let profile = &world.profile;
+
+    // #channel-000003 has the app in it; #channel-000001 does not (public: join on request);
+    // #channel-000027 is private without the app, so Slack does not list it to the app.
+    let sales = channels::add(
+        profile,
+        add(&team, "#channel-000003", &[EventKind::InvoiceSent], false),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sales.name.as_deref(), Some("channel-000003"));
+    assert_eq!(sales.kinds, [EventKind::InvoiceSent]);
+
+    let refused = channels::add(profile, add(&team, "#channel-000001", &[], false))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::InvalidInput { field: "channel", message } if message.contains("not in #channel-000001")),
+        "{refused:?}"
+    );
+    let ops = channels::add(
+        profile,
+        add(&team, "#channel-000001", &[EventKind::ClientCreated], true),
+    )
+    .await
+    .unwrap();
+    assert!(ops.is_member, "joined with conversations.join");
+    assert_eq!(
+        world.count(
+            "SELECT is_member FROM slack_channel WHERE team_id = ?1 AND name = 'channel-000001'",
+            &team
+        ),
+        1
+    );
+
+    let private = channels::add(profile, add(&team, "#channel-000027", &[], true))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&private, Error::InvalidInput { message, .. } if message.contains("/invite")),
+        "{private:?}"
+    );
+    let missing = channels::add(profile, add(&team, "#no-such-channel", &[], true))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&missing, Error::InvalidInput { message, .. } if message.contains("sync the directory")),
+        "{missing:?}"
+    );
+    let twice = channels::add(profile, add(&team, "#channel-000003", &[], false))
+        .await
+        .unwrap_err();
+    assert!(matches!(twice, Error::InvalidInput { .. }), "{twice:?}");
+
+    // An invoice reaches #channel-000003 only; #channel-000001 says why not.
+    let (receipt, duplicate) = ingest::receive(profile, invoice("inv-1"), Source::Ingest).unwrap();
+    assert!(!duplicate);
+    let outcomes: Vec<_> = receipt
+        .routes
+        .iter()
+        .map(|r| {
+            (
+                r.channel.as_deref().unwrap_or(""),
+                r.outcome,
+                r.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("#channel-000001", "skipped", "kind_off"),
+            ("#channel-000003", "queued", "kind_on"),
+        ]
+    );
+    assert!(
+        receipt.routes[0].sentence.contains("switch it on"),
+        "{:?}",
+        receipt.routes[0]
+    );
+    let queued = receipt.routes[1].outbox_id.expect("an outbox row");
+    let payload: String = world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            c.query_row(
+                "SELECT payload_json FROM outbox WHERE id = ?1 AND state = 'pending' AND thread_key = 'invoice:1042'",
+                [queued],
+                |r| r.get(0),
+            )
+            .map_err(switchboard_store::Error::from)
+        })
+        .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    assert!(
+        payload["text"].as_str().unwrap().contains("1042"),
+        "the rendered message names the invoice: {payload}"
+    );
+
+    // The same id again: the same answer, nothing new queued.
+    let (again, duplicate) = ingest::receive(profile, invoice("inv-1"), Source::Cli).unwrap();
+    assert!(duplicate);
+    assert_eq!(again, receipt);
+    assert_eq!(
+        world.count("SELECT count(*) FROM outbox WHERE team_id = ?1", &team),
+        1
+    );
+
+    // Switched off in the channel, and the channel disabled: skipped, with the reason.
+    channels::change(
+        profile,
+        sales.id,
+        Change::Kinds(vec![EventKind::InvoiceSent], false),
+    )
+    .unwrap();
+    let (off, _) = ingest::receive(profile, invoice("inv-2"), Source::Ingest).unwrap();
+    assert!(
+        off.routes.iter().any(|r| r.reason == "no_channel"),
+        "{off:?}"
+    );
+    channels::change(
+        profile,
+        sales.id,
+        Change::Kinds(vec![EventKind::InvoiceSent], true),
+    )
+    .unwrap();
+    channels::change(profile, sales.id, Change::Enabled(false)).unwrap();
+    let (disabled, _) = ingest::receive(profile, invoice("inv-3"), Source::Ingest).unwrap();
+    assert!(
+        disabled
+            .routes
+            .iter()
+            .any(|r| r.reason == "channel_disabled" && r.outcome == "skipped"),
+        "{disabled:?}"
+    );
+    channels::change(profile, sales.id, Change::Enabled(true)).unwrap();
+
+    // The default channel catches kinds no channel takes.
+    channels::change(profile, ops.id, Change::Default(true)).unwrap();
+    let (caught, _) =
+        ingest::receive(profile, sample(EventKind::ItemReorderLevel), Source::Ingest).unwrap();
+    assert!(
+        caught
+            .routes
+            .iter()
+            .any(|r| r.channel.as_deref() == Some("#channel-000001")
+                && r.reason == "default_channel"),
+        "{caught:?}"
+    );
+
+    // The integration switched off: a pending message is held, new events queue nothing.
+    let state = channels::set_integration(profile, false).unwrap();
+    assert!(!state.enabled);
+    assert_eq!(
+        state.held, 2,
+        "the invoice and the reorder message were waiting"
+    );
+    let (skipped, _) = ingest::receive(profile, invoice("inv-4"), Source::Ingest).unwrap();
+    assert!(
+        skipped
+            .routes
+            .iter()
+            .any(|r| r.reason == "integration_off" && r.outbox_id.is_none()),
+        "{skipped:?}"
+    );
+    assert_eq!(
+        world.count(
+            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND state = 'pending'",
+            &team
+        ),
+        0
+    );
+    assert!(channels::set_integration(profile, true).unwrap().enabled);
+
+    // Every change was audited.
+    let actions = world.count(
+        "SELECT count(*) FROM audit_log WHERE action LIKE 'channel.%' OR subject = 'Slack integration' OR ?1 = ''",
+        "",
+    );
+    assert!(actions >= 8, "{actions} audit entries");
+
+    // Removing a channel keeps the messages already queued for it.
+    channels::remove(profile, sales.id).unwrap();
+    assert_eq!(
+        world.count("SELECT count(*) FROM outbox WHERE team_id = ?1", &team),
+        2
+    );
+    assert_eq!(channels::list(profile).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_events_are_refused_naming_the_field_and_nothing_is_stored() {
+    let (world, _team) = world().await;
+    let mut bad = invoice("bad-1");
+    bad.data.insert("amount".into(), serde_json::json!("12,50"));
+    let error = ingest::receive(&world.profile, bad, Source::Ingest).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::InvalidInput {
+                field: "data.amount",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        world.count("SELECT count(*) FROM event WHERE ?1 = ?1", ""),
+        0
+    );
+
+    let batch = vec![invoice("b-1"), {
+        let mut e = invoice("b-2");
+        e.kind = "invoice.paid".into();
+        e
+    }];
+    let results = ingest::receive_batch(&world.profile, batch, Source::Ingest).unwrap();
+    assert!(results[0].is_ok());
+    assert!(matches!(
+        results[1],
+        Err(Error::InvalidInput { field: "kind", .. })
+    ));
+    assert_eq!(
+        world.count("SELECT count(*) FROM event WHERE ?1 = ?1", ""),
+        1
+    );
+}
