@@ -476,7 +476,19 @@ export type UiEvent =
 /**
  * The active profile changed (the demo was entered or left): reload everything.
  */
-{ kind: "profileChanged" }
+{ kind: "profileChanged" } | 
+/**
+ * Notification channels or the integration switch changed.
+ */
+{ kind: "channelsChanged" } | 
+/**
+ * An event was received and routed.
+ */
+{ kind: "eventReceived"; eventId: number } | 
+/**
+ * Messages in the outbox changed state.
+ */
+{ kind: "outboxChanged" }
 /**
  * A workspace card: what Slack said about it, how it is connected, and how healthy it is.
  * Never a token.
