@@ -22,19 +22,19 @@ pub enum EventCommand {
         #[arg(long)]
         kind: Option<String>,
         /// The sender's idempotency key [default: a new random id]
-        #[arg(long)]
+        #[arg(long, requires = "kind")]
         id: Option<String>,
         /// When it happened, RFC 3339 [default: now]
-        #[arg(long, value_name = "TIME")]
+        #[arg(long, value_name = "TIME", requires = "kind")]
         occurred_at: Option<String>,
         /// The project's external id
-        #[arg(long)]
+        #[arg(long, requires = "kind")]
         project: Option<String>,
         /// The staff member's email
-        #[arg(long)]
+        #[arg(long, requires = "kind")]
         staff: Option<String>,
         /// A field of the kind's data, NAME=VALUE (repeatable), e.g. --data number=1042
-        #[arg(long = "data", value_name = "NAME=VALUE")]
+        #[arg(long = "data", value_name = "NAME=VALUE", requires = "kind")]
         data: Vec<String>,
         /// Print JSON instead of text
         #[arg(long)]

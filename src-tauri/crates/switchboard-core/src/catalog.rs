@@ -258,7 +258,7 @@ impl IncomingEvent {
     /// Checks the event against the catalogue.
     pub fn validate(self) -> Result<Event> {
         let id = self.id.trim();
-        if id.is_empty() || id.len() > MAX_ID || id.chars().any(char::is_control) {
+        if id.is_empty() || id.chars().count() > MAX_ID || id.chars().any(char::is_control) {
             return Err(Error::invalid(
                 "id",
                 format!(
@@ -334,6 +334,30 @@ impl IncomingEvent {
                 }
             }
         }
+        if kind == EventKind::PaymentReceived {
+            for amount in ["amount", "outstanding", "discount"] {
+                if let Some(Value::String(a)) = data.get(amount)
+                    && a.starts_with('-')
+                {
+                    return Err(Error::invalid(
+                        match amount {
+                            "amount" => "data.amount",
+                            "outstanding" => "data.outstanding",
+                            _ => "data.discount",
+                        },
+                        format!("`data.{amount}` of a payment cannot be negative"),
+                    ));
+                }
+            }
+            if data.get("payment").and_then(Value::as_str) == Some("cash_discount")
+                && !data.contains_key("discount")
+            {
+                return Err(Error::invalid(
+                    "data.discount",
+                    "a payment with cash discount names the discount taken in `data.discount`",
+                ));
+            }
+        }
         for amount in ["amount", "outstanding", "discount"] {
             if data.contains_key(amount) && !data.contains_key("currency") {
                 return Err(Error::invalid(
@@ -378,7 +402,12 @@ fn looks_like_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(' ')
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
 }
 
 /// Checks one value against its field's type and returns it normalised.
@@ -423,7 +452,10 @@ fn check(field: &Field, value: Value) -> Result<Value> {
             _ => Err(bad("a number")),
         },
         Date => match value {
-            Value::String(s) if s.trim().parse::<jiff::civil::Date>().is_ok() => {
+            // Exactly YYYY-MM-DD (jiff would also take a date-time and keep only its date).
+            Value::String(s)
+                if s.trim().len() == 10 && s.trim().parse::<jiff::civil::Date>().is_ok() =>
+            {
                 Ok(Value::String(s.trim().to_owned()))
             }
             _ => Err(bad("a date written YYYY-MM-DD")),
@@ -647,6 +679,23 @@ mod tests {
         let mut bad_id = event("client.created", serde_json::json!({"client": "G"}));
         bad_id.id = "  ".into();
         assert_eq!(field_of(bad_id.validate().unwrap_err()), "id");
+        let mut datetime = sample(EventKind::InvoiceSent);
+        datetime
+            .data
+            .insert("due_date".into(), "2026-12-07T23:30:00".into());
+        assert_eq!(field_of(datetime.validate().unwrap_err()), "data.due_date");
+        let mut no_discount = sample(EventKind::PaymentReceived);
+        no_discount.data.remove("discount");
+        assert_eq!(
+            field_of(no_discount.validate().unwrap_err()),
+            "data.discount"
+        );
+        let mut negative = sample(EventKind::PaymentReceived);
+        negative.data.insert("amount".into(), "-5".into());
+        assert_eq!(field_of(negative.validate().unwrap_err()), "data.amount");
+        let mut two_ats = event("client.created", serde_json::json!({"client": "G"}));
+        two_ats.staff = Some("a@b.c@d.e".into());
+        assert_eq!(field_of(two_ats.validate().unwrap_err()), "staff");
         let mut bad_staff = event("client.created", serde_json::json!({"client": "G"}));
         bad_staff.staff = Some("jane".into());
         assert_eq!(field_of(bad_staff.validate().unwrap_err()), "staff");

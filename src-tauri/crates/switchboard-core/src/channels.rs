@@ -202,7 +202,13 @@ pub async fn add(profile: &Profile, request: AddChannel) -> Result<ChannelView> 
                 |row| row.get(0),
             )
             .optional()?;
-        Ok::<_, Error>((workspace, lookup(conn, &team_id, &channel_text)?))
+        let listed = lookup(conn, &team_id, &channel_text)?;
+        if let Some(listed) = &listed
+            && stored::find(conn, &team_id, &listed.channel_id)?.is_some()
+        {
+            return Err(already(&listed.name));
+        }
+        Ok::<_, Error>((workspace, listed))
     })?;
     let workspace = workspace.ok_or_else(|| Error::no_workspace(&team_id))?;
     let Some(listed) = listed else {
@@ -296,6 +302,21 @@ pub async fn add(profile: &Profile, request: AddChannel) -> Result<ChannelView> 
     get(profile, id)
 }
 
+fn already(name: &str) -> Error {
+    Error::invalid(
+        "channel",
+        format!("#{name} is already a notification channel: edit its kinds instead."),
+    )
+}
+
+fn kind_list(kinds: &[EventKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One change to a channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -312,60 +333,75 @@ pub fn change(profile: &Profile, id: i64, change: Change) -> Result<ChannelView>
     let now = switchboard_store::now_ms();
     let updated = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
-        let (action, old, new) = match &change {
+        let mut entries: Vec<(&str, String, Option<String>, Option<String>)> = Vec::new();
+        match &change {
             Change::Kinds(kinds, on) => {
                 for kind in kinds {
                     stored::set_kind(tx, id, kind.as_str(), *on, now)?;
                 }
-                let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-                (
-                    if *on {
-                        "channel.kinds_on"
-                    } else {
-                        "channel.kinds_off"
-                    },
-                    None,
-                    Some(names.join(", ")),
-                )
             }
-            Change::Enabled(on) => {
-                stored::set_enabled(tx, id, *on, now)?;
-                (
-                    "channel.enabled",
-                    Some(before.enabled),
-                    Some(on.to_string()),
-                )
-            }
-            Change::ThreadPerObject(on) => {
-                stored::set_thread_per_object(tx, id, *on, now)?;
-                (
-                    "channel.thread_per_object",
-                    Some(before.thread_per_object),
-                    Some(on.to_string()),
-                )
-            }
+            Change::Enabled(on) => stored::set_enabled(tx, id, *on, now)?,
+            Change::ThreadPerObject(on) => stored::set_thread_per_object(tx, id, *on, now)?,
             Change::Default(on) => {
+                // The workspace's previous default stops being one: recorded too.
+                if *on {
+                    for other in stored::list(tx)?
+                        .into_iter()
+                        .filter(|c| c.is_default && c.team_id == before.team_id && c.id != id)
+                    {
+                        let other = one(tx, other.id)?;
+                        entries.push((
+                            "channel.default",
+                            subject(&other),
+                            Some("true".into()),
+                            Some("false".into()),
+                        ));
+                    }
+                }
                 stored::set_default(tx, id, *on, now)?;
-                (
-                    "channel.default",
-                    Some(before.is_default),
-                    Some(on.to_string()),
-                )
             }
+        }
+        let after = one(tx, id)?;
+        let (action, old, new) = match &change {
+            Change::Kinds(..) => (
+                "channel.kinds",
+                kind_list(&before.kinds),
+                kind_list(&after.kinds),
+            ),
+            Change::Enabled(_) => (
+                "channel.enabled",
+                before.enabled.to_string(),
+                after.enabled.to_string(),
+            ),
+            Change::ThreadPerObject(_) => (
+                "channel.thread_per_object",
+                before.thread_per_object.to_string(),
+                after.thread_per_object.to_string(),
+            ),
+            Change::Default(_) => (
+                "channel.default",
+                before.is_default.to_string(),
+                after.is_default.to_string(),
+            ),
         };
-        let old = old.map(|o| o.to_string());
-        audit::record(
-            tx,
-            audit::NewAuditEntry {
-                at: now,
-                actor: &actor,
-                action,
-                subject: &subject(&before),
-                old_value: old.as_deref(),
-                new_value: new.as_deref(),
-            },
-        )?;
-        one(tx, id)
+        // A change that changes nothing is not recorded.
+        if old != new {
+            entries.push((action, subject(&before), Some(old), Some(new)));
+        }
+        for (action, subject, old, new) in &entries {
+            audit::record(
+                tx,
+                audit::NewAuditEntry {
+                    at: now,
+                    actor: &actor,
+                    action,
+                    subject,
+                    old_value: old.as_deref(),
+                    new_value: new.as_deref(),
+                },
+            )?;
+        }
+        Ok::<_, Error>(after)
     })?;
     profile.emit(Event::ChannelsChanged);
     Ok(updated)
@@ -379,14 +415,24 @@ fn subject(channel: &ChannelView) -> String {
     )
 }
 
-/// Removes channel `id` (audited); messages already queued for it stay in the outbox.
+/// Removes channel `id` (audited). Messages still waiting for it (pending or held) are
+/// discarded: the owner no longer wants messages there. Sent ones stay in the history.
 pub fn remove(profile: &Profile, id: i64) -> Result<()> {
     let actor = profile.actor.clone();
     let now = switchboard_store::now_ms();
     profile.db()?.write(|tx| {
         let before = one(tx, id)?;
+        let discarded = tx.execute(
+            "UPDATE outbox SET state = 'discarded', updated_at = ?2,
+                 last_error = 'The channel was removed from Switchboard before this was sent.'
+             WHERE notification_channel_id = ?1 AND state IN ('pending', 'held')",
+            [id, now],
+        )?;
         stored::remove(tx, id)?;
-        let kinds: Vec<&str> = before.kinds.iter().map(|k| k.as_str()).collect();
+        let kinds = format!(
+            "{}; {discarded} waiting message(s) discarded",
+            kind_list(&before.kinds)
+        );
         audit::record(
             tx,
             audit::NewAuditEntry {
@@ -394,7 +440,7 @@ pub fn remove(profile: &Profile, id: i64) -> Result<()> {
                 actor: &actor,
                 action: "channel.removed",
                 subject: &subject(&before),
-                old_value: Some(&kinds.join(", ")),
+                old_value: Some(&kinds),
                 new_value: None,
             },
         )?;

@@ -124,7 +124,23 @@ pub fn receive_batch(
 pub const MAX_BATCH: usize = 500;
 
 fn receive_in(tx: &Connection, event: &Event, source: Source, now: i64) -> Result<(Receipt, bool)> {
+    let payload_json = serde_json::to_string(event)
+        .map_err(|e| Error::StorageUnavailable(format!("the event could not be stored: {e}")))?;
     if let Some(stored) = stored::find_by_key(tx, &event.id)? {
+        // The same id for a different event would lose the second one silently.
+        if stored.payload_json != payload_json {
+            return Err(Error::invalid(
+                "id",
+                format!(
+                    "id {:?} was already used for a different event ({} received at {}): give each event its own id.",
+                    event.id,
+                    stored.kind,
+                    jiff::Timestamp::from_millisecond(stored.received_at)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default()
+                ),
+            ));
+        }
         return Ok((receipt_of(stored), true));
     }
     let settings = routing::settings(tx, event)?;
@@ -193,9 +209,12 @@ fn receive_in(tx: &Connection, event: &Event, source: Source, now: i64) -> Resul
             channel_id: channel.map(|c| c.channel_id.clone()),
             channel_name: match (channel, decision.reason) {
                 (Some(c), _) => c.name.clone(),
-                (None, Reason::ProjectUnknown | Reason::ProjectWithoutChannel) => {
-                    event.project.clone()
-                }
+                (
+                    None,
+                    Reason::ProjectUnknown
+                    | Reason::ProjectWithoutChannel
+                    | Reason::ProjectArchived,
+                ) => event.project.clone(),
                 (None, _) => None,
             },
             outcome: match decision.action {
@@ -207,8 +226,6 @@ fn receive_in(tx: &Connection, event: &Event, source: Source, now: i64) -> Resul
             message,
         });
     }
-    let payload_json = serde_json::to_string(event)
-        .map_err(|e| Error::StorageUnavailable(format!("the event could not be stored: {e}")))?;
     stored::insert(
         tx,
         &NewEvent {

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use switchboard_store::rusqlite::Connection;
+use switchboard_store::rusqlite::{Connection, OptionalExtension};
 use switchboard_store::{channels, projects, settings as stored};
 
 use crate::Result;
@@ -57,6 +57,8 @@ pub enum ProjectState {
         name: String,
         channel: Option<i64>,
     },
+    /// The project is archived: its channel gets nothing.
+    Archived(String),
 }
 
 /// Everything routing reads.
@@ -66,6 +68,9 @@ pub struct Settings {
     pub channels: Vec<Channel>,
     pub workspaces: BTreeMap<String, Reachable>,
     pub project: ProjectState,
+    /// Whether `escalation.project` goes to the project's channel (its escalation rule; yes
+    /// when no rule is set).
+    pub escalation_to_project_channel: bool,
 }
 
 /// Why a channel gets an event, or does not. The codes are stable (stored, shown, filtered).
@@ -89,6 +94,10 @@ pub enum Reason {
     ProjectUnknown,
     /// The project has no channel assigned.
     ProjectWithoutChannel,
+    /// The project is archived.
+    ProjectArchived,
+    /// The kind is about one person and goes to direct messages, never to a default channel.
+    DirectMessageKind,
 }
 
 impl Reason {
@@ -105,6 +114,8 @@ impl Reason {
             Reason::NoChannel => "no_channel",
             Reason::ProjectUnknown => "project_unknown",
             Reason::ProjectWithoutChannel => "project_without_channel",
+            Reason::ProjectArchived => "project_archived",
+            Reason::DirectMessageKind => "direct_message_kind",
         }
     }
 
@@ -121,6 +132,8 @@ impl Reason {
         Reason::NoChannel,
         Reason::ProjectUnknown,
         Reason::ProjectWithoutChannel,
+        Reason::ProjectArchived,
+        Reason::DirectMessageKind,
     ];
 
     pub fn parse(code: &str) -> Option<Reason> {
@@ -159,6 +172,12 @@ impl Reason {
             Reason::ProjectWithoutChannel => {
                 format!("The project {channel} has no channel: assign one in Projects.")
             }
+            Reason::ProjectArchived => format!(
+                "The project {channel} is archived: unarchive it in Projects for its channel to receive {kind} again."
+            ),
+            Reason::DirectMessageKind => format!(
+                "{kind} is about one person: it goes to direct messages (staff linked to Slack users), not to a default channel; switch it on in a channel to post it there too."
+            ),
         }
     }
 }
@@ -187,13 +206,20 @@ pub struct Decision {
 /// `settings.channels`), plus one without a channel when no channel gets it at all.
 pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
     let kind = event.kind;
-    let project_channel = match (&settings.project, kind.routing()) {
-        (
-            ProjectState::Known { channel, .. },
-            Routing::ProjectAndToggledChannels | Routing::EscalationRule,
-        ) => *channel,
+    let project_wanted = match kind.routing() {
+        Routing::ProjectAndToggledChannels => true,
+        Routing::EscalationRule => {
+            kind == EventKind::EscalationProject && settings.escalation_to_project_channel
+        }
+        _ => false,
+    };
+    let project_channel = match &settings.project {
+        ProjectState::Known { channel, .. } if project_wanted => *channel,
         _ => None,
     };
+    // Kinds about one person (approvals, flex time) never fall through to a default channel.
+    let personal =
+        matches!(kind.routing(), Routing::DirectMessage) || kind == EventKind::EscalationFlextime;
     let takes = |c: &Channel| c.kinds.contains(&kind) || project_channel == Some(c.id);
     // Workspaces where an enabled channel takes the kind: their default channel stays quiet.
     let taken_in: BTreeSet<&str> = settings
@@ -210,7 +236,7 @@ pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
                 Some(Reason::ProjectChannel)
             } else if c.kinds.contains(&kind) {
                 Some(Reason::KindOn)
-            } else if c.is_default && !taken_in.contains(c.team_id.as_str()) {
+            } else if c.is_default && !personal && !taken_in.contains(c.team_id.as_str()) {
                 Some(Reason::DefaultChannel)
             } else {
                 None
@@ -245,10 +271,6 @@ pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
             }
         })
         .collect();
-    let project_wanted = matches!(
-        kind.routing(),
-        Routing::ProjectAndToggledChannels | Routing::EscalationRule
-    );
     match &settings.project {
         ProjectState::Unknown(_) if project_wanted => decisions.push(Decision {
             channel: None,
@@ -260,6 +282,11 @@ pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
             action: Action::Skip,
             reason: Reason::ProjectWithoutChannel,
         }),
+        ProjectState::Archived(_) if project_wanted => decisions.push(Decision {
+            channel: None,
+            action: Action::Skip,
+            reason: Reason::ProjectArchived,
+        }),
         _ => {}
     }
     let reached = decisions
@@ -269,10 +296,12 @@ pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
         decisions.push(Decision {
             channel: None,
             action: Action::Skip,
-            reason: if settings.integration_on {
-                Reason::NoChannel
-            } else {
+            reason: if !settings.integration_on {
                 Reason::IntegrationOff
+            } else if personal {
+                Reason::DirectMessageKind
+            } else {
+                Reason::NoChannel
             },
         });
     }
@@ -321,19 +350,25 @@ pub fn settings(conn: &Connection, event: &Event) -> Result<Settings> {
                 name: p.name,
                 channel: p.channel,
             },
-            Some(p) => ProjectState::Known {
-                external_id: key.clone(),
-                name: p.name,
-                channel: None,
-            },
+            Some(_) => ProjectState::Archived(key.clone()),
             None => ProjectState::Unknown(key.clone()),
         },
     };
+    let escalation_to_project_channel = conn
+        .query_row(
+            "SELECT post_to_project_channel FROM escalation_rule WHERE kind = 'escalation.project'
+             ORDER BY updated_at DESC LIMIT 1",
+            [],
+            |row| row.get::<_, bool>(0),
+        )
+        .optional()?
+        .unwrap_or(true);
     Ok(Settings {
         integration_on: integration_on(conn)?,
         channels,
         workspaces,
         project,
+        escalation_to_project_channel,
     })
 }
 
@@ -365,11 +400,24 @@ mod tests {
             ]
             .into(),
             project: ProjectState::None,
+            escalation_to_project_channel: true,
         }
     }
 
     fn event(kind: EventKind) -> Event {
         sample(kind).validate().unwrap()
+    }
+
+    fn project(channel: Option<i64>) -> ProjectState {
+        ProjectState::Known {
+            external_id: "website-relaunch".into(),
+            name: "Website relaunch".into(),
+            channel,
+        }
+    }
+
+    fn says(decisions: &[Decision], reason: Reason) -> bool {
+        decisions.iter().any(|d| d.reason == reason)
     }
 
     fn delivered(decisions: &[Decision]) -> Vec<(i64, Reason)> {
@@ -479,11 +527,7 @@ mod tests {
     fn timer_events_go_to_their_projects_channel_once() {
         let kind = EventKind::TimerStarted;
         let mut s = settings(vec![channel(1, "T1", &[]), channel(2, "T1", &[kind])]);
-        s.project = ProjectState::Known {
-            external_id: "website-relaunch".into(),
-            name: "Website relaunch".into(),
-            channel: Some(1),
-        };
+        s.project = project(Some(1));
         assert_eq!(
             delivered(&route(&event(kind), &s)),
             [(1, Reason::ProjectChannel), (2, Reason::KindOn)]
@@ -504,19 +548,46 @@ mod tests {
         let mut s = settings(vec![channel(1, "T1", &[])]);
         s.project = ProjectState::Unknown("nope".into());
         let decisions = route(&event(kind), &s);
-        assert!(decisions.iter().any(|d| d.reason == Reason::ProjectUnknown));
-        assert!(decisions.iter().any(|d| d.reason == Reason::NoChannel));
-        s.project = ProjectState::Known {
-            external_id: "website-relaunch".into(),
-            name: "Website relaunch".into(),
-            channel: None,
-        };
+        assert!(says(&decisions, Reason::ProjectUnknown));
+        assert!(says(&decisions, Reason::NoChannel));
+        s.project = project(None);
         let decisions = route(&event(kind), &s);
-        assert!(
-            decisions
-                .iter()
-                .any(|d| d.reason == Reason::ProjectWithoutChannel)
+        assert!(says(&decisions, Reason::ProjectWithoutChannel));
+    }
+
+    #[test]
+    fn personal_kinds_never_reach_a_default_channel() {
+        let mut default = channel(1, "T1", &[]);
+        default.is_default = true;
+        let s = settings(vec![default]);
+        for kind in [
+            EventKind::VacationRequested,
+            EventKind::TimesheetApproval,
+            EventKind::EscalationFlextime,
+        ] {
+            let decisions = route(&event(kind), &s);
+            assert_eq!(delivered(&decisions), [], "{kind}");
+            assert!(
+                says(&decisions, Reason::DirectMessageKind),
+                "{kind}: {decisions:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn project_escalations_follow_their_rule_and_archived_projects_say_so() {
+        let kind = EventKind::EscalationProject;
+        let mut s = settings(vec![channel(1, "T1", &[])]);
+        s.project = project(Some(1));
+        assert_eq!(
+            delivered(&route(&event(kind), &s)),
+            [(1, Reason::ProjectChannel)]
         );
+        s.escalation_to_project_channel = false;
+        assert_eq!(delivered(&route(&event(kind), &s)), []);
+        s.project = ProjectState::Archived("website-relaunch".into());
+        let decisions = route(&event(EventKind::TimerStarted), &s);
+        assert!(says(&decisions, Reason::ProjectArchived), "{decisions:?}");
     }
 
     #[test]

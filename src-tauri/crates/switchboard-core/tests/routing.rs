@@ -154,6 +154,17 @@ async fn channels_are_added_from_the_directory_and_events_reach_exactly_those_th
         1
     );
 
+    // The same id for a different event is refused, naming the id.
+    let mut other = invoice("inv-1");
+    other
+        .data
+        .insert("number".into(), serde_json::json!("1043"));
+    let conflict = ingest::receive(profile, other, Source::Ingest).unwrap_err();
+    assert!(
+        matches!(&conflict, Error::InvalidInput { field: "id", message } if message.contains("different event")),
+        "{conflict:?}"
+    );
+
     // Switched off in the channel, and the channel disabled: skipped, with the reason.
     channels::change(
         profile,
@@ -227,11 +238,18 @@ async fn channels_are_added_from_the_directory_and_events_reach_exactly_those_th
     );
     assert!(actions >= 8, "{actions} audit entries");
 
-    // Removing a channel keeps the messages already queued for it.
+    // Removing a channel discards what still waits for it; the rows stay as history.
     channels::remove(profile, sales.id).unwrap();
     assert_eq!(
         world.count("SELECT count(*) FROM outbox WHERE team_id = ?1", &team),
         2
+    );
+    assert_eq!(
+        world.count(
+            "SELECT count(*) FROM outbox WHERE team_id = ?1 AND state = 'discarded'",
+            &team
+        ),
+        1
     );
     assert_eq!(channels::list(profile).unwrap().len(), 1);
 }
