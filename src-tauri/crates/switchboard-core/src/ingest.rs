@@ -5,10 +5,13 @@
 //! before is answered from what was stored the first time (accepted once).
 
 use serde::Serialize;
-use switchboard_store::events::{self as stored, NewEvent, NewMessage, NewRoute, Outcome};
+use std::collections::HashMap;
+
+use switchboard_store::events::{self as stored, NewEvent, NewMessage, NewRoute, Outcome, Route};
 use switchboard_store::rusqlite::{Connection, OptionalExtension};
 
 use crate::catalog::{Event, IncomingEvent, object_key};
+use crate::event_kind::EventKind;
 use crate::events::Event as Announcement;
 use crate::profile::Profile;
 use crate::render::{self, Context};
@@ -69,21 +72,14 @@ pub fn receive(
     incoming: IncomingEvent,
     source: Source,
 ) -> Result<(Receipt, bool)> {
-    let event = incoming.validate()?;
-    let now = switchboard_store::now_ms();
-    let (receipt, duplicate) = profile
-        .db()?
-        .write(|tx| receive_in(tx, &event, source, now))?;
-    if !duplicate {
-        profile.emit(Announcement::EventReceived {
-            event_id: receipt.event_id,
-        });
-    }
-    Ok((receipt, duplicate))
+    receive_batch(profile, vec![incoming], source)?
+        .pop()
+        .unwrap_or_else(|| Err(Error::invalid("events", "No event was given.")))
 }
 
-/// Receives a batch (at most [`MAX_BATCH`]): each event on its own, so one bad event does not
-/// refuse the others; the results are in the batch's order.
+/// Receives a batch (at most [`MAX_BATCH`]) in one transaction: each event on its own, so one
+/// bad event (invalid, or an id already used for another event) does not refuse the others;
+/// the results are in the batch's order.
 pub fn receive_batch(
     profile: &Profile,
     batch: Vec<IncomingEvent>,
@@ -101,10 +97,14 @@ pub fn receive_batch(
     let now = switchboard_store::now_ms();
     let validated: Vec<Result<Event>> = batch.into_iter().map(IncomingEvent::validate).collect();
     let results = profile.db()?.write(|tx| {
+        let mut routing = Routing::read(tx)?;
         let mut results = Vec::with_capacity(validated.len());
         for event in validated {
             results.push(match event {
-                Ok(event) => Ok(receive_in(tx, &event, source, now)?),
+                Ok(event) => match routing.receive(tx, &event, source, now) {
+                    Err(refused @ Error::InvalidInput { .. }) => Err(refused),
+                    other => Ok(other?),
+                },
                 Err(error) => Err(error),
             });
         }
@@ -123,129 +123,174 @@ pub fn receive_batch(
 /// The most events one batch may carry.
 pub const MAX_BATCH: usize = 500;
 
-fn receive_in(tx: &Connection, event: &Event, source: Source, now: i64) -> Result<(Receipt, bool)> {
-    let payload_json = serde_json::to_string(event)
-        .map_err(|e| Error::StorageUnavailable(format!("the event could not be stored: {e}")))?;
-    if let Some(stored) = stored::find_by_key(tx, &event.id)? {
-        // The same id for a different event would lose the second one silently.
-        if stored.payload_json != payload_json {
-            return Err(Error::invalid(
-                "id",
-                format!(
-                    "id {:?} was already used for a different event ({} received at {}): give each event its own id.",
-                    event.id,
+/// What receiving reads once per transaction, however many events it routes: the routing
+/// settings, each workspace's time zone and each kind's template, read when first needed.
+struct Routing {
+    settings: routing::Settings,
+    time_zones: HashMap<String, String>,
+    templates: HashMap<EventKind, Option<String>>,
+}
+
+impl Routing {
+    fn read(tx: &Connection) -> Result<Routing> {
+        Ok(Routing {
+            settings: routing::settings(tx)?,
+            time_zones: HashMap::new(),
+            templates: HashMap::new(),
+        })
+    }
+
+    fn receive(
+        &mut self,
+        tx: &Connection,
+        event: &Event,
+        source: Source,
+        now: i64,
+    ) -> Result<(Receipt, bool)> {
+        let payload_json = serde_json::to_string(event).map_err(|e| {
+            Error::StorageUnavailable(format!("the event could not be stored: {e}"))
+        })?;
+        if let Some(stored) = stored::find_by_key(tx, &event.id)? {
+            // The same id for a different event would lose the second one silently.
+            if stored.payload_json != payload_json {
+                return Err(Error::invalid(
+                    "id",
+                    format!(
+                        "id {:?} was already used for a different event ({} received at {}): give each event its own id.",
+                        event.id,
+                        stored.kind,
+                        jiff::Timestamp::from_millisecond(stored.received_at)
+                            .map(|t| t.to_string())
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            return Ok((
+                receipt_of(
+                    stored.id,
+                    stored.key,
                     stored.kind,
-                    jiff::Timestamp::from_millisecond(stored.received_at)
-                        .map(|t| t.to_string())
-                        .unwrap_or_default()
+                    stored.received_at,
+                    stored.routes,
                 ),
+                true,
             ));
         }
-        return Ok((receipt_of(stored), true));
-    }
-    let settings = routing::settings(tx, event)?;
-    let decisions = routing::route(event, &settings);
-    let (project_name, project_id) = match &settings.project {
-        ProjectState::Known { name, .. } => (
-            Some(name.clone()),
-            tx.query_row(
-                "SELECT id FROM project WHERE external_id = ?1",
-                [event.project.as_deref()],
-                |row| row.get::<_, i64>(0),
-            )
-            .optional()?,
-        ),
-        _ => (None, None),
-    };
-    let staff_name = match &event.staff {
-        Some(email) => tx
-            .query_row(
-                "SELECT name FROM staff WHERE email = ?1 COLLATE NOCASE AND active = 1",
-                [email],
-                |row| row.get::<_, String>(0),
-            )
-            .optional()?,
-        None => None,
-    };
-    let template: Option<String> = tx
-        .query_row(
-            "SELECT body FROM template WHERE purpose = ?1 AND name = 'channel'",
-            [event.kind.as_str()],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let object = object_key(event);
-    let mut routes = Vec::with_capacity(decisions.len());
-    for decision in &decisions {
-        let channel = decision
-            .channel
-            .and_then(|id| settings.channels.iter().find(|c| c.id == id));
-        let message = match (decision.action, channel) {
-            (Action::Deliver | Action::Hold, Some(channel)) => {
-                let time_zone = time_zone(tx, &channel.team_id)?;
-                let rendered = render::render(
-                    event,
-                    &Context {
-                        time_zone: &time_zone,
-                        project_name: project_name.as_deref(),
-                        staff_name: staff_name.as_deref(),
-                        template: template.as_deref(),
-                    },
-                );
-                Some(NewMessage {
-                    payload_json: serde_json::to_string(&rendered).map_err(|e| {
-                        Error::StorageUnavailable(format!("a message could not be stored: {e}"))
-                    })?,
-                    thread_key: object.clone().filter(|_| channel.thread_per_object),
-                    hold_reason: (decision.action == Action::Hold)
-                        .then(|| Reason::NeedsReconnect.as_str().to_owned()),
-                })
-            }
-            _ => None,
+        self.settings.project = routing::project_state(tx, event)?;
+        let decisions = routing::route(event, &self.settings);
+        let (project_name, project_id) = match &self.settings.project {
+            ProjectState::Known { name, id, .. } => (Some(name.clone()), Some(*id)),
+            _ => (None, None),
         };
-        routes.push(NewRoute {
-            notification_channel_id: channel.map(|c| c.id),
-            team_id: channel.map(|c| c.team_id.clone()),
-            channel_id: channel.map(|c| c.channel_id.clone()),
-            channel_name: match (channel, decision.reason) {
-                (Some(c), _) => c.name.clone(),
-                (
-                    None,
-                    Reason::ProjectUnknown
-                    | Reason::ProjectWithoutChannel
-                    | Reason::ProjectArchived,
-                ) => event.project.clone(),
-                (None, _) => None,
+        let staff_name = match &event.staff {
+            Some(email) => tx
+                .query_row(
+                    "SELECT name FROM staff WHERE email = ?1 COLLATE NOCASE AND active = 1",
+                    [email],
+                    |row| row.get::<_, String>(0),
+                )
+                .optional()?,
+            None => None,
+        };
+        let template = match self.templates.get(&event.kind) {
+            Some(template) => template.clone(),
+            None => {
+                let template: Option<String> = tx
+                    .query_row(
+                        "SELECT body FROM template WHERE purpose = ?1 AND name = 'channel'",
+                        [event.kind.as_str()],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                self.templates.insert(event.kind, template.clone());
+                template
+            }
+        };
+        let object = object_key(event);
+        let mut routes = Vec::with_capacity(decisions.len());
+        for decision in &decisions {
+            let channel = decision
+                .channel
+                .and_then(|id| self.settings.channels.iter().find(|c| c.id == id));
+            let message = match (decision.action, channel) {
+                (Action::Deliver | Action::Hold, Some(channel)) => {
+                    if !self.time_zones.contains_key(&channel.team_id) {
+                        let zone = time_zone(tx, &channel.team_id)?;
+                        self.time_zones.insert(channel.team_id.clone(), zone);
+                    }
+                    let rendered = render::render(
+                        event,
+                        &Context {
+                            time_zone: &self.time_zones[&channel.team_id],
+                            project_name: project_name.as_deref(),
+                            staff_name: staff_name.as_deref(),
+                            template: template.as_deref(),
+                        },
+                    );
+                    Some(NewMessage {
+                        payload_json: serde_json::to_string(&rendered).map_err(|e| {
+                            Error::StorageUnavailable(format!("a message could not be stored: {e}"))
+                        })?,
+                        thread_key: object.clone().filter(|_| channel.thread_per_object),
+                        hold_reason: (decision.action == Action::Hold)
+                            .then(|| Reason::NeedsReconnect.as_str().to_owned()),
+                    })
+                }
+                _ => None,
+            };
+            routes.push(NewRoute {
+                route: Route {
+                    notification_channel_id: channel.map(|c| c.id),
+                    team_id: channel.map(|c| c.team_id.clone()),
+                    channel_id: channel.map(|c| c.channel_id.clone()),
+                    channel_name: match (channel, decision.reason) {
+                        (Some(c), _) => c.name.clone(),
+                        (
+                            None,
+                            Reason::ProjectUnknown
+                            | Reason::ProjectWithoutChannel
+                            | Reason::ProjectArchived,
+                        ) => event.project.clone(),
+                        (None, _) => None,
+                    },
+                    outcome: match decision.action {
+                        Action::Deliver => Outcome::Queued,
+                        Action::Hold => Outcome::Held,
+                        Action::Skip => Outcome::Skipped,
+                    },
+                    reason: decision.reason.as_str().to_owned(),
+                    outbox_id: None,
+                },
+                message,
+            });
+        }
+        let (event_id, routes) = stored::insert(
+            tx,
+            &NewEvent {
+                key: &event.id,
+                kind: event.kind.as_str(),
+                source: source.as_str(),
+                payload_json: &payload_json,
+                occurred_at: event.occurred_at,
+                project_key: event.project.as_deref(),
+                project_id,
+                staff_email: event.staff.as_deref(),
+                object_key: object.as_deref(),
+                received_at: now,
             },
-            outcome: match decision.action {
-                Action::Deliver => Outcome::Queued,
-                Action::Hold => Outcome::Held,
-                Action::Skip => Outcome::Skipped,
-            },
-            reason: decision.reason.as_str().to_owned(),
-            message,
-        });
+            routes,
+        )?;
+        Ok((
+            receipt_of(
+                event_id,
+                event.id.clone(),
+                event.kind.as_str().to_owned(),
+                now,
+                routes,
+            ),
+            false,
+        ))
     }
-    stored::insert(
-        tx,
-        &NewEvent {
-            key: &event.id,
-            kind: event.kind.as_str(),
-            source: source.as_str(),
-            payload_json: &payload_json,
-            occurred_at: event.occurred_at,
-            project_key: event.project.as_deref(),
-            project_id,
-            staff_email: event.staff.as_deref(),
-            object_key: object.as_deref(),
-            received_at: now,
-        },
-        &routes,
-    )?;
-    let stored = stored::find_by_key(tx, &event.id)?.ok_or_else(|| {
-        Error::StorageUnavailable("the event just stored could not be read back".to_owned())
-    })?;
-    Ok((receipt_of(stored), false))
 }
 
 /// The time zone messages to `team_id` show times in: the one most of its people are in (Slack
@@ -268,9 +313,16 @@ fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
     }))
 }
 
-fn receipt_of(stored: stored::StoredEvent) -> Receipt {
-    let routes = stored
-        .routes
+/// The answer about an event, from its stored routes: built the same way the first time and
+/// for every repeat, so the answers are identical.
+fn receipt_of(
+    event_id: i64,
+    id: String,
+    kind: String,
+    received_at: i64,
+    routes: Vec<Route>,
+) -> Receipt {
+    let routes = routes
         .into_iter()
         .map(|r| {
             let channel = match (&r.channel_name, &r.channel_id) {
@@ -281,7 +333,7 @@ fn receipt_of(stored: stored::StoredEvent) -> Receipt {
             };
             let sentence = Reason::parse(&r.reason).map_or_else(
                 || r.reason.clone(),
-                |reason| reason.sentence(&stored.kind, channel.as_deref().unwrap_or("")),
+                |reason| reason.sentence(&kind, channel.as_deref().unwrap_or("")),
             );
             RouteView {
                 channel,
@@ -296,10 +348,10 @@ fn receipt_of(stored: stored::StoredEvent) -> Receipt {
         })
         .collect();
     Receipt {
-        event_id: stored.id,
-        id: stored.key,
-        kind: stored.kind,
-        received_at: stored.received_at,
+        event_id,
+        id,
+        kind,
+        received_at,
         routes,
     }
 }

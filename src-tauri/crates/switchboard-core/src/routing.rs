@@ -11,7 +11,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use switchboard_store::rusqlite::{Connection, OptionalExtension};
 use switchboard_store::{channels, projects, settings as stored};
 
@@ -53,6 +52,7 @@ pub enum ProjectState {
     /// The event names a project Switchboard does not know.
     Unknown(String),
     Known {
+        id: i64,
         external_id: String,
         name: String,
         channel: Option<i64>,
@@ -73,69 +73,50 @@ pub struct Settings {
     pub escalation_to_project_channel: bool,
 }
 
-/// Why a channel gets an event, or does not. The codes are stable (stored, shown, filtered).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reason {
+/// Declares [`Reason`] from one list: each variant with its stable code.
+macro_rules! reasons {
+    ($($(#[doc = $doc:literal])* $variant:ident = $code:literal,)*) => {
+        /// Why a channel gets an event, or does not. The codes are stable (stored, shown,
+        /// filtered).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Reason { $($(#[doc = $doc])* $variant,)* }
+
+        impl Reason {
+            /// Every reason, for parsing stored codes.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Reason::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+reasons! {
     /// The kind is switched on in the channel.
-    KindOn,
+    KindOn = "kind_on",
     /// The channel is the project's channel.
-    ProjectChannel,
+    ProjectChannel = "project_channel",
     /// No channel of the workspace takes the kind; this is the workspace's default channel.
-    DefaultChannel,
-    KindOff,
-    ChannelDisabled,
-    IntegrationOff,
-    NeedsReconnect,
-    WorkspaceDisconnected,
+    DefaultChannel = "default_channel",
+    KindOff = "kind_off",
+    ChannelDisabled = "channel_disabled",
+    IntegrationOff = "integration_off",
+    NeedsReconnect = "needs_reconnect",
+    WorkspaceDisconnected = "workspace_disconnected",
     /// No channel takes the kind and no default channel is set.
-    NoChannel,
+    NoChannel = "no_channel",
     /// The event names a project Switchboard does not know.
-    ProjectUnknown,
+    ProjectUnknown = "project_unknown",
     /// The project has no channel assigned.
-    ProjectWithoutChannel,
+    ProjectWithoutChannel = "project_without_channel",
     /// The project is archived.
-    ProjectArchived,
+    ProjectArchived = "project_archived",
     /// The kind is about one person and goes to direct messages, never to a default channel.
-    DirectMessageKind,
+    DirectMessageKind = "direct_message_kind",
 }
 
 impl Reason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::KindOn => "kind_on",
-            Reason::ProjectChannel => "project_channel",
-            Reason::DefaultChannel => "default_channel",
-            Reason::KindOff => "kind_off",
-            Reason::ChannelDisabled => "channel_disabled",
-            Reason::IntegrationOff => "integration_off",
-            Reason::NeedsReconnect => "needs_reconnect",
-            Reason::WorkspaceDisconnected => "workspace_disconnected",
-            Reason::NoChannel => "no_channel",
-            Reason::ProjectUnknown => "project_unknown",
-            Reason::ProjectWithoutChannel => "project_without_channel",
-            Reason::ProjectArchived => "project_archived",
-            Reason::DirectMessageKind => "direct_message_kind",
-        }
-    }
-
-    /// Every reason, for parsing stored codes.
-    pub const ALL: &'static [Reason] = &[
-        Reason::KindOn,
-        Reason::ProjectChannel,
-        Reason::DefaultChannel,
-        Reason::KindOff,
-        Reason::ChannelDisabled,
-        Reason::IntegrationOff,
-        Reason::NeedsReconnect,
-        Reason::WorkspaceDisconnected,
-        Reason::NoChannel,
-        Reason::ProjectUnknown,
-        Reason::ProjectWithoutChannel,
-        Reason::ProjectArchived,
-        Reason::DirectMessageKind,
-    ];
-
     pub fn parse(code: &str) -> Option<Reason> {
         Reason::ALL.iter().copied().find(|r| r.as_str() == code)
     }
@@ -183,8 +164,7 @@ impl Reason {
 }
 
 /// What happens with the event in one channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Queued for delivery.
     Deliver,
@@ -313,8 +293,9 @@ pub fn integration_on(conn: &Connection) -> Result<bool> {
     Ok(stored::get::<bool>(conn, INTEGRATION_SETTING)?.unwrap_or(true))
 }
 
-/// Reads what routing `event` needs.
-pub fn settings(conn: &Connection, event: &Event) -> Result<Settings> {
+/// Reads what routing needs, all but the event's project (`ProjectState::None`; set it with
+/// [`project_state`]): once per transaction, however many events it routes.
+pub fn settings(conn: &Connection) -> Result<Settings> {
     let channels = channels::list(conn)?
         .into_iter()
         .map(|c| Channel {
@@ -342,18 +323,6 @@ pub fn settings(conn: &Connection, event: &Event) -> Result<Settings> {
         };
         workspaces.insert(team_id, reachable);
     }
-    let project = match &event.project {
-        None => ProjectState::None,
-        Some(key) => match projects::by_external_id(conn, key)? {
-            Some(p) if !p.archived => ProjectState::Known {
-                external_id: key.clone(),
-                name: p.name,
-                channel: p.channel,
-            },
-            Some(_) => ProjectState::Archived(key.clone()),
-            None => ProjectState::Unknown(key.clone()),
-        },
-    };
     let escalation_to_project_channel = conn
         .query_row(
             "SELECT post_to_project_channel FROM escalation_rule WHERE kind = 'escalation.project'
@@ -367,8 +336,25 @@ pub fn settings(conn: &Connection, event: &Event) -> Result<Settings> {
         integration_on: integration_on(conn)?,
         channels,
         workspaces,
-        project,
+        project: ProjectState::None,
         escalation_to_project_channel,
+    })
+}
+
+/// The project `event` names, as stored.
+pub fn project_state(conn: &Connection, event: &Event) -> Result<ProjectState> {
+    Ok(match &event.project {
+        None => ProjectState::None,
+        Some(key) => match projects::by_external_id(conn, key)? {
+            Some(p) if !p.archived => ProjectState::Known {
+                id: p.id,
+                external_id: key.clone(),
+                name: p.name,
+                channel: p.channel,
+            },
+            Some(_) => ProjectState::Archived(key.clone()),
+            None => ProjectState::Unknown(key.clone()),
+        },
     })
 }
 
@@ -410,6 +396,7 @@ mod tests {
 
     fn project(channel: Option<i64>) -> ProjectState {
         ProjectState::Known {
+            id: 7,
             external_id: "website-relaunch".into(),
             name: "Website relaunch".into(),
             channel,

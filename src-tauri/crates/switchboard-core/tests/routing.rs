@@ -231,12 +231,91 @@ async fn channels_are_added_from_the_directory_and_events_reach_exactly_those_th
     );
     assert!(channels::set_integration(profile, true).unwrap().enabled);
 
-    // Every change was audited.
-    let actions = world.count(
-        "SELECT count(*) FROM audit_log WHERE action LIKE 'channel.%' OR subject = 'Slack integration' OR ?1 = ''",
-        "",
+    // Every change was audited, with its old and new value, in order.
+    let entries: Vec<(String, String, Option<String>, Option<String>)> = profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            let mut statement = c.prepare(
+                "SELECT action, subject, old_value, new_value FROM audit_log
+                 WHERE action LIKE 'channel.%' OR subject = 'Slack integration' ORDER BY id",
+            )?;
+            let rows =
+                statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(switchboard_store::Error::from)
+        })
+        .unwrap();
+    let s = |v: &str| Some(v.to_owned());
+    let sales_subject = "#channel-000003 (Large Co)".to_owned();
+    assert_eq!(
+        entries,
+        [
+            (
+                "channel.added".into(),
+                sales_subject.clone(),
+                None,
+                s("invoice.sent")
+            ),
+            (
+                "channel.added".into(),
+                "#channel-000001 (Large Co)".into(),
+                None,
+                s("client.created")
+            ),
+            (
+                "channel.kinds".into(),
+                sales_subject.clone(),
+                s("invoice.sent"),
+                s("")
+            ),
+            (
+                "channel.kinds".into(),
+                sales_subject.clone(),
+                s(""),
+                s("invoice.sent")
+            ),
+            (
+                "channel.enabled".into(),
+                sales_subject.clone(),
+                s("true"),
+                s("false")
+            ),
+            (
+                "channel.enabled".into(),
+                sales_subject.clone(),
+                s("false"),
+                s("true")
+            ),
+            (
+                "channel.default".into(),
+                "#channel-000001 (Large Co)".into(),
+                s("false"),
+                s("true")
+            ),
+            (
+                "setting.changed".into(),
+                "Slack integration".into(),
+                s("on"),
+                s("off")
+            ),
+            (
+                "setting.changed".into(),
+                "Slack integration".into(),
+                s("off"),
+                s("on")
+            ),
+        ]
     );
-    assert!(actions >= 8, "{actions} audit entries");
+    // A change that changes nothing is not recorded.
+    channels::change(profile, sales.id, Change::Enabled(true)).unwrap();
+    assert_eq!(
+        world.count(
+            "SELECT count(*) FROM audit_log WHERE action = 'channel.enabled' AND ?1 = ?1",
+            ""
+        ),
+        2
+    );
 
     // Removing a channel discards what still waits for it; the rows stay as history.
     channels::remove(profile, sales.id).unwrap();

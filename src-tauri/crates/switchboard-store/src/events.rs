@@ -55,21 +55,7 @@ pub struct NewMessage {
     pub hold_reason: Option<String>,
 }
 
-/// One routing decision about to be stored.
-#[derive(Debug, Clone)]
-pub struct NewRoute {
-    pub notification_channel_id: Option<i64>,
-    pub team_id: Option<String>,
-    pub channel_id: Option<String>,
-    pub channel_name: Option<String>,
-    pub outcome: Outcome,
-    /// A stable reason code (`kind_on`, `kind_off`, `integration_off`…).
-    pub reason: String,
-    /// The message, for queued and held routes.
-    pub message: Option<NewMessage>,
-}
-
-/// A stored routing decision.
+/// A routing decision (stored, or about to be: then `outbox_id` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     pub notification_channel_id: Option<i64>,
@@ -77,8 +63,17 @@ pub struct Route {
     pub channel_id: Option<String>,
     pub channel_name: Option<String>,
     pub outcome: Outcome,
+    /// A stable reason code (`kind_on`, `kind_off`, `integration_off`…).
     pub reason: String,
     pub outbox_id: Option<i64>,
+}
+
+/// A routing decision about to be stored, with the message it queues (queued and held
+/// routes).
+#[derive(Debug, Clone)]
+pub struct NewRoute {
+    pub route: Route,
+    pub message: Option<NewMessage>,
 }
 
 /// A stored event.
@@ -94,9 +89,14 @@ pub struct StoredEvent {
     pub routes: Vec<Route>,
 }
 
-/// Stores `event` with its routes, queueing each route's message; returns the event's id.
-/// The caller checks the key first ([`find_by_key`]) in the same transaction.
-pub fn insert(conn: &Connection, event: &NewEvent<'_>, routes: &[NewRoute]) -> Result<i64> {
+/// Stores `event` with its routes, queueing each route's message; returns the event's id and
+/// the routes as stored (with their outbox ids). The caller checks the key first
+/// ([`find_by_key`]) in the same transaction.
+pub fn insert(
+    conn: &Connection,
+    event: &NewEvent<'_>,
+    routes: Vec<NewRoute>,
+) -> Result<(i64, Vec<Route>)> {
     conn.execute(
         "INSERT INTO event (idempotency_key, kind, source, payload_json, project_id, received_at,
              occurred_at, project_key, staff_email, object_key)
@@ -126,8 +126,9 @@ pub fn insert(conn: &Connection, event: &NewEvent<'_>, routes: &[NewRoute]) -> R
              channel_name, outcome, reason, outbox_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for (seq, route) in routes.iter().enumerate() {
-        let outbox_id = match (&route.message, &route.team_id, &route.channel_id) {
+    let mut stored = Vec::with_capacity(routes.len());
+    for (seq, NewRoute { mut route, message }) in routes.into_iter().enumerate() {
+        route.outbox_id = match (&message, &route.team_id, &route.channel_id) {
             (Some(message), Some(team_id), Some(channel_id)) => {
                 queue.execute(params![
                     event_id,
@@ -158,10 +159,11 @@ pub fn insert(conn: &Connection, event: &NewEvent<'_>, routes: &[NewRoute]) -> R
             route.channel_name,
             route.outcome.as_str(),
             route.reason,
-            outbox_id
+            route.outbox_id
         ])?;
+        stored.push(route);
     }
-    Ok(event_id)
+    Ok((event_id, stored))
 }
 
 /// The event stored under idempotency key `key`, with its routes.
