@@ -5,14 +5,16 @@
 //! announced.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 use switchboard_slack::ChannelId;
-use switchboard_store::rusqlite::{Connection, OptionalExtension};
-use switchboard_store::{audit, channels as stored, settings};
+
+use switchboard_store::rusqlite::Connection;
+use switchboard_store::{audit, channels as stored, directory, outbox, settings, workspaces};
 
 use crate::event_kind::EventKind;
 use crate::events::Event;
 use crate::profile::Profile;
-use crate::routing::{INTEGRATION_SETTING, integration_on};
+use crate::routing::{INTEGRATION_SETTING, Reason, integration_on};
 use crate::{Error, Result, tokens};
 
 /// A notification channel as the Channels view and `switchboard channel list` show it.
@@ -35,10 +37,11 @@ pub struct ChannelView {
     pub kinds: Vec<EventKind>,
 }
 
-fn workspace_names(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut statement = conn.prepare_cached("SELECT team_id, name FROM workspace")?;
-    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+fn workspace_names(conn: &Connection) -> Result<BTreeMap<String, String>> {
+    Ok(workspaces::list(conn)?
+        .into_iter()
+        .map(|w| (w.team_id, w.name))
+        .collect())
 }
 
 fn view(c: stored::NotificationChannel, workspace_name: String) -> ChannelView {
@@ -152,36 +155,6 @@ pub struct AddChannel {
     pub join: bool,
 }
 
-struct Listed {
-    channel_id: String,
-    name: String,
-    is_private: bool,
-    is_archived: bool,
-    is_member: bool,
-}
-
-fn lookup(conn: &Connection, team_id: &str, channel: &str) -> Result<Option<Listed>> {
-    let by_name = channel.strip_prefix('#');
-    let sql = if by_name.is_some() {
-        "SELECT channel_id, name, is_private, is_archived, is_member FROM slack_channel
-         WHERE team_id = ?1 AND name = ?2 AND vanished_at IS NULL"
-    } else {
-        "SELECT channel_id, name, is_private, is_archived, is_member FROM slack_channel
-         WHERE team_id = ?1 AND channel_id = ?2 AND vanished_at IS NULL"
-    };
-    Ok(conn
-        .query_row(sql, [team_id, by_name.unwrap_or(channel)], |row| {
-            Ok(Listed {
-                channel_id: row.get(0)?,
-                name: row.get(1)?,
-                is_private: row.get(2)?,
-                is_archived: row.get(3)?,
-                is_member: row.get(4)?,
-            })
-        })
-        .optional()?)
-}
-
 /// Adds a notification channel with `kinds` switched on (audited). A public channel the app is
 /// not in is joined when `join` is set, and refused with the way to do it otherwise; a private
 /// one must invite the app first.
@@ -195,14 +168,8 @@ pub async fn add(profile: &Profile, request: AddChannel) -> Result<ChannelView> 
     }
     let team_id = request.team_id.clone();
     let (workspace, listed) = profile.db()?.read(|conn| {
-        let workspace: Option<String> = conn
-            .query_row(
-                "SELECT name FROM workspace WHERE team_id = ?1",
-                [&team_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let listed = lookup(conn, &team_id, &channel_text)?;
+        let workspace = workspaces::get(conn, &team_id)?.map(|w| w.name);
+        let listed = directory::find_channel(conn, &team_id, &channel_text)?;
         if let Some(listed) = &listed
             && stored::find(conn, &team_id, &listed.channel_id)?.is_some()
         {
@@ -253,13 +220,9 @@ pub async fn add(profile: &Profile, request: AddChannel) -> Result<ChannelView> 
             .conversations_join(&token, &ChannelId::new(&listed.channel_id))
             .await?;
         let (team, channel) = (team_id.clone(), listed.channel_id.clone());
-        profile.db()?.write(|tx| {
-            tx.execute(
-                "UPDATE slack_channel SET is_member = 1 WHERE team_id = ?1 AND channel_id = ?2",
-                [&team, &channel],
-            )?;
-            Ok::<_, Error>(())
-        })?;
+        profile
+            .db()?
+            .write(|tx| directory::mark_member(tx, &team, &channel))?;
     }
     let actor = profile.actor.clone();
     let now = switchboard_store::now_ms();
@@ -422,11 +385,11 @@ pub fn remove(profile: &Profile, id: i64) -> Result<()> {
     let now = switchboard_store::now_ms();
     profile.db()?.write(|tx| {
         let before = one(tx, id)?;
-        let discarded = tx.execute(
-            "UPDATE outbox SET state = 'discarded', updated_at = ?2,
-                 last_error = 'The channel was removed from Switchboard before this was sent.'
-             WHERE notification_channel_id = ?1 AND state IN ('pending', 'held')",
-            [id, now],
+        let discarded = outbox::discard_waiting_for(
+            tx,
+            id,
+            "The channel was removed from Switchboard before this was sent.",
+            now,
         )?;
         stored::remove(tx, id)?;
         let kinds = format!(
@@ -464,14 +427,9 @@ pub fn integration(profile: &Profile) -> Result<Integration> {
 }
 
 fn integration_in(conn: &Connection) -> Result<Integration> {
-    let held: i64 = conn.query_row(
-        "SELECT count(*) FROM outbox WHERE state = 'held' AND hold_reason = 'integration_off'",
-        [],
-        |row| row.get(0),
-    )?;
     Ok(Integration {
         enabled: integration_on(conn)?,
-        held: held as u64,
+        held: outbox::held(conn, Reason::IntegrationOff.as_str())?,
     })
 }
 
@@ -486,12 +444,7 @@ pub fn set_integration(profile: &Profile, on: bool) -> Result<Integration> {
         if was != on {
             settings::set(tx, INTEGRATION_SETTING, &on, now)?;
             if !on {
-                tx.execute(
-                    "UPDATE outbox SET state = 'held', hold_reason = 'integration_off',
-                         updated_at = ?1
-                     WHERE state = 'pending'",
-                    [now],
-                )?;
+                outbox::hold_pending(tx, Reason::IntegrationOff.as_str(), now)?;
             }
             audit::record(
                 tx,

@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use switchboard_store::events::{self as stored, NewEvent, NewMessage, NewRoute, Outcome, Route};
-use switchboard_store::rusqlite::{Connection, OptionalExtension};
+use switchboard_store::rusqlite::Connection;
+use switchboard_store::{directory, rules};
 
 use crate::catalog::{Event, IncomingEvent, object_key};
 use crate::event_kind::EventKind;
@@ -183,25 +184,13 @@ impl Routing {
             _ => (None, None),
         };
         let staff_name = match &event.staff {
-            Some(email) => tx
-                .query_row(
-                    "SELECT name FROM staff WHERE email = ?1 COLLATE NOCASE AND active = 1",
-                    [email],
-                    |row| row.get::<_, String>(0),
-                )
-                .optional()?,
+            Some(email) => rules::active_staff_name(tx, email)?,
             None => None,
         };
         let template = match self.templates.get(&event.kind) {
             Some(template) => template.clone(),
             None => {
-                let template: Option<String> = tx
-                    .query_row(
-                        "SELECT body FROM template WHERE purpose = ?1 AND name = 'channel'",
-                        [event.kind.as_str()],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
+                let template = rules::template(tx, event.kind.as_str(), "channel")?;
                 self.templates.insert(event.kind, template.clone());
                 template
             }
@@ -296,21 +285,14 @@ impl Routing {
 /// The time zone messages to `team_id` show times in: the one most of its people are in (Slack
 /// has no workspace time zone), else this computer's.
 fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
-    let common: Option<String> = conn
-        .query_row(
-            "SELECT tz FROM slack_user WHERE team_id = ?1 AND tz IS NOT NULL AND is_bot = 0
-                 AND is_deleted = 0 AND vanished_at IS NULL
-             GROUP BY tz ORDER BY count(*) DESC, tz LIMIT 1",
-            [team_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(common.unwrap_or_else(|| {
-        jiff::tz::TimeZone::system()
-            .iana_name()
-            .unwrap_or("UTC")
-            .to_owned()
-    }))
+    Ok(
+        directory::common_time_zone(conn, team_id)?.unwrap_or_else(|| {
+            jiff::tz::TimeZone::system()
+                .iana_name()
+                .unwrap_or("UTC")
+                .to_owned()
+        }),
+    )
 }
 
 /// The answer about an event, from its stored routes: built the same way the first time and

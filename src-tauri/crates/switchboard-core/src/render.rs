@@ -319,20 +319,16 @@ pub fn lint(kind: EventKind, template: &str) -> Vec<LintWarning> {
 /// `<#C…>`: Slack shows `&lt;!channel&gt;` as the text "<!channel>". An `@` inside a word
 /// (`ops@here.io`) is no broadcast and is left alone.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    // Slack's own three escapes (the client's `format::escape_text`), then the broadcast words.
+    // An `@` after an escape sees `;` where it saw `&`, `<` or `>`: neither is alphanumeric, so
+    // the broadcast rule reads the same.
+    let escaped = switchboard_slack::format::escape_text(text);
+    let mut out = String::with_capacity(escaped.len() + escaped.len() / 8);
     let mut before = None;
-    for (at, c) in text.char_indices() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => {
-                out.push('@');
-                if broadcast_after(before, &text[at + 1..]).is_some() {
-                    out.push(WORD_JOINER);
-                }
-            }
-            _ => out.push(c),
+    for (at, c) in escaped.char_indices() {
+        out.push(c);
+        if c == '@' && broadcast_after(before, &escaped[at + 1..]).is_some() {
+            out.push(WORD_JOINER);
         }
         before = Some(c);
     }

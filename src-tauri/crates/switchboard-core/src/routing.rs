@@ -11,8 +11,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use switchboard_store::rusqlite::{Connection, OptionalExtension};
-use switchboard_store::{channels, projects, settings as stored};
+use switchboard_store::rusqlite::Connection;
+use switchboard_store::workspaces::{self, Status};
+use switchboard_store::{channels, projects, rules, settings as stored};
 
 use crate::Result;
 use crate::catalog::Event;
@@ -309,29 +310,20 @@ pub fn settings(conn: &Connection) -> Result<Settings> {
             thread_per_object: c.thread_per_object,
         })
         .collect();
-    let mut workspaces = BTreeMap::new();
-    let mut statement = conn.prepare_cached("SELECT team_id, status FROM workspace")?;
-    let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-    })?;
-    for row in rows {
-        let (team_id, status) = row?;
-        let reachable = match status.as_str() {
-            "connected" => Reachable::Yes,
-            "needs_reconnect" => Reachable::NeedsReconnect,
-            _ => Reachable::Disconnected,
-        };
-        workspaces.insert(team_id, reachable);
-    }
-    let escalation_to_project_channel = conn
-        .query_row(
-            "SELECT post_to_project_channel FROM escalation_rule WHERE kind = 'escalation.project'
-             ORDER BY updated_at DESC LIMIT 1",
-            [],
-            |row| row.get::<_, bool>(0),
-        )
-        .optional()?
-        .unwrap_or(true);
+    let workspaces = workspaces::list(conn)?
+        .into_iter()
+        .map(|w| {
+            let reachable = match w.status {
+                Status::Connected => Reachable::Yes,
+                Status::NeedsReconnect => Reachable::NeedsReconnect,
+                Status::Disabled => Reachable::Disconnected,
+            };
+            (w.team_id, reachable)
+        })
+        .collect();
+    let escalation_to_project_channel =
+        rules::escalation_posts_to_project_channel(conn, EventKind::EscalationProject.as_str())?
+            .unwrap_or(true);
     Ok(Settings {
         integration_on: integration_on(conn)?,
         channels,

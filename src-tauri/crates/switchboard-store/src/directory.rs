@@ -247,6 +247,44 @@ pub fn counts(conn: &Connection, team_id: &str) -> Result<(u64, u64)> {
     Ok((count("slack_channel")?, count("slack_user")?))
 }
 
+/// The live channel `channel` of `team_id`: its id (`C…`) or `#name`.
+pub fn find_channel(conn: &Connection, team_id: &str, channel: &str) -> Result<Option<Channel>> {
+    use rusqlite::OptionalExtension;
+    let (column, value) = match channel.strip_prefix('#') {
+        Some(name) => ("name", name),
+        None => ("channel_id", channel),
+    };
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT channel_id, name, is_private, is_archived, is_member, member_count, topic
+             FROM slack_channel WHERE team_id = ?1 AND {column} = ?2 AND vanished_at IS NULL"
+        ))?
+        .query_row([team_id, value], channel_from_row)
+        .optional()?)
+}
+
+/// Records that the app is now in channel `channel_id` (it joined).
+pub fn mark_member(conn: &Connection, team_id: &str, channel_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE slack_channel SET is_member = 1 WHERE team_id = ?1 AND channel_id = ?2",
+        [team_id, channel_id],
+    )?;
+    Ok(())
+}
+
+/// The time zone most of a workspace's people are in (Slack has no workspace time zone).
+pub fn common_time_zone(conn: &Connection, team_id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT tz FROM slack_user WHERE team_id = ?1 AND tz IS NOT NULL AND is_bot = 0
+                 AND is_deleted = 0 AND vanished_at IS NULL
+             GROUP BY tz ORDER BY count(*) DESC, tz LIMIT 1",
+        )?
+        .query_row([team_id], |row| row.get(0))
+        .optional()?)
+}
+
 /// One window of the picker's list and how many rows match in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window<T> {

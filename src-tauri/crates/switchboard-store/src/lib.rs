@@ -21,8 +21,10 @@ pub mod directory;
 mod error;
 pub mod events;
 pub mod migrations;
+pub mod outbox;
 pub mod overview;
 pub mod projects;
+pub mod rules;
 pub mod settings;
 pub mod workspaces;
 

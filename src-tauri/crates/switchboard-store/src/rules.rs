@@ -1,0 +1,34 @@
+//! What the owner set for people and escalations, as routing and rendering read it: staff
+//! names, message templates and escalation rules. (Their editing arrives with the views.)
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::Result;
+
+/// The name of the active staff member with `email` (case-insensitive).
+pub fn active_staff_name(conn: &Connection, email: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM staff WHERE email = ?1 COLLATE NOCASE AND active = 1")?
+        .query_row([email], |row| row.get(0))
+        .optional()?)
+}
+
+/// The template body the owner wrote for `purpose` (an event kind) under `name`.
+pub fn template(conn: &Connection, purpose: &str, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM template WHERE purpose = ?1 AND name = ?2")?
+        .query_row([purpose, name], |row| row.get(0))
+        .optional()?)
+}
+
+/// Whether the newest rule for escalation kind `kind` posts to the project's channel
+/// (`None`: no rule is set).
+pub fn escalation_posts_to_project_channel(conn: &Connection, kind: &str) -> Result<Option<bool>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT post_to_project_channel FROM escalation_rule WHERE kind = ?1
+             ORDER BY updated_at DESC LIMIT 1",
+        )?
+        .query_row([kind], |row| row.get(0))
+        .optional()?)
+}
