@@ -209,7 +209,7 @@ pub async fn add(profile: &Profile, request: AddChannel) -> Result<ChannelView> 
             return Err(Error::invalid(
                 "channel",
                 format!(
-                    "Switchboard's app is not in #{}: let it join (the console offers it) or type /invite @Switchboard there.",
+                    "Switchboard's app is not in #{}: let Switchboard join it, or type /invite @Switchboard there.",
                     listed.name
                 ),
             ));

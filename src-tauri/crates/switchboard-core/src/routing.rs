@@ -131,11 +131,11 @@ impl Reason {
                 "No channel of the workspace takes {kind}, and {channel} is its default channel."
             ),
             Reason::KindOff => format!(
-                "{kind} is switched off in {channel}: switch it on in Channels to receive it there."
+                "{kind} is switched off in {channel}: switch it on for that channel to receive it there."
             ),
-            Reason::ChannelDisabled => format!(
-                "{channel} is disabled: enable it in Channels to receive messages there again."
-            ),
+            Reason::ChannelDisabled => {
+                format!("{channel} is disabled: enable it to receive messages there again.")
+            }
             Reason::IntegrationOff => {
                 "The Slack integration was switched off: nothing was queued.".to_owned()
             }
@@ -149,16 +149,16 @@ impl Reason {
                 "No channel takes {kind} and no default channel is set: switch it on in a channel, or set a default channel."
             ),
             Reason::ProjectUnknown => format!(
-                "The event names a project Switchboard does not know ({channel}): add it in Projects with that external id."
+                "The event names a project Switchboard does not know ({channel}): add the project with that external id."
             ),
             Reason::ProjectWithoutChannel => {
-                format!("The project {channel} has no channel: assign one in Projects.")
+                format!("The project {channel} has no channel: assign the project a channel.")
             }
             Reason::ProjectArchived => format!(
-                "The project {channel} is archived: unarchive it in Projects for its channel to receive {kind} again."
+                "The project {channel} is archived: unarchive the project for its channel to receive {kind} again."
             ),
             Reason::DirectMessageKind => format!(
-                "{kind} is about one person: it goes to direct messages (staff linked to Slack users), not to a default channel; switch it on in a channel to post it there too."
+                "{kind} is about one person, so it is never posted to a default channel: switch it on for a channel to post it there."
             ),
         }
     }
