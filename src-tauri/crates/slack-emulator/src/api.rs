@@ -43,7 +43,9 @@ fn accepted_scopes(method: &str) -> &'static str {
         }
         "conversations.join" => "channels:join,channels:write",
         "conversations.open" => "im:write,mpim:write",
-        "conversations.history" => "channels:history,groups:history,im:history,mpim:history",
+        "conversations.history" | "conversations.replies" => {
+            "channels:history,groups:history,im:history,mpim:history"
+        }
         "users.list" | "users.info" => "users:read",
         "users.lookupByEmail" => "users:read.email",
         "chat.postMessage" | "chat.update" | "chat.delete" => "chat:write",
@@ -126,6 +128,7 @@ fn run(
         "conversations.join" => c::join(world, authed()?, req, warnings),
         "conversations.open" => c::open(world, authed()?, req),
         "conversations.history" => c::history(world, authed()?, req),
+        "conversations.replies" => c::replies(world, authed()?, req),
         "users.info" => users::info(world, authed()?, req),
         "users.lookupByEmail" => users::lookup_by_email(world, authed()?, req),
         "chat.postMessage" => chat::post_message(world, authed()?, req, warnings),
@@ -151,6 +154,7 @@ const METHODS: &[&str] = &[
     "conversations.join",
     "conversations.open",
     "conversations.history",
+    "conversations.replies",
     "users.list",
     "users.info",
     "users.lookupByEmail",
@@ -197,8 +201,8 @@ pub async fn dispatch(
             .faults
             .iter()
             .find(|f| (f.method == method || f.method == "*") && fastrand::f64() < f.rate)
-            .map(|f| f.kind);
-        if let Some(kind) = fault {
+            .map(|f| (f.kind, f.stall_ms));
+        if let Some((kind, _)) = fault {
             let name = serde_json::to_value(kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -208,6 +212,10 @@ pub async fn dispatch(
         fault
     };
     // Faults that stop the call before Slack would have processed it.
+    let stall = fault
+        .and_then(|(_, stall)| stall)
+        .map_or(TIMEOUT_FAULT_STALL, Duration::from_millis);
+    let fault = fault.map(|(kind, _)| kind);
     match fault {
         Some(FaultKind::ServerError) => {
             let mut response = (
@@ -271,7 +279,7 @@ pub async fn dispatch(
     // Faults after Slack processed the call: the client cannot know whether it worked.
     match fault {
         Some(FaultKind::Timeout) => {
-            tokio::time::sleep(TIMEOUT_FAULT_STALL).await;
+            tokio::time::sleep(stall).await;
             response
         }
         Some(FaultKind::Reset) => {

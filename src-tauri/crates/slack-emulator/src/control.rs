@@ -361,3 +361,40 @@ pub async fn rate_limits(
     shared.set_rate_limits(body.enabled);
     Json(json!({"ok": true, "enabled": body.enabled}))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ChannelChange {
+    channel: String,
+    /// Archive (`true`) or unarchive (`false`) it.
+    archived: Option<bool>,
+    /// A member to remove (a person kicking the app out: `/remove @App`).
+    remove_member: Option<String>,
+    /// A member to add (an `/invite`).
+    add_member: Option<String>,
+}
+
+/// `POST /_emulator/channels/update`: what people do to a channel in Slack — archive or
+/// unarchive it, remove or invite a member — so delivery's failures can be provoked.
+pub async fn update_channel(
+    State(shared): State<Arc<Shared>>,
+    Json(change): Json<ChannelChange>,
+) -> Response {
+    let mut world = shared.lock();
+    let Some(channel) = world.channels.get_mut(&change.channel) else {
+        return refuse("channel_not_found");
+    };
+    if let Some(archived) = change.archived {
+        channel.is_archived = archived;
+    }
+    if let Some(user) = &change.remove_member {
+        channel.members.remove(user);
+    }
+    if let Some(user) = change.add_member {
+        channel.members.insert(user);
+    }
+    Json(
+        json!({"ok": true, "channel": channel.id, "is_archived": channel.is_archived,
+                "members": channel.members}),
+    )
+    .into_response()
+}

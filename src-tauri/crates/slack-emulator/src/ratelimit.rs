@@ -27,6 +27,7 @@ pub fn limit_for(method: &str) -> Option<Limit> {
         | "conversations.join"
         | "conversations.open"
         | "conversations.history"
+        | "conversations.replies"
         | "users.lookupByEmail"
         | "chat.update"
         | "chat.delete"

@@ -155,6 +155,10 @@ pub struct Fault {
     pub method: String,
     pub rate: f64,
     pub kind: FaultKind,
+    /// How long a `timeout` fault stalls before answering (default 30 s, past a client's
+    /// usual timeout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -50,12 +50,11 @@ pub async fn start(
     let base = emulator.base_url();
     let endpoints = Endpoints::new(&emulator.api_base(), &format!("{base}/"))?;
     let profile = Profile::open(ProfileConfig {
-        data_dir: demo_dir,
-        endpoints,
         secrets: SecretsIn::Memory,
         actor: home.actor.clone(),
         events: session.events(),
         demo: Some(emulator),
+        ..ProfileConfig::new(demo_dir, endpoints)
     });
     crate::slack_app::save_settings(
         &profile,

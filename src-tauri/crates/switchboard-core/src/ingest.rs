@@ -111,12 +111,17 @@ pub fn receive_batch(
         }
         Ok::<_, Error>(results)
     })?;
+    let mut queued = false;
     for (receipt, duplicate) in results.iter().flatten() {
         if !duplicate {
+            queued |= receipt.routes.iter().any(|r| r.outcome == "queued");
             profile.emit(Announcement::EventReceived {
                 event_id: receipt.event_id,
             });
         }
+    }
+    if queued {
+        profile.wake_delivery();
     }
     Ok(results)
 }

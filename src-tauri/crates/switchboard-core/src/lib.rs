@@ -31,6 +31,7 @@
 pub mod activity;
 pub mod catalog;
 pub mod channels;
+pub mod delivery;
 pub mod demo;
 pub mod directory;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod events;
 pub mod health;
 pub mod ingest;
 pub mod oauth;
+pub mod outbox;
 pub mod overview;
 pub mod preferences;
 pub mod profile;

@@ -91,6 +91,10 @@ pub struct ProfileConfig {
     pub events: Arc<dyn EventSink>,
     /// The in-process Slack emulator behind a demo profile.
     pub demo: Option<slack_emulator::Emulator>,
+    /// Pace calls below Slack's limits (off only against an emulator without limits).
+    pub slack_pacing: bool,
+    /// How long one call to Slack may take before it counts as timed out.
+    pub slack_timeout: std::time::Duration,
 }
 
 impl ProfileConfig {
@@ -104,6 +108,8 @@ impl ProfileConfig {
             actor: local_user(),
             events: Arc::new(NoEvents),
             demo: None,
+            slack_pacing: true,
+            slack_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -128,6 +134,8 @@ pub struct Profile {
     pub actor: String,
     events: Arc<dyn EventSink>,
     demo: Option<slack_emulator::Emulator>,
+    slack_pacing: bool,
+    slack_timeout: std::time::Duration,
     /// Cancelled when the profile shuts down; long work stops at its next step.
     pub(crate) lifetime: CancellationToken,
     /// Every task working on this profile, so shutting down can wait for them.
@@ -145,6 +153,8 @@ pub struct Profile {
     /// A loopback listener bound before the flow starts (the demo binds port 0 and keeps it,
     /// so no other program can take the port between choosing and using it).
     pub(crate) reserved_callback: Mutex<Option<crate::oauth::Callback>>,
+    /// Wakes the delivery worker when something was queued or released.
+    pub(crate) delivery_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -197,6 +207,8 @@ impl Profile {
             actor: config.actor,
             events: config.events,
             demo: config.demo,
+            slack_pacing: config.slack_pacing,
+            slack_timeout: config.slack_timeout,
             lifetime: CancellationToken::new(),
             tasks: TaskTracker::new(),
             channel_indexes: Mutex::new(HashMap::new()),
@@ -205,6 +217,7 @@ impl Profile {
             syncs: Mutex::new(HashMap::new()),
             oauth: Mutex::new(None),
             reserved_callback: Mutex::new(None),
+            delivery_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -234,9 +247,11 @@ impl Profile {
         if let Some(client) = self.slack.get() {
             return Ok(client);
         }
-        let config =
+        let mut config =
             switchboard_slack::ClientConfig::with_base_url(self.endpoints.api_base.as_str())
                 .map_err(|e| Error::invalid("slack_api_base", e.to_string()))?;
+        config.pacing = self.slack_pacing;
+        config.timeout = self.slack_timeout;
         let client = SlackClient::new(config).map_err(Error::from)?;
         Ok(self.slack.get_or_init(|| client))
     }
@@ -248,6 +263,11 @@ impl Profile {
 
     pub fn is_demo(&self) -> bool {
         self.demo.is_some()
+    }
+
+    /// Tells the delivery worker there may be something to send now.
+    pub fn wake_delivery(&self) {
+        self.delivery_wake.notify_one();
     }
 
     /// Announces a change to whoever listens (the console's window).

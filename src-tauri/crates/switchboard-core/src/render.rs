@@ -42,7 +42,7 @@ pub struct Context<'a> {
 }
 
 /// A message ready for `chat.postMessage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     /// The fallback/notification `text` (plain mrkdwn, never empty).
     pub text: String,

@@ -1,6 +1,6 @@
 //! The owner of a profile's background work. A [`Supervisor`] starts every background task of
-//! one profile — today the health check loop (every workspace on start, then every
-//! [`crate::health::CHECK_INTERVAL`]); next the delivery worker and the ingest server — each
+//! one profile — the health check loop (every workspace on start, then every
+//! [`crate::health::CHECK_INTERVAL`]) and the delivery worker ([`crate::delivery::run`]) — each
 //! with the supervisor's shutdown token, and [`Supervisor::shutdown`] stops them and waits until
 //! each has finished what it was doing. Modelled on mini-redis's shutdown: a token every task
 //! selects on between steps, and a tracker that says when the last one is gone.
@@ -34,6 +34,7 @@ impl Supervisor {
             tasks: TaskTracker::new(),
         };
         supervisor.spawn("health checks", health_loop);
+        supervisor.spawn("delivery", crate::delivery::run);
         supervisor
     }
 

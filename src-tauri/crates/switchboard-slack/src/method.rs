@@ -79,6 +79,7 @@ pub const CONVERSATIONS_INFO: Method = read("conversations.info", Tier::Three);
 pub const CONVERSATIONS_JOIN: Method = write("conversations.join", Tier::Three);
 pub const CONVERSATIONS_OPEN: Method = write("conversations.open", Tier::Three);
 pub const CONVERSATIONS_HISTORY: Method = read("conversations.history", Tier::Three);
+pub const CONVERSATIONS_REPLIES: Method = read("conversations.replies", Tier::Three);
 pub const USERS_LIST: Method = read("users.list", Tier::Two);
 pub const USERS_INFO: Method = read("users.info", Tier::Four);
 pub const USERS_LOOKUP_BY_EMAIL: Method = read("users.lookupByEmail", Tier::Three);

@@ -110,6 +110,15 @@ pub fn post_message(
         posted_with: auth.token.clone(),
     };
     let ts = world.next_ts(&channel_id);
+    // A parent message with replies carries its own ts as `thread_ts`, as in Slack.
+    if let Some(parent_ts) = &message.thread_ts
+        && let Some(parent) = world
+            .channels
+            .get_mut(&channel_id)
+            .and_then(|c| c.messages.iter_mut().find(|m| &m.ts == parent_ts))
+    {
+        parent.thread_ts = Some(parent_ts.clone());
+    }
     let message = Message {
         ts: ts.clone(),
         ..message

@@ -244,10 +244,13 @@ pub fn history(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
         let before_cursor = before.is_none_or(|b| key < b);
         under_latest && over_oldest && before_cursor
     };
+    // Thread replies stay in their thread (conversations.replies), as in Slack.
+    let top_level = |m: &&Message| m.thread_ts.as_ref().is_none_or(|t| *t == m.ts);
     let mut selected: Vec<&Message> = channel
         .messages
         .iter()
         .rev()
+        .filter(top_level)
         .filter(in_range)
         .take(limit + 1)
         .collect();
@@ -277,4 +280,71 @@ pub fn history(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
         body["latest"] = json!(latest);
     }
     Ok(body)
+}
+
+/// <https://docs.slack.dev/reference/methods/conversations.replies>: a thread, oldest first,
+/// its parent message first on the first page; `metadata` only with `include_all_metadata`.
+pub fn replies(world: &World, auth: &Auth, req: &ApiRequest) -> MethodResult {
+    let id = required(req, "channel", "channel_not_found")?;
+    let channel = visible_channel(world, auth, &id)?;
+    require_scope(auth, &[history_scope(channel)])?;
+    if !channel.members.contains(auth.actor()) {
+        return Err(ApiError::new("not_in_channel"));
+    }
+    let thread = required(req, "ts", "thread_not_found")?;
+    let Some(parent) = channel.messages.iter().find(|m| m.ts == thread) else {
+        return Err(ApiError::new("thread_not_found"));
+    };
+    let latest = parse_ts(req.str("latest"), "invalid_ts_latest")?;
+    let oldest = parse_ts(req.str("oldest"), "invalid_ts_oldest")?;
+    let inclusive = req.flag("inclusive");
+    let limit = match req.int("limit") {
+        Ok(None) | Ok(Some(0)) => 1000,
+        Ok(Some(n)) if (1..=1000).contains(&n) => n as usize,
+        Ok(Some(_)) => 1000,
+        _ => return Err(ApiError::new("invalid_limit")),
+    };
+    let after: Option<(i64, u32)> = match req.str("cursor") {
+        Some(cursor) => Some(ts_key(&decode_cursor(&cursor)?)),
+        None => None,
+    };
+    let in_range = |m: &&Message| {
+        let key = ts_key(&m.ts);
+        let under_latest = latest.is_none_or(|l| if inclusive { key <= l } else { key < l });
+        let over_oldest = oldest.is_none_or(|o| if inclusive { key >= o } else { key > o });
+        let after_cursor = after.is_none_or(|a| key > a);
+        under_latest && over_oldest && after_cursor
+    };
+    let mut selected: Vec<&Message> = Vec::new();
+    if after.is_none() {
+        selected.push(parent);
+    }
+    selected.extend(
+        channel
+            .messages
+            .iter()
+            .filter(|m| m.ts != thread && m.thread_ts.as_deref() == Some(thread.as_str()))
+            .filter(in_range)
+            .take(limit + 1),
+    );
+    let has_more = selected.len() > limit;
+    selected.truncate(limit);
+    let next_cursor = if has_more {
+        selected
+            .last()
+            .map(|m| encode_cursor(&m.ts))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let with_metadata = req.flag("include_all_metadata");
+    let messages: Vec<Value> = selected
+        .iter()
+        .map(|m| message_json(m, &channel.team_id, with_metadata))
+        .collect();
+    Ok(json!({
+        "messages": messages,
+        "has_more": has_more,
+        "response_metadata": {"next_cursor": next_cursor},
+    }))
 }

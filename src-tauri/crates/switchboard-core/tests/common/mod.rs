@@ -16,7 +16,7 @@ pub const CLIENT_ID: &str = "1000000001.2000000001";
 
 pub struct World {
     pub emulator: Emulator,
-    pub profile: Profile,
+    pub profile: std::sync::Arc<Profile>,
     pub port: u16,
     pub dir: tempfile::TempDir,
 }
@@ -27,6 +27,15 @@ impl World {
     }
 
     pub async fn start_with(seed: Seed, secrets: SecretsIn) -> World {
+        World::start_tuned(seed, secrets, |_| {}).await
+    }
+
+    /// A world whose profile `tune` adjusts first (a shorter Slack timeout, no pacing).
+    pub async fn start_tuned(
+        seed: Seed,
+        secrets: SecretsIn,
+        tune: impl FnOnce(&mut ProfileConfig),
+    ) -> World {
         // Port 0, kept until the first flow: nothing else can take it meanwhile.
         let callback = Callback::bind(0).await.unwrap();
         let port = callback.port();
@@ -41,14 +50,16 @@ impl World {
         .await
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let profile = Profile::open(ProfileConfig {
+        let mut config = ProfileConfig {
             secrets,
             actor: "ada".to_owned(),
             ..ProfileConfig::new(
                 dir.path().to_path_buf(),
                 Endpoints::new(&emulator.api_base(), &format!("{}/", emulator.base_url())).unwrap(),
             )
-        });
+        };
+        tune(&mut config);
+        let profile = Profile::open(config);
         switchboard_core::slack_app::save_settings(
             &profile,
             &AppSettings {
@@ -61,7 +72,7 @@ impl World {
         profile.reserve_callback(callback);
         World {
             emulator,
-            profile,
+            profile: std::sync::Arc::new(profile),
             port,
             dir,
         }

@@ -106,6 +106,44 @@ impl CursorRequest for History {
     }
 }
 
+/// Arguments of `conversations.replies`: the messages of the thread started by `ts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Replies {
+    pub channel: ChannelId,
+    /// The thread's parent message.
+    pub ts: Ts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Ts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oldest: Option<Ts>,
+    pub inclusive: bool,
+    pub limit: u32,
+    pub include_all_metadata: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+impl Replies {
+    pub fn new(channel: ChannelId, ts: Ts) -> Replies {
+        Replies {
+            channel,
+            ts,
+            latest: None,
+            oldest: None,
+            inclusive: false,
+            limit: 200,
+            include_all_metadata: false,
+            cursor: None,
+        }
+    }
+}
+
+impl CursorRequest for Replies {
+    fn set_cursor(&mut self, cursor: Option<String>) {
+        self.cursor = cursor;
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct HistoryPage {
     pub messages: Vec<Message>,
@@ -226,5 +264,15 @@ impl SlackClient {
         request: History,
     ) -> Pages<History, HistoryPage> {
         Pages::new(self, token, method::CONVERSATIONS_HISTORY, request)
+    }
+
+    /// Every page of a thread, oldest first, the parent first.
+    /// <https://docs.slack.dev/reference/methods/conversations.replies>
+    pub fn conversations_replies_pages(
+        &self,
+        token: &Token,
+        request: Replies,
+    ) -> Pages<Replies, HistoryPage> {
+        Pages::new(self, token, method::CONVERSATIONS_REPLIES, request)
     }
 }
