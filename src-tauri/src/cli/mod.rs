@@ -6,8 +6,12 @@
 //! Exit codes (also in `--help`): 0 success; 1 an error (the reason on stderr); 2 bad usage;
 //! 3 a workspace needs reconnecting; 4 a workspace could not be checked or synced.
 
+mod channel;
 mod event;
 mod info;
+mod ingest_token;
+mod outbox;
+mod serve;
 mod workspace;
 
 use std::path::PathBuf;
@@ -17,7 +21,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
 
+pub use channel::{ChannelCommand, IntegrationCommand};
 pub use event::EventCommand;
+pub use ingest_token::IngestTokenArgs;
+pub use outbox::OutboxCommand;
+pub use serve::ServeArgs;
 pub use workspace::WorkspaceCommand;
 
 /// Exit code: a workspace needs reconnecting.
@@ -49,6 +57,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL", default_value = "https://slack.com/", value_parser = parse_base_url)]
     pub slack_oauth_base: url::Url,
 
+    /// Do not pace calls below Slack's rate limits (only against an emulator without limits,
+    /// for tests)
+    #[arg(long, global = true, hide = true)]
+    pub slack_no_pacing: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -67,6 +80,22 @@ pub enum Command {
     /// Events of the business application: send one and see where it was routed
     #[command(subcommand)]
     Event(EventCommand),
+    /// Notification channels: which event kinds each receives
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+    /// The global Slack integration switch
+    #[command(subcommand)]
+    Integration(IntegrationCommand),
+    /// Run the local ingest API without a window: POST /v1/events on 127.0.0.1, printing
+    /// `listening http://127.0.0.1:PORT` first, and deliver what it queues; serves until
+    /// Ctrl-C or SIGTERM
+    Serve(ServeArgs),
+    /// The ingest API's bearer token: whether one exists and when it was made; --rotate makes
+    /// a new one and prints it once
+    IngestToken(IngestTokenArgs),
+    /// The outbox: messages waiting, sent, held or failed, and delivering them
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -97,7 +126,10 @@ impl Cli {
 
     /// The profile of the data directory, built by core's composition root.
     pub fn profile(&self) -> anyhow::Result<Profile> {
-        let profile = Profile::open(ProfileConfig::new(self.data_dir()?, self.endpoints()?));
+        let profile = Profile::open(ProfileConfig {
+            slack_pacing: !self.slack_no_pacing,
+            ..ProfileConfig::new(self.data_dir()?, self.endpoints()?)
+        });
         if let Some(error) = profile.open_error() {
             anyhow::bail!("opening the database: {error}");
         }
@@ -125,6 +157,11 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Info { json } => info::run(cli, *json).map(|()| ExitCode::SUCCESS),
         Command::Workspace(command) => workspace::run(cli, command),
         Command::Event(command) => event::run(cli, command),
+        Command::Outbox(command) => outbox::run(cli, command),
+        Command::Channel(command) => channel::run(cli, command),
+        Command::Serve(args) => serve::run(cli, args),
+        Command::IngestToken(args) => ingest_token::run(cli, args),
+        Command::Integration(command) => channel::run_integration(cli, command),
     }
 }
 

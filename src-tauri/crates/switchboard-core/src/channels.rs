@@ -461,5 +461,7 @@ pub fn set_integration(profile: &Profile, on: bool) -> Result<Integration> {
         integration_in(tx)
     })?;
     profile.emit(Event::ChannelsChanged);
+    profile.emit(Event::OutboxChanged);
+    profile.wake_delivery();
     Ok(state)
 }

@@ -103,7 +103,11 @@ async fn replace(profile: &Profile, token: &Secret, action: &str) -> Result<()> 
     let now = switchboard_store::now_ms();
     let actor = profile.actor.clone();
     profile.db()?.write(|tx| {
-        settings::set(tx, CREATED_AT_SETTING, &now, now)?;
+        // Strictly later than the time it replaces, even within one millisecond: a running
+        // server notices a rotation by this value changing.
+        let before = settings::get::<i64>(tx, CREATED_AT_SETTING)?;
+        let made_at = before.map_or(now, |before| now.max(before + 1));
+        settings::set(tx, CREATED_AT_SETTING, &made_at, now)?;
         audit::record(
             tx,
             audit::NewAuditEntry {
@@ -168,8 +172,15 @@ mod tests {
         let a = generate().unwrap();
         let b = generate().unwrap();
         for token in [&a, &b] {
-            let body = token.expose().strip_prefix(PREFIX).expect("starts with sbi_");
-            assert_eq!(body.len(), 43, "32 bytes are 43 characters of unpadded base64");
+            let body = token
+                .expose()
+                .strip_prefix(PREFIX)
+                .expect("starts with sbi_");
+            assert_eq!(
+                body.len(),
+                43,
+                "32 bytes are 43 characters of unpadded base64"
+            );
             assert!(
                 body.chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
@@ -185,7 +196,10 @@ mod tests {
         assert!(!matches("sbi_abc", "sbi_abd"), "the last byte counts");
         assert!(!matches("sbi_abc", "sbi_ab"), "a prefix is not the token");
         assert!(!matches("sbi_abc", ""), "no token is not the token");
-        assert!(!matches("", ""), "an empty expected token must not open the API");
+        assert!(
+            !matches("", ""),
+            "an empty expected token must not open the API"
+        );
     }
 
     #[tokio::test]

@@ -39,6 +39,8 @@ pub mod event_kind;
 pub mod events;
 pub mod health;
 pub mod ingest;
+pub mod ingest_server;
+pub mod ingest_token;
 pub mod oauth;
 pub mod outbox;
 pub mod overview;

@@ -155,6 +155,8 @@ pub struct Profile {
     pub(crate) reserved_callback: Mutex<Option<crate::oauth::Callback>>,
     /// Wakes the delivery worker when something was queued or released.
     pub(crate) delivery_wake: Arc<tokio::sync::Notify>,
+    /// The ingest API this process serves: its URL, or why it is not running.
+    ingest_status: Mutex<Option<std::result::Result<String, String>>>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -218,6 +220,7 @@ impl Profile {
             oauth: Mutex::new(None),
             reserved_callback: Mutex::new(None),
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
+            ingest_status: Mutex::new(None),
         }
     }
 
@@ -263,6 +266,15 @@ impl Profile {
 
     pub fn is_demo(&self) -> bool {
         self.demo.is_some()
+    }
+
+    /// Whether this process serves the ingest API: its URL, why not, or `None` (not started).
+    pub fn ingest_status(&self) -> Option<std::result::Result<String, String>> {
+        lock(&self.ingest_status).clone()
+    }
+
+    pub(crate) fn set_ingest_status(&self, status: std::result::Result<String, String>) {
+        *lock(&self.ingest_status) = Some(status);
     }
 
     /// Tells the delivery worker there may be something to send now.

@@ -52,7 +52,7 @@ impl Session {
     pub async fn start_background(&self) {
         let mut background = self.background.lock().await;
         if background.is_none() {
-            *background = Some(Supervisor::start(self.profile()));
+            *background = Some(Supervisor::start_with_ingest(self.profile()));
         }
     }
 
@@ -84,7 +84,7 @@ impl Session {
             previous.shutdown().await;
         }
         if was_running {
-            *background = Some(Supervisor::start(next));
+            *background = Some(Supervisor::start_with_ingest(next));
         }
     }
 

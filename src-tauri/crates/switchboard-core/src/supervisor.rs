@@ -38,6 +38,15 @@ impl Supervisor {
         supervisor
     }
 
+    /// The console's background work: [`Supervisor::start`]'s, and the ingest API on its
+    /// configured port (`switchboard serve` binds its own, to print the port first). Whether it
+    /// listens, or why not, is in [`Profile::ingest_status`].
+    pub fn start_with_ingest(profile: Arc<Profile>) -> Supervisor {
+        let supervisor = Supervisor::start(profile);
+        supervisor.spawn("ingest API", ingest_api);
+        supervisor
+    }
+
     /// The profile this supervisor works for.
     pub fn profile(&self) -> &Arc<Profile> {
         &self.profile
@@ -84,3 +93,34 @@ async fn health_loop(profile: Arc<Profile>, shutdown: CancellationToken) {
         }
     }
 }
+
+/// Serves the ingest API on the configured port until shut down. A port that cannot be bound
+/// (another program, or `switchboard serve`, has it) is recorded — Settings shows why — and
+/// tried again every [`INGEST_RETRY`]; the rest of the background work goes on meanwhile.
+async fn ingest_api(profile: Arc<Profile>, shutdown: CancellationToken) {
+    loop {
+        let bound = match crate::ingest_server::configured_port(&profile) {
+            Ok(port) => crate::ingest_server::Server::bind(profile.clone(), port).await,
+            Err(error) => Err(error),
+        };
+        match bound {
+            Ok(server) => {
+                profile.set_ingest_status(Ok(server.url()));
+                server.run(shutdown).await;
+                profile.set_ingest_status(Err("stopped".into()));
+                return;
+            }
+            Err(error) => {
+                tracing::warn!("the ingest API is not running: {error}");
+                profile.set_ingest_status(Err(error.to_string()));
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(INGEST_RETRY) => {}
+        }
+    }
+}
+
+/// How long the console waits before trying the ingest API's port again.
+pub const INGEST_RETRY: std::time::Duration = std::time::Duration::from_secs(30);

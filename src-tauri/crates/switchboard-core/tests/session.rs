@@ -66,7 +66,11 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
         "nothing runs before it is started"
     );
     session.start_background().await;
-    assert_eq!(session.background_tasks().await, 1, "the health loop");
+    assert_eq!(
+        session.background_tasks().await,
+        3,
+        "the health loop, the delivery worker and the ingest API"
+    );
     wait_for(&events, |e| {
         matches!(e, Event::HealthChecked { checked: 0, .. })
     })
@@ -90,7 +94,7 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
     assert!(ws.is_demo);
     assert_eq!(
         session.background_tasks().await,
-        1,
+        3,
         "restarted for the demo"
     );
     assert!(
@@ -127,7 +131,7 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
         !session.profile().is_demo(),
         "back to the person's own profile"
     );
-    assert_eq!(session.background_tasks().await, 1, "restarted for home");
+    assert_eq!(session.background_tasks().await, 3, "restarted for home");
     assert!(
         !demo::leave(&session).await,
         "leaving twice changes nothing"

@@ -1,0 +1,275 @@
+//! `switchboard serve` as a business application meets it: the first line names the port,
+//! events need the rotated token, a received event is routed and delivered by the same process,
+//! and the headless configuration commands (`channel`, `integration`, `outbox`) answer in JSON.
+//! Run under scripts/with-keyring (`make test` does).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use slack_emulator::{Config, Emulator, Seed};
+
+struct Run {
+    data: String,
+    api: String,
+}
+
+impl Run {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        command
+            .args(["--data-dir", &self.data, "--slack-api-base", &self.api])
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        command
+    }
+
+    /// Runs and returns (exit code, stdout, stderr).
+    fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let output = self.command(args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let (code, out, err) = self.run(args);
+        assert_eq!(
+            code,
+            Some(0),
+            "{args:?}: {err}. Run the tests under scripts/with-keyring (make test does)."
+        );
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    }
+}
+
+async fn slack_messages(emulator: &Emulator) -> Vec<Value> {
+    let answer: Value = reqwest::get(format!("{}/_emulator/messages", emulator.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["messages"].as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_takes_events_with_the_token_and_delivers_them() {
+    let emulator = Emulator::start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        Config {
+            seed: Seed::Large {
+                channels: 20,
+                users: 5,
+            },
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let seeded = emulator.workspaces();
+    let team = seeded["workspaces"][0]["team_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bot = seeded["workspaces"][0]["bot_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = Run {
+        data: tmp.path().to_str().unwrap().to_owned(),
+        api: emulator.api_base(),
+    };
+    let mut connect = run.command(&["workspace", "connect", "--token-stdin"]);
+    connect
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = connect.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bot.as_bytes())
+        .unwrap();
+    let connected = child.wait_with_output().unwrap();
+    assert!(
+        connected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&connected.stderr)
+    );
+    assert_eq!(run.run(&["workspace", "sync", &team]).0, Some(0));
+
+    // Headless configuration, in JSON.
+    let added = run.json(&[
+        "channel",
+        "add",
+        "--team",
+        &team,
+        "--channel",
+        "#channel-000003",
+        "--kinds",
+        "invoices,payments",
+        "--json",
+    ]);
+    assert_eq!(added["name"], "channel-000003");
+    assert_eq!(
+        added["kinds"],
+        json!([
+            "invoice.sent",
+            "invoice.opened",
+            "invoice.reviewed",
+            "invoice.note_added",
+            "payment.received"
+        ])
+    );
+    let id = added["id"].as_i64().unwrap().to_string();
+    let changed = run.json(&[
+        "channel",
+        "set",
+        &id,
+        "--kind",
+        "invoice.opened",
+        "--off",
+        "--json",
+    ]);
+    assert!(
+        !changed["kinds"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("invoice.opened"))
+    );
+    let listed = run.json(&["channel", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let (code, _, err) = run.run(&["channel", "set", "999", "--kind", "invoices", "--on"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("channel list"), "{err}");
+    let (code, _, err) = run.run(&["channel", "set", &id, "--kind", "invoices.sent", "--on"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("invoices.sent"), "names the bad kind: {err}");
+    assert_eq!(
+        run.json(&["integration", "status", "--json"]),
+        json!({"enabled": true, "held": 0})
+    );
+
+    // The token is printed once, alone, by --rotate.
+    let (code, token, _) = run.run(&["ingest-token", "--rotate"]);
+    assert_eq!(code, Some(0));
+    let token = token.trim().to_owned();
+    assert!(token.starts_with("sbi_"), "{token}");
+    let status = run.json(&["ingest-token", "--json"]);
+    assert!(
+        !status.to_string().contains(&token),
+        "the token is never shown again"
+    );
+
+    let mut server = run
+        .command(&["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("listening ")
+        .unwrap_or_else(|| panic!("the first line names the address: {first:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+
+    let event = json!({"id": "inv-1042-sent", "kind": "invoice.sent",
+        "occurred_at": "2026-11-23T09:30:00Z",
+        "data": {"number": "1042", "client": "Globex GmbH", "amount": "1250.00",
+                 "currency": "EUR", "link": "https://app.example.com/invoices/1042"}});
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let refused = http
+        .post(format!("{url}/v1/events"))
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let accepted = http
+        .post(format!("{url}/v1/events"))
+        .bearer_auth(&token)
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    let receipt: Value = accepted.json().await.unwrap();
+    assert_eq!(receipt["receipt"]["routes"][0]["outcome"], "queued");
+
+    // The server's own delivery worker sends it.
+    let started = Instant::now();
+    let delivered = loop {
+        let messages = slack_messages(&emulator).await;
+        if let Some(m) = messages
+            .iter()
+            .find(|m| m["text"].as_str().unwrap_or("").contains("1042"))
+        {
+            break m.clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "not delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(delivered["metadata"]["event_type"], "switchboard_delivery");
+
+    // Stopped with SIGTERM, it exits cleanly.
+    let stopped = Command::new("kill")
+        .arg(server.id().to_string())
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "serve exits 0 on SIGTERM: {status:?}");
+
+    let sent = run.json(&["outbox", "list", "--state", "sent", "--json"]);
+    assert_eq!(sent.as_array().unwrap().len(), 1);
+    assert_eq!(sent[0]["target"], "#channel-000003");
+    assert!(
+        sent[0]["permalink"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let detail = run.json(&["outbox", "show", &sent[0]["id"].to_string(), "--json"]);
+    assert_eq!(detail["attempts_made"][0]["outcome"], "sent");
+    let (code, _, err) = run.run(&["outbox", "retry", &sent[0]["id"].to_string()]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("was sent already"), "{err}");
+    let (code, _, err) = run.run(&["outbox", "list", "--state", "lost"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("pending, sending, sent"), "{err}");
+
+    // Integration off: events are recorded, skipped, nothing queued.
+    assert_eq!(
+        run.json(&["integration", "off", "--json"])["enabled"],
+        false
+    );
+    let mut send = run.command(&["event", "send", "--json"]);
+    send.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = send.spawn().unwrap();
+    let mut second = event.clone();
+    second["id"] = json!("inv-1043-sent");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(second.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let skipped: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(skipped["routes"][0]["reason"], "integration_off");
+    assert_eq!(run.json(&["integration", "on", "--json"])["enabled"], true);
+}
