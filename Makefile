@@ -41,3 +41,4 @@ bench: deps ui
 	cargo build --release -p slack-emulator
 	cargo bench -p switchboard-slack --bench directory
 	cargo bench -p switchboard-core --bench sync
+	cargo bench -p switchboard-core --bench outbox

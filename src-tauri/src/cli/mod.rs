@@ -11,6 +11,7 @@ mod event;
 mod info;
 mod ingest_token;
 mod outbox;
+mod project;
 mod serve;
 mod workspace;
 
@@ -25,6 +26,7 @@ pub use channel::{ChannelCommand, IntegrationCommand};
 pub use event::EventCommand;
 pub use ingest_token::IngestTokenArgs;
 pub use outbox::OutboxCommand;
+pub use project::ProjectCommand;
 pub use serve::ServeArgs;
 pub use workspace::WorkspaceCommand;
 
@@ -93,6 +95,10 @@ pub enum Command {
     /// The ingest API's bearer token: whether one exists and when it was made; --rotate makes
     /// a new one and prints it once
     IngestToken(IngestTokenArgs),
+    /// Projects of the business application: list, add, edit, import from CSV, assign a
+    /// channel, archive
+    #[command(subcommand)]
+    Project(ProjectCommand),
     /// The outbox: messages waiting, sent, held or failed, and delivering them
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -158,6 +164,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Workspace(command) => workspace::run(cli, command),
         Command::Event(command) => event::run(cli, command),
         Command::Outbox(command) => outbox::run(cli, command),
+        Command::Project(command) => project::run(cli, command),
         Command::Channel(command) => channel::run(cli, command),
         Command::Serve(args) => serve::run(cli, args),
         Command::IngestToken(args) => ingest_token::run(cli, args),

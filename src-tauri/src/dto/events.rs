@@ -28,6 +28,8 @@ pub enum UiEvent {
     EventReceived { event_id: i64 },
     /// Messages in the outbox changed state.
     OutboxChanged,
+    /// Projects changed (added, edited, archived, assigned, imported).
+    ProjectsChanged,
 }
 
 impl From<switchboard_core::events::Event> for UiEvent {
@@ -46,6 +48,7 @@ impl From<switchboard_core::events::Event> for UiEvent {
             Event::ChannelsChanged => UiEvent::ChannelsChanged,
             Event::EventReceived { event_id } => UiEvent::EventReceived { event_id },
             Event::OutboxChanged => UiEvent::OutboxChanged,
+            Event::ProjectsChanged => UiEvent::ProjectsChanged,
         }
     }
 }

@@ -488,7 +488,11 @@ export type UiEvent =
 /**
  * Messages in the outbox changed state.
  */
-{ kind: "outboxChanged" }
+{ kind: "outboxChanged" } | 
+/**
+ * Projects changed (added, edited, archived, assigned, imported).
+ */
+{ kind: "projectsChanged" }
 /**
  * A workspace card: what Slack said about it, how it is connected, and how healthy it is.
  * Never a token.

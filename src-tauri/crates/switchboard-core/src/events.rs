@@ -21,6 +21,9 @@ pub enum Event {
     EventReceived { event_id: i64 },
     /// Messages in the outbox changed state (sent, failed, held, released, discarded).
     OutboxChanged,
+    /// A project was added, edited, archived or unarchived, assigned a channel, or projects
+    /// were imported.
+    ProjectsChanged,
 }
 
 /// Where events go.

@@ -46,6 +46,7 @@ pub mod outbox;
 pub mod overview;
 pub mod preferences;
 pub mod profile;
+pub mod projects;
 pub mod render;
 pub mod routing;
 pub mod secrets;

@@ -1,0 +1,314 @@
+//! Benchmark of the outbox (prints figures and whether each target is met; asserts nothing
+//! about speed):
+//!
+//! 1. **Ingest throughput**: events received in batches of 500 through `ingest::receive_batch`
+//!    (what `POST /v1/events/batch` calls) into a profile with 30 notification channels: each
+//!    event is validated, routed over all 30 channels (every decision stored), rendered and
+//!    queued. Target: ≥ 10,000 events/s.
+//! 2. **Ingest latency**: single events through the real HTTP front door (`POST /v1/events`,
+//!    bearer token, loopback) at 1,000 events/s, open loop (each request leaves at its
+//!    scheduled time whether or not earlier ones were answered). Target: p99 ≤ 20 ms.
+//! 3. **Delivery under Slack's limits**: 1,300 messages over 30 channels, delivered by the
+//!    worker with the client's pacing, to an emulator (a separate process) enforcing Slack's
+//!    `chat.postMessage` limits (about one a second per channel, 300 a minute per workspace
+//!    with a burst of 100). Reports the share of the rate those limits allow (the least time
+//!    they allow for 1,300 messages ÷ the time taken), the calls answered 429, and the
+//!    messages lost or duplicated per the emulator's record. Targets: ≥ 95%, ≤ 1% 429s,
+//!    0 lost, 0 duplicated.
+//!
+//! `make bench` runs it; alone: `cargo build --release -p slack-emulator && cargo bench -p
+//! switchboard-core --bench outbox`. `BENCH_INGEST_EVENTS` (default 20,000),
+//! `BENCH_LATENCY_EVENTS` (default 5,000) and `SLACK_EMULATOR_BIN` override the defaults.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use slack_emulator::process::{self, EmulatorProcess};
+use switchboard_core::catalog::{IncomingEvent, sample};
+use switchboard_core::channels::{self, AddChannel};
+use switchboard_core::ingest::{self, Source};
+use switchboard_core::profile::{Endpoints, Profile, ProfileConfig, SecretsIn};
+use switchboard_core::workspaces::{self, BotTokenPaste};
+use switchboard_core::{EventKind, delivery, directory, ingest_server, ingest_token};
+use tokio_util::sync::CancellationToken;
+
+const CHANNELS: usize = 30;
+const MESSAGES: usize = 1_300;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn control(base: &str, path: &str) -> Value {
+    reqwest::get(format!("{base}/_emulator/{path}"))
+        .await
+        .expect("the emulator answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// A profile connected to the emulator's first workspace with 30 channels: channel 0 takes
+/// clients and invoices, the others invoices.
+async fn profile(base: &str, dir: &std::path::Path) -> Arc<Profile> {
+    let profile = Arc::new(Profile::open(ProfileConfig {
+        secrets: SecretsIn::Memory,
+        ..ProfileConfig::new(
+            dir.to_path_buf(),
+            Endpoints::new(&format!("{base}/api/"), &format!("{base}/")).expect("endpoints"),
+        )
+    }));
+    let seeded = control(base, "workspaces").await;
+    let first = &seeded["workspaces"][0];
+    let team = first["team_id"].as_str().expect("a team").to_owned();
+    workspaces::connect_bot_token(
+        &profile,
+        &BotTokenPaste {
+            token: first["bot_token"].as_str().expect("a token").to_owned(),
+            refresh_token: None,
+        },
+    )
+    .await
+    .expect("connected");
+    directory::sync_workspace(&profile, &team, |_| {})
+        .await
+        .expect("synced");
+    let mut added = 0;
+    let mut n = 0;
+    while added < CHANNELS {
+        n += 1;
+        let kinds = if added == 0 {
+            vec![EventKind::ClientCreated, EventKind::InvoiceSent]
+        } else {
+            vec![EventKind::InvoiceSent]
+        };
+        let request = AddChannel {
+            team_id: team.clone(),
+            channel: format!("#channel-{n:06}"),
+            kinds,
+            thread_per_object: true,
+            join: true,
+        };
+        if channels::add(&profile, request).await.is_ok() {
+            added += 1;
+        }
+        assert!(n < 200, "could not add {CHANNELS} channels");
+    }
+    profile
+}
+
+fn invoice(id: String, number: usize) -> IncomingEvent {
+    let mut event = sample(EventKind::InvoiceSent);
+    event.id = id;
+    event
+        .data
+        .insert("number".into(), json!(number.to_string()));
+    event
+}
+
+fn client(id: String) -> IncomingEvent {
+    let mut event = sample(EventKind::ClientCreated);
+    event.id = id;
+    event
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+fn main() {
+    let binary = process::binary_beside_current_exe();
+    assert!(
+        binary.is_file(),
+        "{} is missing: run `cargo build --release -p slack-emulator` first",
+        binary.display()
+    );
+    let emulator = EmulatorProcess::start(
+        &binary,
+        &["--seed", "large", "--channels", "200", "--users", "50"],
+    )
+    .expect("starting the emulator");
+    let base = emulator.base_url.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+
+    // 1. Ingest throughput.
+    let events = env_number("BENCH_INGEST_EVENTS", 20_000);
+    let ingest_dir = tempfile::tempdir().expect("a directory");
+    let ingest_profile = runtime.block_on(profile(&base, ingest_dir.path()));
+    let batches: Vec<Vec<IncomingEvent>> = (0..events)
+        .map(|i| {
+            if i % 10 == 0 {
+                client(format!("t-{i}"))
+            } else {
+                invoice(format!("t-{i}"), 10_000 + i)
+            }
+        })
+        .collect::<Vec<_>>()
+        .chunks(ingest::MAX_BATCH)
+        .map(<[IncomingEvent]>::to_vec)
+        .collect();
+    let started = Instant::now();
+    for batch in batches {
+        let results =
+            ingest::receive_batch(&ingest_profile, batch, Source::Ingest).expect("stored");
+        assert!(results.iter().all(Result::is_ok));
+    }
+    let elapsed = started.elapsed();
+    let rate = events as f64 / elapsed.as_secs_f64();
+    let queued: i64 = ingest_profile
+        .db()
+        .expect("db")
+        .read(|c| {
+            c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+                .map_err(switchboard_store::Error::from)
+        })
+        .expect("count");
+    println!(
+        "ingest: {events} events in batches of {} over {CHANNELS} channels in {:.2} s = {rate:.0} events/s ({queued} messages queued, {} routing decisions stored); target ≥ 10,000/s: {}",
+        ingest::MAX_BATCH,
+        elapsed.as_secs_f64(),
+        events * CHANNELS,
+        if rate >= 10_000.0 { "met" } else { "NOT met" }
+    );
+
+    // 2. Latency at 1,000 events/s through the HTTP front door.
+    let latency_events = env_number("BENCH_LATENCY_EVENTS", 5_000);
+    let latencies = runtime.block_on(async {
+        let token = ingest_token::rotate(&ingest_profile)
+            .await
+            .expect("a token");
+        let server = ingest_server::Server::bind(ingest_profile.clone(), 0)
+            .await
+            .expect("bound");
+        let url = format!("{}/v1/events", server.url());
+        let shutdown = CancellationToken::new();
+        let serving = tokio::spawn(server.run(shutdown.clone()));
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(256)
+            .build()
+            .expect("a client");
+        let start = tokio::time::Instant::now();
+        let mut requests = Vec::with_capacity(latency_events);
+        for i in 0..latency_events {
+            let at = start + Duration::from_micros(1_000 * i as u64);
+            let http = http.clone();
+            let url = url.clone();
+            let token = token.expose().to_owned();
+            let body = serde_json::to_vec(&invoice(format!("l-{i}"), 50_000 + i)).expect("JSON");
+            requests.push(tokio::spawn(async move {
+                tokio::time::sleep_until(at).await;
+                let sent = Instant::now();
+                let answer = http
+                    .post(&url)
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("answered");
+                assert_eq!(answer.status(), 202);
+                sent.elapsed()
+            }));
+        }
+        let mut latencies = Vec::with_capacity(latency_events);
+        for request in requests {
+            latencies.push(request.await.expect("a request"));
+        }
+        shutdown.cancel();
+        let _ = serving.await;
+        latencies
+    });
+    let mut sorted = latencies.clone();
+    sorted.sort();
+    let (p50, p99) = (percentile(&sorted, 0.50), percentile(&sorted, 0.99));
+    println!(
+        "ingest latency: {latency_events} single events over HTTP at 1,000/s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; target p99 ≤ 20 ms: {}",
+        p50.as_secs_f64() * 1000.0,
+        p99.as_secs_f64() * 1000.0,
+        sorted.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        if p99 <= Duration::from_millis(20) {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+
+    // 3. Delivery of 1,300 messages over 30 channels under Slack's limits.
+    let delivery_dir = tempfile::tempdir().expect("a directory");
+    let (summary, elapsed, stats, messages) = runtime.block_on(async {
+        let profile = profile(&base, delivery_dir.path()).await;
+        // 43 invoices reach all 30 channels (1,290 messages); 10 clients reach the first.
+        let per_channel = MESSAGES / CHANNELS;
+        let mut batch: Vec<IncomingEvent> = (0..per_channel)
+            .map(|i| invoice(format!("d-{i}"), 90_000 + i))
+            .collect();
+        batch.extend((0..MESSAGES - per_channel * CHANNELS).map(|i| client(format!("c-{i}"))));
+        ingest::receive_batch(&profile, batch, Source::Ingest).expect("stored");
+        let before = control(&base, "stats").await;
+        let started = Instant::now();
+        let summary = delivery::until_idle(profile.clone(), CancellationToken::new())
+            .await
+            .expect("delivered");
+        let elapsed = started.elapsed();
+        let after = control(&base, "stats").await;
+        let count = |stats: &Value, key: &str| stats[key]["chat.postMessage"].as_u64().unwrap_or(0);
+        let stats = (
+            count(&after, "requests") - count(&before, "requests"),
+            count(&after, "rate_limited") - count(&before, "rate_limited"),
+        );
+        let messages = control(&base, "messages").await["messages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        (summary, elapsed, stats, messages)
+    });
+    let mut seen = HashSet::new();
+    let mut duplicated = 0;
+    let mut per_channel: BTreeMap<String, usize> = BTreeMap::new();
+    for m in &messages {
+        let Some(id) = m["metadata"]["event_payload"]["outbox_id"].as_i64() else {
+            continue;
+        };
+        if !seen.insert(id) {
+            duplicated += 1;
+        }
+        *per_channel
+            .entry(m["channel"].as_str().unwrap_or("").to_owned())
+            .or_default() += 1;
+    }
+    let lost = MESSAGES.saturating_sub(seen.len());
+    // The least time the emulator's limits allow: the workspace bucket (300/min, burst 100)
+    // binds; no channel gets more than one a second.
+    let allowed = (MESSAGES as f64 - 100.0) / 5.0;
+    let share = allowed / elapsed.as_secs_f64() * 100.0;
+    let (posts, limited) = stats;
+    let limited_share = limited as f64 / posts.max(1) as f64 * 100.0;
+    println!(
+        "delivery: {MESSAGES} messages over {} channels in {:.1} s; Slack's limits allow it in {allowed:.1} s at the least: {share:.1}% of the allowed rate (target ≥ 95%: {}); {posts} chat.postMessage calls, {limited} answered 429 = {limited_share:.2}% (target ≤ 1%: {}); lost {lost}, duplicated {duplicated} (target 0: {}); worker: {summary:?}",
+        per_channel.len(),
+        elapsed.as_secs_f64(),
+        if share >= 95.0 { "met" } else { "NOT met" },
+        if limited_share <= 1.0 {
+            "met"
+        } else {
+            "NOT met"
+        },
+        if lost == 0 && duplicated == 0 {
+            "met"
+        } else {
+            "NOT met"
+        },
+    );
+    drop(emulator);
+}
