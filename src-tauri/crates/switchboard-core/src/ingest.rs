@@ -201,6 +201,8 @@ impl Routing {
             }
         };
         let object = object_key(event);
+        // One rendering per workspace (its time zone), shared by its channels.
+        let mut rendered_for: HashMap<String, String> = HashMap::new();
         let mut routes = Vec::with_capacity(decisions.len());
         for decision in &decisions {
             let channel = decision
@@ -208,23 +210,33 @@ impl Routing {
                 .and_then(|id| self.settings.channels.iter().find(|c| c.id == id));
             let message = match (decision.action, channel) {
                 (Action::Deliver | Action::Hold, Some(channel)) => {
-                    if !self.time_zones.contains_key(&channel.team_id) {
-                        let zone = time_zone(tx, &channel.team_id)?;
-                        self.time_zones.insert(channel.team_id.clone(), zone);
-                    }
-                    let rendered = render::render(
-                        event,
-                        &Context {
-                            time_zone: &self.time_zones[&channel.team_id],
-                            project_name: project_name.as_deref(),
-                            staff_name: staff_name.as_deref(),
-                            template: template.as_deref(),
-                        },
-                    );
+                    let payload_json = match rendered_for.get(&channel.team_id) {
+                        Some(json) => json.clone(),
+                        None => {
+                            if !self.time_zones.contains_key(&channel.team_id) {
+                                let zone = time_zone(tx, &channel.team_id)?;
+                                self.time_zones.insert(channel.team_id.clone(), zone);
+                            }
+                            let rendered = render::render(
+                                event,
+                                &Context {
+                                    time_zone: &self.time_zones[&channel.team_id],
+                                    project_name: project_name.as_deref(),
+                                    staff_name: staff_name.as_deref(),
+                                    template: template.as_deref(),
+                                },
+                            );
+                            let json = serde_json::to_string(&rendered).map_err(|e| {
+                                Error::StorageUnavailable(format!(
+                                    "a message could not be stored: {e}"
+                                ))
+                            })?;
+                            rendered_for.insert(channel.team_id.clone(), json.clone());
+                            json
+                        }
+                    };
                     Some(NewMessage {
-                        payload_json: serde_json::to_string(&rendered).map_err(|e| {
-                            Error::StorageUnavailable(format!("a message could not be stored: {e}"))
-                        })?,
+                        payload_json,
                         thread_key: object.clone().filter(|_| channel.thread_per_object),
                         hold_reason: (decision.action == Action::Hold)
                             .then(|| Reason::NeedsReconnect.as_str().to_owned()),

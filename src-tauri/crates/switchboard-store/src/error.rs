@@ -43,6 +43,10 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A stored record does not decode (written by a newer build, or edited by hand).
+    #[error("the database holds a record this version cannot read: {0}")]
+    Corrupt(String),
+
     /// A migration failed to apply.
     #[error("cannot upgrade the database {}: {source}", path.display())]
     Migration {

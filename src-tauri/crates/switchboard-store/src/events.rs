@@ -89,6 +89,47 @@ pub struct StoredEvent {
     pub routes: Vec<Route>,
 }
 
+/// A decision as stored in `event.routes_json`, written for every event, so short: a channel
+/// that skipped the event is stored as its notification channel id and the reason alone (its
+/// workspace, channel and name are read back from the channel); `o` is left out for skips.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredRoute {
+    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
+    notification_channel_id: Option<i64>,
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    team_id: Option<String>,
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    channel_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(rename = "o", default = "skipped", skip_serializing_if = "is_skipped")]
+    outcome: String,
+    #[serde(rename = "r")]
+    reason: String,
+}
+
+fn skipped() -> String {
+    Outcome::Skipped.as_str().to_owned()
+}
+
+fn is_skipped(outcome: &str) -> bool {
+    outcome == Outcome::Skipped.as_str()
+}
+
+impl StoredRoute {
+    fn of(route: &Route) -> StoredRoute {
+        let short = route.outcome == Outcome::Skipped && route.notification_channel_id.is_some();
+        StoredRoute {
+            notification_channel_id: route.notification_channel_id,
+            team_id: route.team_id.clone().filter(|_| !short),
+            channel_id: route.channel_id.clone().filter(|_| !short),
+            name: route.channel_name.clone().filter(|_| !short),
+            outcome: route.outcome.as_str().to_owned(),
+            reason: route.reason.clone(),
+        }
+    }
+}
+
 /// Stores `event` with its routes, queueing each route's message; returns the event's id and
 /// the routes as stored (with their outbox ids). The caller checks the key first
 /// ([`find_by_key`]) in the same transaction.
@@ -97,23 +138,27 @@ pub fn insert(
     event: &NewEvent<'_>,
     routes: Vec<NewRoute>,
 ) -> Result<(i64, Vec<Route>)> {
-    conn.execute(
+    let decisions: Vec<StoredRoute> = routes.iter().map(|r| StoredRoute::of(&r.route)).collect();
+    let routes_json = serde_json::to_string(&decisions)
+        .map_err(|e| crate::Error::Corrupt(format!("routing decisions: {e}")))?;
+    conn.prepare_cached(
         "INSERT INTO event (idempotency_key, kind, source, payload_json, project_id, received_at,
-             occurred_at, project_key, staff_email, object_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            event.key,
-            event.kind,
-            event.source,
-            event.payload_json,
-            event.project_id,
-            event.received_at,
-            event.occurred_at,
-            event.project_key,
-            event.staff_email,
-            event.object_key
-        ],
-    )?;
+             occurred_at, project_key, staff_email, object_key, routes_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        event.key,
+        event.kind,
+        event.source,
+        event.payload_json,
+        event.project_id,
+        event.received_at,
+        event.occurred_at,
+        event.project_key,
+        event.staff_email,
+        event.object_key,
+        routes_json
+    ])?;
     let event_id = conn.last_insert_rowid();
     let mut queue = conn.prepare_cached(
         "INSERT INTO outbox (event_id, notification_channel_id, team_id, target_kind, target_id,
@@ -121,13 +166,8 @@ pub fn insert(
              created_at, updated_at)
          VALUES (?1, ?2, ?3, 'channel', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)",
     )?;
-    let mut route_row = conn.prepare_cached(
-        "INSERT INTO event_route (event_id, seq, notification_channel_id, team_id, channel_id,
-             channel_name, outcome, reason, outbox_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
     let mut stored = Vec::with_capacity(routes.len());
-    for (seq, NewRoute { mut route, message }) in routes.into_iter().enumerate() {
+    for NewRoute { mut route, message } in routes {
         route.outbox_id = match (&message, &route.team_id, &route.channel_id) {
             (Some(message), Some(team_id), Some(channel_id)) => {
                 queue.execute(params![
@@ -150,17 +190,6 @@ pub fn insert(
             }
             _ => None,
         };
-        route_row.execute(params![
-            event_id,
-            seq as i64,
-            route.notification_channel_id,
-            route.team_id,
-            route.channel_id,
-            route.channel_name,
-            route.outcome.as_str(),
-            route.reason,
-            route.outbox_id
-        ])?;
         stored.push(route);
     }
     Ok((event_id, stored))
@@ -193,23 +222,69 @@ pub fn find_by_key(conn: &Connection, key: &str) -> Result<Option<StoredEvent>> 
     Ok(Some(event))
 }
 
-/// The routing decisions of event `event_id`, in order.
+/// The routing decisions of event `event_id`, in order, each with the message it queued.
 pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT notification_channel_id, team_id, channel_id, channel_name, outcome, reason,
-                outbox_id
-         FROM event_route WHERE event_id = ?1 ORDER BY seq",
-    )?;
-    let rows = statement.query_map([event_id], |row| {
-        Ok(Route {
-            notification_channel_id: row.get(0)?,
-            team_id: row.get(1)?,
-            channel_id: row.get(2)?,
-            channel_name: row.get(3)?,
-            outcome: Outcome::parse(&row.get::<_, String>(4)?),
-            reason: row.get(5)?,
-            outbox_id: row.get(6)?,
-        })
+    let json: Option<String> = conn
+        .prepare_cached("SELECT routes_json FROM event WHERE id = ?1")?
+        .query_row([event_id], |row| row.get(0))
+        .optional()?
+        .flatten();
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    let decisions: Vec<StoredRoute> = serde_json::from_str(&json).map_err(|e| {
+        crate::Error::Corrupt(format!("routing decisions of event {event_id}: {e}"))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut messages = conn.prepare_cached(
+        "SELECT notification_channel_id, target_id, id FROM outbox WHERE event_id = ?1 ORDER BY id",
+    )?;
+    let queued: Vec<(Option<i64>, String, i64)> = messages
+        .query_map([event_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut channels: std::collections::HashMap<i64, Option<crate::channels::NotificationChannel>> =
+        std::collections::HashMap::new();
+    let mut decisions = decisions;
+    for d in &mut decisions {
+        if let (Some(n), None) = (d.notification_channel_id, &d.channel_id) {
+            let channel = match channels.entry(n) {
+                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(crate::channels::get(conn, n)?)
+                }
+            };
+            if let Some(channel) = channel {
+                d.team_id = Some(channel.team_id.clone());
+                d.channel_id = Some(channel.channel_id.clone());
+                d.name = channel.channel_name.clone();
+            }
+        }
+    }
+    Ok(decisions
+        .into_iter()
+        .map(|d| {
+            let outcome = Outcome::parse(&d.outcome);
+            let outbox_id = (outcome != Outcome::Skipped)
+                .then(|| {
+                    queued
+                        .iter()
+                        .find(|(n, target, _)| {
+                            *n == d.notification_channel_id
+                                && Some(target.as_str()) == d.channel_id.as_deref()
+                        })
+                        .map(|(_, _, id)| *id)
+                })
+                .flatten();
+            Route {
+                notification_channel_id: d.notification_channel_id,
+                team_id: d.team_id,
+                channel_id: d.channel_id,
+                channel_name: d.name,
+                outcome,
+                reason: d.reason,
+                outbox_id,
+            }
+        })
+        .collect())
 }

@@ -19,6 +19,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../migrations/0004_directory_clustered.sql")),
     M::up(include_str!("../migrations/0005_routing_and_outbox.sql")),
     M::up(include_str!("../migrations/0006_delivery.sql")),
+    M::up(include_str!("../migrations/0007_routes_on_the_event.sql")),
 ];
 
 /// Every migration, in order.

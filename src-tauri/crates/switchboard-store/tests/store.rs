@@ -155,7 +155,6 @@ fn schema_holds_the_whole_domain_model() {
             "directory_sync",
             "escalation_rule",
             "event",
-            "event_route",
             "notification_channel",
             "notification_toggle",
             "object_thread",
@@ -406,4 +405,55 @@ fn a_cached_directory_survives_the_move_to_clustered_tables() {
         )
         .unwrap();
     assert_eq!(left, 0);
+}
+
+#[test]
+fn routing_decisions_move_onto_their_event_with_every_value() {
+    // A database written by a build that stopped at migration 6 (decisions in event_route).
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(DB_FILE_NAME);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::MIGRATIONS.to_version(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at)
+                 VALUES ('T1', 'Acme', 'acme', 0, 0);
+             INSERT INTO notification_channel (id, team_id, channel_id, channel_name, created_at)
+                 VALUES (1, 'T1', 'C1', 'sales', 0), (2, 'T1', 'C2', 'ops', 0);
+             INSERT INTO event (id, idempotency_key, kind, source, payload_json, received_at)
+                 VALUES (7, 'inv-1', 'invoice.sent', 'ingest', '{}', 5);
+             INSERT INTO outbox (id, event_id, notification_channel_id, team_id, target_kind,
+                 target_id, payload_json, next_attempt_at, created_at, updated_at)
+                 VALUES (40, 7, 1, 'T1', 'channel', 'C1', '{}', 5, 5, 5);
+             INSERT INTO event_route (event_id, seq, notification_channel_id, team_id, channel_id,
+                 channel_name, outcome, reason, outbox_id)
+                 VALUES (7, 0, 1, 'T1', 'C1', 'sales', 'queued', 'kind_on', 40),
+                        (7, 1, 2, 'T1', 'C2', 'ops', 'skipped', 'kind_off', NULL),
+                        (7, 2, NULL, NULL, NULL, NULL, 'skipped', 'no_channel', NULL);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(tmp.path()).expect("the upgrade applies");
+    let routes = switchboard_store::events::routes(store.conn(), 7).unwrap();
+    let seen: Vec<_> = routes
+        .iter()
+        .map(|r| {
+            (
+                r.notification_channel_id,
+                r.channel_id.as_deref(),
+                r.channel_name.as_deref(),
+                r.outcome.as_str(),
+                r.reason.as_str(),
+                r.outbox_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Some(1), Some("C1"), Some("sales"), "queued", "kind_on", Some(40)),
+            (Some(2), Some("C2"), Some("ops"), "skipped", "kind_off", None),
+            (None, None, None, "skipped", "no_channel", None),
+        ]
+    );
 }
