@@ -43,10 +43,12 @@ async fn serve(profile: Arc<Profile>, port: Option<u16>) -> anyhow::Result<ExitC
         writeln!(stdout, "listening {}", server.url()).context("writing to standard output")?;
         stdout.flush().context("writing to standard output")?;
     }
-    if server.made_token() {
-        // The token itself is not printed: what a server writes tends to end up in logs.
+    if switchboard_core::ingest_token::status(&profile)
+        .await
+        .is_ok_and(|s| !s.exists)
+    {
         eprintln!(
-            "No ingest token existed, so one was made and kept in the keyring. To get a token to send, run `switchboard ingest-token --rotate` (it prints a new one once)."
+            "No ingest token exists yet, so every request is refused: make one with `switchboard ingest-token --rotate` (it prints it once)."
         );
     }
 

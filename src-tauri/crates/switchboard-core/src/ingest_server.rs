@@ -26,8 +26,10 @@
 //! receipt of the first time, so the answer (status and body) is the same. The answer carries
 //! nothing that says which copy it was.
 //!
-//! The expected token is kept in memory, read when the server binds (and made then when there
-//! is none, so the API is never open). A rotation elsewhere — Settings, or
+//! The expected token is kept in memory, read when the server binds. Until one is made
+//! (Settings, or `switchboard ingest-token --rotate`, which show it once) every request is
+//! refused saying so: the API is never open, and nobody holds a token they never saw. A
+//! rotation elsewhere — Settings, or
 //! `switchboard ingest-token --rotate` in another process — changes the token's creation time
 //! in the database; the server looks at it at most once a second, so the old token stops
 //! working within a second. A token that does not match also makes the server read the
@@ -58,7 +60,7 @@ use crate::catalog::IncomingEvent;
 use crate::ingest::{self, MAX_BATCH, Receipt, Source};
 use crate::ingest_token;
 use crate::profile::{Profile, lock};
-use crate::secrets::{Secret, SecretError};
+use crate::secrets::Secret;
 use crate::{Error, Result};
 
 /// The port the API listens on unless the owner chose another.
@@ -116,18 +118,17 @@ pub struct Server {
     addr: SocketAddr,
     listener: TcpListener,
     api: Arc<Api>,
-    made_token: bool,
 }
 
 impl Server {
-    /// Reads the expected token (making one when there is none: the API is never open) and
+    /// Reads the expected token (with none, every request is refused until one is made) and
     /// binds `127.0.0.1:port`; port 0 takes a free one (see [`Server::addr`]).
     pub async fn bind(profile: Arc<Profile>, port: u16) -> Result<Server> {
         Server::bind_with(profile, port, REREAD_INTERVAL).await
     }
 
     async fn bind_with(profile: Arc<Profile>, port: u16, reread_every: Duration) -> Result<Server> {
-        let (api, made_token) = Api::open(profile, reread_every).await?;
+        let api = Api::open(profile, reread_every).await?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
             .map_err(|e| port_refused(port, &e))?;
@@ -136,7 +137,6 @@ impl Server {
             addr,
             listener,
             api: Arc::new(api),
-            made_token,
         })
     }
 
@@ -148,12 +148,6 @@ impl Server {
     /// The base URL, e.g. `http://127.0.0.1:7823`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.addr.port())
-    }
-
-    /// Whether binding made the first token. Nobody has seen it: Settings or
-    /// `switchboard ingest-token --rotate` makes one to show.
-    pub fn made_token(&self) -> bool {
-        self.made_token
     }
 
     /// Serves until `shutdown` is cancelled, then stops accepting, lets the requests in flight
@@ -208,32 +202,22 @@ struct TokenCache {
 }
 
 impl Api {
-    /// Reads the token, making one when there is none; says whether it made it.
-    async fn open(profile: Arc<Profile>, reread_every: Duration) -> Result<(Api, bool)> {
-        let made = ingest_token::ensure(&profile).await?;
-        let made_token = made.is_some();
+    /// Reads the token (`None` until one is made).
+    async fn open(profile: Arc<Profile>, reread_every: Duration) -> Result<Api> {
         // The time first: a rotation between the two reads then shows as a changed time.
         let created_at = ingest_token::created_at(&profile)?;
-        let token = match made {
-            Some(token) => token,
-            None => ingest_token::current(&profile).await?.ok_or_else(|| {
-                SecretError::Failed(
-                    "the ingest token disappeared from the keyring while the ingest API started; start it again"
-                        .to_owned(),
-                )
-            })?,
-        };
+        let token = ingest_token::current(&profile).await?;
         let api = Api {
             profile,
             token: Mutex::new(TokenCache {
-                token: Some(token),
+                token,
                 created_at,
                 checked_at: Instant::now(),
                 reread_at: None,
             }),
             reread_every,
         };
-        Ok((api, made_token))
+        Ok(api)
     }
 
     /// Accepts the request's bearer token or says why not.
@@ -245,6 +229,10 @@ impl Api {
         };
         if self.accepts(given).await {
             Ok(())
+        } else if lock(&self.token).token.is_none() {
+            Err(Refusal::unauthorized(
+                "No ingest token has been made yet, so no request is accepted. Create one in Settings → Ingest API or with `switchboard ingest-token --rotate` (each shows it once), then send Authorization: Bearer <token>.",
+            ))
         } else {
             Err(Refusal::unauthorized(
                 "The bearer token is not this Switchboard's ingest token (it may have been rotated). Send Authorization: Bearer <token> with the current one; create one in Settings → Ingest API or with `switchboard ingest-token --rotate`.",
@@ -864,15 +852,10 @@ mod tests {
         let server = Server::bind_with(profile.clone(), 0, Duration::ZERO)
             .await
             .unwrap();
-        assert!(
-            server.made_token(),
-            "a fresh profile has no token: binding makes one"
-        );
         assert!(server.addr().ip().is_loopback(), "bound to 127.0.0.1 only");
-        let token = ingest_token::current(&profile)
+        let token = ingest_token::rotate(&profile)
             .await
             .unwrap()
-            .expect("the API is never open: binding made a token")
             .expose()
             .to_owned();
         let base = server.url();
@@ -1326,10 +1309,6 @@ mod tests {
         );
 
         let server = Server::bind(profile.clone(), 0).await.unwrap();
-        assert!(
-            !server.made_token(),
-            "the token made by the first try is kept"
-        );
         assert_eq!(
             server.url(),
             format!("http://127.0.0.1:{}", server.addr().port())

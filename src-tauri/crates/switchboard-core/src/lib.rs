@@ -22,6 +22,13 @@
 //! - [`health`]: `auth.test` per token, each on its own; the scope check; disconnecting.
 //! - [`directory`]: syncing each workspace's channels and users into the cache, resumably.
 //! - [`demo`]: the demo workspace on the in-process Slack emulator.
+//! - Events: [`catalog`] (each kind's fields, validation naming the bad field), [`routing`] (a
+//!   pure function from event and settings to a decision per channel, with its reason),
+//!   [`render`] (each kind's message, escaped, within Slack's limits), [`ingest`] (receive:
+//!   validate, route, render, store event and outbox rows in one transaction), [`channels`]
+//!   and [`projects`] (what routing reads, set by the owner), [`delivery`] (the worker that
+//!   takes the outbox to Slack exactly once, in order per channel), [`outbox`] (list, retry,
+//!   discard), [`ingest_token`] and [`ingest_server`] (the local HTTP door onto [`ingest`]).
 //!
 //! One function per user action (`workspaces::connect_bot_token`, `oauth::connect`,
 //! `health::check_all`, `directory::sync_workspace`, `health::disconnect`, `demo::start`…):

@@ -451,8 +451,22 @@ fn routing_decisions_move_onto_their_event_with_every_value() {
     assert_eq!(
         seen,
         [
-            (Some(1), Some("C1"), Some("sales"), "queued", "kind_on", Some(40)),
-            (Some(2), Some("C2"), Some("ops"), "skipped", "kind_off", None),
+            (
+                Some(1),
+                Some("C1"),
+                Some("sales"),
+                "queued",
+                "kind_on",
+                Some(40)
+            ),
+            (
+                Some(2),
+                Some("C2"),
+                Some("ops"),
+                "skipped",
+                "kind_off",
+                None
+            ),
             (None, None, None, "skipped", "no_channel", None),
         ]
     );
