@@ -3,10 +3,13 @@
 //! must show every message exactly once, in order per channel. Run under scripts/with-keyring
 //! (`make test` does): the workspace's token lives in the real Secret Service.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::{Switchboard, first_workspace, slack_messages};
 use serde_json::Value;
 use slack_emulator::{Config, Emulator, Seed};
 use switchboard_core::EventKind;
@@ -16,42 +19,6 @@ use switchboard_core::profile::{Endpoints, Profile, ProfileConfig, SecretsIn};
 
 const EVENTS: usize = 100;
 const CHANNELS: usize = 10;
-
-fn switchboard(data: &str, api: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-    command
-        .args([
-            "--data-dir",
-            data,
-            "--slack-api-base",
-            api,
-            "--slack-no-pacing",
-        ])
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
-    command
-}
-
-fn ok(mut command: Command) -> String {
-    let output = command.output().expect("running switchboard");
-    assert!(
-        output.status.success(),
-        "{}. Run the tests under scripts/with-keyring (make test does).",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-async fn slack_messages(emulator: &Emulator) -> Vec<Value> {
-    let answer: Value = reqwest::get(format!("{}/_emulator/messages", emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["messages"].as_array().unwrap().clone()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_process_killed_mid_run_leaves_every_message_exactly_once_in_order() {
@@ -68,41 +35,16 @@ async fn a_delivery_process_killed_mid_run_leaves_every_message_exactly_once_in_
     )
     .await
     .unwrap();
-    let seeded = emulator.workspaces();
-    let team = seeded["workspaces"][0]["team_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let bot = seeded["workspaces"][0]["bot_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (team, bot) = first_workspace(&emulator);
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().to_str().unwrap().to_owned();
     let api = emulator.api_base();
-
-    let mut connect = switchboard(&data, &api, &["workspace", "connect", "--token-stdin"]);
-    connect
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = connect.spawn().unwrap();
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(bot.as_bytes())
-            .unwrap();
-    }
-    let connected = child.wait_with_output().unwrap();
-    assert!(
-        connected.status.success(),
-        "{}. Run the tests under scripts/with-keyring (make test does).",
-        String::from_utf8_lossy(&connected.stderr)
-    );
-    ok(switchboard(&data, &api, &["workspace", "sync", &team]));
+    let app = Switchboard {
+        data: tmp.path().to_str().unwrap().to_owned(),
+        api: api.clone(),
+        pacing: false,
+    };
+    app.connect(&bot);
+    app.ok(&["workspace", "sync", &team]);
 
     // Ten public channels, each taking invoices (the app joins those it is not in).
     let mut added = 0;
@@ -111,23 +53,17 @@ async fn a_delivery_process_killed_mid_run_leaves_every_message_exactly_once_in_
             break;
         }
         let name = format!("#channel-{n:06}");
-        let output = switchboard(
-            &data,
-            &api,
-            &[
-                "channel",
-                "add",
-                "--team",
-                &team,
-                "--channel",
-                &name,
-                "--kinds",
-                "invoices",
-            ],
-        )
-        .output()
-        .unwrap();
-        if output.status.success() {
+        let (code, _, _) = app.run(&[
+            "channel",
+            "add",
+            "--team",
+            &team,
+            "--channel",
+            &name,
+            "--kinds",
+            "invoices",
+        ]);
+        if code == Some(0) {
             added += 1;
         }
     }
@@ -157,7 +93,7 @@ async fn a_delivery_process_killed_mid_run_leaves_every_message_exactly_once_in_
     }
 
     // Deliver, and kill the process once a third of the messages are in Slack.
-    let mut deliver = switchboard(&data, &api, &["outbox", "deliver", "--until-idle"]);
+    let mut deliver = app.command(&["outbox", "deliver", "--until-idle"]);
     deliver.stdout(Stdio::null()).stderr(Stdio::null());
     let mut first = deliver.spawn().unwrap();
     let started = Instant::now();
@@ -185,12 +121,7 @@ async fn a_delivery_process_killed_mid_run_leaves_every_message_exactly_once_in_
     );
 
     // Restarted, it finishes the job.
-    let out = ok(switchboard(
-        &data,
-        &api,
-        &["outbox", "deliver", "--until-idle", "--json"],
-    ));
-    let summary: Value = serde_json::from_str(&out).unwrap();
+    let summary = app.json(&["outbox", "deliver", "--until-idle", "--json"]);
     assert_eq!(summary["failed"], 0, "{summary}");
 
     let messages = slack_messages(&emulator).await;
@@ -217,14 +148,9 @@ async fn a_delivery_process_killed_mid_run_leaves_every_message_exactly_once_in_
             "{channel} is in order: {ids:?}"
         );
     }
-    let listed: Value = serde_json::from_str(&ok(switchboard(
-        &data,
-        &api,
-        &[
-            "outbox", "list", "--state", "sent", "--limit", "5000", "--json",
-        ],
-    )))
-    .unwrap();
+    let listed = app.json(&[
+        "outbox", "list", "--state", "sent", "--limit", "5000", "--json",
+    ]);
     assert_eq!(listed.as_array().unwrap().len(), EVENTS * CHANNELS);
     println!(
         "killed at {at_kill} of {} messages; the restart sent the rest",

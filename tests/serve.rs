@@ -3,59 +3,15 @@
 //! and the headless configuration commands (`channel`, `integration`, `outbox`) answer in JSON.
 //! Run under scripts/with-keyring (`make test` does).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{Switchboard, first_workspace, slack_messages};
 use serde_json::{Value, json};
 use slack_emulator::{Config, Emulator, Seed};
-
-struct Run {
-    data: String,
-    api: String,
-}
-
-impl Run {
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-        command
-            .args(["--data-dir", &self.data, "--slack-api-base", &self.api])
-            .args(args)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY");
-        command
-    }
-
-    /// Runs and returns (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
-        let output = self.command(args).output().unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let (code, out, err) = self.run(args);
-        assert_eq!(
-            code,
-            Some(0),
-            "{args:?}: {err}. Run the tests under scripts/with-keyring (make test does)."
-        );
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
-    }
-}
-
-async fn slack_messages(emulator: &Emulator) -> Vec<Value> {
-    let answer: Value = reqwest::get(format!("{}/_emulator/messages", emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["messages"].as_array().unwrap().clone()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_takes_events_with_the_token_and_delivers_them() {
@@ -71,38 +27,14 @@ async fn serve_takes_events_with_the_token_and_delivers_them() {
     )
     .await
     .unwrap();
-    let seeded = emulator.workspaces();
-    let team = seeded["workspaces"][0]["team_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let bot = seeded["workspaces"][0]["bot_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (team, bot) = first_workspace(&emulator);
     let tmp = tempfile::tempdir().unwrap();
-    let run = Run {
+    let run = Switchboard {
         data: tmp.path().to_str().unwrap().to_owned(),
         api: emulator.api_base(),
+        pacing: true,
     };
-    let mut connect = run.command(&["workspace", "connect", "--token-stdin"]);
-    connect
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = connect.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(bot.as_bytes())
-        .unwrap();
-    let connected = child.wait_with_output().unwrap();
-    assert!(
-        connected.status.success(),
-        "{}",
-        String::from_utf8_lossy(&connected.stderr)
-    );
+    run.connect(&bot);
     assert_eq!(run.run(&["workspace", "sync", &team]).0, Some(0));
 
     // Headless configuration, in JSON.

@@ -238,6 +238,9 @@ async fn run_lane(
     shutdown: &CancellationToken,
 ) -> Result<Summary> {
     let mut summary = Summary::default();
+    // The workspace's token, read (keyring, maybe a refresh) once per run of the lane rather
+    // than once per message; dropped after any failure so the next attempt reads it afresh.
+    let mut token: Option<Token> = None;
     while !shutdown.is_cancelled() {
         let now = switchboard_store::now_ms();
         let claimed = profile.db()?.write(|tx| {
@@ -249,7 +252,7 @@ async fn run_lane(
         let Some(claimed) = claimed else {
             break;
         };
-        let outcome = attempt(profile, &claimed, instance, now).await?;
+        let outcome = attempt(profile, &claimed, instance, now, &mut token).await?;
         summary.add(&outcome);
         let stop = !matches!(outcome, Attempted::Sent { .. } | Attempted::Failed { .. });
         if stop {
@@ -257,23 +260,6 @@ async fn run_lane(
         }
     }
     Ok(summary)
-}
-
-/// Sends message `id` now, whatever its lane is doing (a test message): claimed like any
-/// other, so no other sender takes it.
-pub async fn send_now(profile: &Profile, id: i64) -> Result<Attempted> {
-    let now = switchboard_store::now_ms();
-    let (claimed, instance) = profile.db()?.write(|tx| {
-        let claimed = outbox::claim(tx, id, false, now, LEASE_MS)?;
-        Ok::<_, Error>((claimed, instance_id(tx)?))
-    })?;
-    let Some(claimed) = claimed else {
-        return Err(Error::invalid(
-            "outbox",
-            format!("Message {id} is not waiting to be sent (it was sent, or is being sent)."),
-        ));
-    };
-    attempt(profile, &claimed, &instance, now).await
 }
 
 /// This database's instance id (migration 0006 sets it).
@@ -287,10 +273,14 @@ async fn attempt(
     claimed: &Claimed,
     instance: &str,
     started_at: i64,
+    token: &mut Option<Token>,
 ) -> Result<Attempted> {
-    let outcome = match send(profile, claimed, instance).await {
+    let outcome = match send(profile, claimed, instance, token).await {
         Ok(outcome) => outcome,
-        Err(error) => classify(profile, claimed, &error).await,
+        Err(error) => {
+            *token = None;
+            classify(profile, claimed, &error).await
+        }
     };
     let outcome = give_up_if_too_old(claimed, outcome);
     let now = switchboard_store::now_ms();
@@ -336,8 +326,16 @@ async fn send(
     profile: &Profile,
     claimed: &Claimed,
     instance: &str,
+    cached: &mut Option<Token>,
 ) -> std::result::Result<Attempted, SendError> {
-    let (token, _) = crate::tokens::fresh_token(profile, &claimed.team_id).await?;
+    let token = match cached {
+        Some(token) => token.clone(),
+        None => {
+            let (token, _) = crate::tokens::fresh_token(profile, &claimed.team_id).await?;
+            *cached = Some(token.clone());
+            token
+        }
+    };
     let message: Message = serde_json::from_str(&claimed.payload_json).map_err(|e| {
         Error::invalid(
             "payload",

@@ -70,22 +70,17 @@ pub async fn status(profile: &Profile) -> Result<TokenStatus> {
     Ok(TokenStatus { exists, created_at })
 }
 
-/// Makes a token when none exists and returns it — `Some` only when it was made now, so the
-/// caller can show it this once; `None` when one already existed.
-pub async fn ensure(profile: &Profile) -> Result<Option<Secret>> {
-    if current(profile).await?.is_some() {
-        return Ok(None);
-    }
-    let token = generate()?;
-    replace(profile, &token, "ingest_token.created").await?;
-    Ok(Some(token))
-}
-
-/// Makes a new token in place of the current one (which stops working) and returns it, to be
-/// shown once. Audited as `ingest_token.rotated`.
+/// Makes a new token in place of the current one, if any (which stops working), and returns
+/// it, to be shown once. Audited as `ingest_token.created` the first time, then
+/// `ingest_token.rotated`.
 pub async fn rotate(profile: &Profile) -> Result<Secret> {
+    let action = if current(profile).await?.is_some() {
+        "ingest_token.rotated"
+    } else {
+        "ingest_token.created"
+    };
     let token = generate()?;
-    replace(profile, &token, "ingest_token.rotated").await?;
+    replace(profile, &token, action).await?;
     Ok(token)
 }
 
@@ -213,14 +208,7 @@ mod tests {
             }
         );
 
-        let first = ensure(&profile)
-            .await
-            .unwrap()
-            .expect("none existed, so one is made and returned to be shown once");
-        assert!(
-            ensure(&profile).await.unwrap().is_none(),
-            "an existing token is never shown again"
-        );
+        let first = rotate(&profile).await.unwrap();
         let made = status(&profile).await.unwrap();
         assert!(made.exists && made.created_at.is_some(), "{made:?}");
         assert!(made.created_at_rfc3339().unwrap().ends_with('Z'));

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use switchboard_store::audit;
 use switchboard_store::outbox::{self as stored, AttemptRow, Filter, Row};
+use switchboard_store::rusqlite::Connection;
 
 use crate::events::Event;
 use crate::profile::Profile;
@@ -186,44 +187,36 @@ fn not_found(id: i64) -> Error {
     }
 }
 
-/// Sends a failed, held or discarded message again (due now). A message that was sent, or is
-/// waiting already, is refused with what it is.
-pub fn retry(profile: &Profile, id: i64) -> Result<Item> {
+/// Moves message `id` to `to` through `apply` (audited as `action` with the old and new
+/// state), unless `refusal` says why not; a message already in `to` is returned unchanged.
+fn change_state(
+    profile: &Profile,
+    id: i64,
+    to: &str,
+    action: &str,
+    refusal: impl Fn(&Row) -> Option<String>,
+    apply: impl FnOnce(&Connection, &str, i64) -> switchboard_store::Result<bool>,
+) -> Result<Item> {
     let actor = profile.actor.clone();
     let now = switchboard_store::now_ms();
     let item = profile.db()?.write(|tx| {
         let row = stored::get(tx, id)?.ok_or_else(|| not_found(id))?;
-        match row.state.as_str() {
-            "sent" => {
-                return Err(Error::invalid(
-                    "id",
-                    format!(
-                        "Message {id} was sent already{}; nothing to retry.",
-                        row.permalink
-                            .as_deref()
-                            .map(|p| format!(" ({p})"))
-                            .unwrap_or_default()
-                    ),
-                ));
-            }
-            "pending" | "sending" => {
-                return Err(Error::invalid(
-                    "id",
-                    format!("Message {id} is waiting to be sent already; nothing to retry."),
-                ));
-            }
-            _ => {}
+        if let Some(why) = refusal(&row) {
+            return Err(Error::invalid("id", why));
         }
-        stored::requeue(tx, id, &["failed", "held", "discarded"], now)?;
+        if row.state == to {
+            return Ok(Item::from(row));
+        }
+        apply(tx, &actor, now)?;
         audit::record(
             tx,
             audit::NewAuditEntry {
                 at: now,
                 actor: &actor,
-                action: "outbox.retried",
+                action,
                 subject: &format!("message {id}"),
                 old_value: Some(&row.state),
-                new_value: Some("pending"),
+                new_value: Some(to),
             },
         )?;
         Ok(Item::from(
@@ -235,54 +228,57 @@ pub fn retry(profile: &Profile, id: i64) -> Result<Item> {
     Ok(item)
 }
 
+/// Sends a failed, held or discarded message again (due now). A message that was sent, or is
+/// waiting already, is refused with what it is.
+pub fn retry(profile: &Profile, id: i64) -> Result<Item> {
+    change_state(
+        profile,
+        id,
+        "pending",
+        "outbox.retried",
+        |row| match row.state.as_str() {
+            "sent" => Some(format!(
+                "Message {id} was sent already{}; nothing to retry.",
+                row.permalink
+                    .as_deref()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default()
+            )),
+            "pending" | "sending" => Some(format!(
+                "Message {id} is waiting to be sent already; nothing to retry."
+            )),
+            _ => None,
+        },
+        |tx, _, now| stored::requeue(tx, id, &["failed", "held", "discarded"], now),
+    )
+}
+
 /// Discards a message that waits or failed: it will not be sent. Sent messages stay.
 pub fn discard(profile: &Profile, id: i64) -> Result<Item> {
-    let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
-    let item = profile.db()?.write(|tx| {
-        let row = stored::get(tx, id)?.ok_or_else(|| not_found(id))?;
-        match row.state.as_str() {
-            "sent" => {
-                return Err(Error::invalid(
-                    "id",
-                    format!("Message {id} was sent already; it cannot be discarded."),
-                ));
-            }
-            "sending" => {
-                return Err(Error::invalid(
-                    "id",
-                    format!(
-                        "Message {id} is being sent right now; discard it if the attempt fails."
-                    ),
-                ));
-            }
-            "discarded" => return Ok(Item::from(row)),
-            _ => {}
-        }
-        stored::discard(
-            tx,
-            id,
-            &["pending", "held", "failed"],
-            &format!("Discarded by {actor}."),
-            now,
-        )?;
-        audit::record(
-            tx,
-            audit::NewAuditEntry {
-                at: now,
-                actor: &actor,
-                action: "outbox.discarded",
-                subject: &format!("message {id}"),
-                old_value: Some(&row.state),
-                new_value: Some("discarded"),
-            },
-        )?;
-        Ok(Item::from(
-            stored::get(tx, id)?.ok_or_else(|| not_found(id))?,
-        ))
-    })?;
-    profile.emit(Event::OutboxChanged);
-    Ok(item)
+    change_state(
+        profile,
+        id,
+        "discarded",
+        "outbox.discarded",
+        |row| match row.state.as_str() {
+            "sent" => Some(format!(
+                "Message {id} was sent already; it cannot be discarded."
+            )),
+            "sending" => Some(format!(
+                "Message {id} is being sent right now; discard it if the attempt fails."
+            )),
+            _ => None,
+        },
+        |tx, actor, now| {
+            stored::discard(
+                tx,
+                id,
+                &["pending", "held", "failed"],
+                &format!("Discarded by {actor}."),
+                now,
+            )
+        },
+    )
 }
 
 /// What to do with the messages the integration switch held.
@@ -334,11 +330,4 @@ pub fn decide_held(profile: &Profile, choice: HeldChoice) -> Result<u64> {
     profile.emit(Event::OutboxChanged);
     profile.wake_delivery();
     Ok(count)
-}
-
-/// How many messages are in each state.
-pub fn counts(profile: &Profile) -> Result<Vec<(String, u64)>> {
-    profile
-        .db()?
-        .read(|conn| stored::counts(conn).map_err(Error::from))
 }

@@ -434,6 +434,9 @@ async fn errors_that_will_not_heal_fail_with_the_fix_and_later_messages_still_go
     let names = member_channels(&world, &team, 2);
     let (_, archived) = add_channel(&world, &team, &names[0], &[EventKind::InvoiceSent]).await;
     let (_, kicked) = add_channel(&world, &team, &names[1], &[EventKind::InvoiceSent]).await;
+    // #channel-000007 is private with the app in it (the large seed's rule).
+    let (_, private) =
+        add_channel(&world, &team, "channel-000007", &[EventKind::InvoiceSent]).await;
     let bot = world.workspace(&team).bot_user_id.unwrap();
     world
         .control(
@@ -441,14 +444,15 @@ async fn errors_that_will_not_heal_fail_with_the_fix_and_later_messages_still_go
             json!({"channel": archived, "archived": true}),
         )
         .await;
-    world
-        .control(
-            "channels/update",
-            json!({"channel": kicked, "remove_member": bot}),
-        )
-        .await;
-    // Without chat:write.public's reach into a private channel; the seeded app has it for
-    // public ones, so the kicked channel must be private for `not_in_channel`: check which.
+    // Removed from both: chat:write.public still reaches the public one, not the private.
+    for channel in [&kicked, &private] {
+        world
+            .control(
+                "channels/update",
+                json!({"channel": channel, "remove_member": bot}),
+            )
+            .await;
+    }
     ingest::receive(
         &world.profile,
         invoice(EventKind::InvoiceSent, "x", 1),
@@ -474,6 +478,16 @@ async fn errors_that_will_not_heal_fail_with_the_fix_and_later_messages_still_go
     );
     // The app may still post to a public channel it left (chat:write.public).
     assert_eq!(items[&kicked].state, "sent");
+    let refused = &items[&private];
+    assert_eq!(refused.state, "failed");
+    // Slack hides a private channel from an app that is not in it: `channel_not_found`.
+    assert_eq!(refused.error_code.as_deref(), Some("channel_not_found"));
+    assert_eq!(
+        refused.error.as_deref(),
+        Some(
+            "#channel-000007 no longer exists, or Switchboard cannot see it (a private channel it was removed from): invite the app back, or send this kind to another channel, then retry."
+        )
+    );
 
     // Retrying after the fix sends it; discarding a failed one keeps it from being sent.
     world

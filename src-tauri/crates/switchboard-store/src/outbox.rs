@@ -526,14 +526,6 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Row>> {
     Ok(conn.prepare_cached(&sql)?.query_row([id], row).optional()?)
 }
 
-/// How many messages are in each state.
-pub fn counts(conn: &Connection) -> Result<Vec<(String, u64)>> {
-    let mut statement =
-        conn.prepare_cached("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")?;
-    let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// One recorded attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRow {
