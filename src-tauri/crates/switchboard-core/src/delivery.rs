@@ -25,7 +25,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use switchboard_slack::api::chat::PostMessage;
-use switchboard_slack::api::conversations::{History, Replies};
+use switchboard_slack::api::conversations::{History, HistoryPage, Replies};
+use switchboard_slack::paginate::{CursorRequest, Pages};
 use switchboard_slack::types::MessageMetadata;
 use switchboard_slack::{ChannelId, Token, Ts};
 use switchboard_store::outbox::{self, Attempted, Claimed, Lane};
@@ -429,34 +430,23 @@ async fn find_sent(
                 let mut request = Replies::new(channel.clone(), Ts::new(thread));
                 request.oldest = Some(oldest.clone());
                 request.include_all_metadata = true;
-                let mut pages = slack.conversations_replies_pages(token, request);
-                while let Some(page) = pages.next_page().await {
-                    let page = page?.into_inner();
-                    if let Some(found) = page
-                        .messages
-                        .iter()
-                        .find(|m| is_ours(m, claimed.id, instance))
-                    {
-                        return Ok(Some(found.ts.as_str().to_owned()));
-                    }
-                }
+                first_ours(
+                    slack.conversations_replies_pages(token, request),
+                    claimed.id,
+                    instance,
+                )
+                .await
             } else {
                 let mut request = History::new(channel.clone());
                 request.oldest = Some(oldest.clone());
                 request.include_all_metadata = true;
-                let mut pages = slack.conversations_history_pages(token, request);
-                while let Some(page) = pages.next_page().await {
-                    let page = page?.into_inner();
-                    if let Some(found) = page
-                        .messages
-                        .iter()
-                        .find(|m| is_ours(m, claimed.id, instance))
-                    {
-                        return Ok(Some(found.ts.as_str().to_owned()));
-                    }
-                }
+                first_ours(
+                    slack.conversations_history_pages(token, request),
+                    claimed.id,
+                    instance,
+                )
+                .await
             }
-            Ok::<_, switchboard_slack::Error>(None)
         };
         match search.await {
             // The app posts to public channels it is not in (chat:write.public) but reads
@@ -468,6 +458,25 @@ async fn find_sent(
             other => return other,
         }
     }
+}
+
+/// The ts of the first message in `pages` that is outbox message `outbox_id` of `instance`.
+async fn first_ours<R: CursorRequest>(
+    mut pages: Pages<R, HistoryPage>,
+    outbox_id: i64,
+    instance: &str,
+) -> switchboard_slack::Result<Option<String>> {
+    while let Some(page) = pages.next_page().await {
+        let page = page?.into_inner();
+        if let Some(found) = page
+            .messages
+            .iter()
+            .find(|m| is_ours(m, outbox_id, instance))
+        {
+            return Ok(Some(found.ts.as_str().to_owned()));
+        }
+    }
+    Ok(None)
 }
 
 /// A message Slack has: its permalink, and the thread it started for its business object.
