@@ -1,8 +1,11 @@
-//! Commands of the Activity view.
+//! Commands of the Activity view (the timeline of events and deliveries, an event's story,
+//! Retry and Discard) and the audit log Settings shows. Each is one core call
+//! (`switchboard_core::timeline`, `outbox`, `activity`), as `switchboard outbox` is.
 
+use switchboard_core::{outbox, timeline};
 use tauri::State;
 
-use crate::dto::ActivityEntry;
+use crate::dto::{ActivityEntry, EventStory, TimelineFilter, TimelinePage};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -15,4 +18,54 @@ pub async fn recent_activity(
 ) -> Result<Vec<ActivityEntry>, CommandError> {
     let entries = switchboard_core::activity::recent_in(&state.profile(), limit)?;
     Ok(entries.into_iter().map(Into::into).collect())
+}
+
+/// A page of the timeline: events matching `filter`, newest first, each with its routing
+/// decisions and their messages' states.
+#[tauri::command]
+#[specta::specta]
+pub async fn timeline(
+    state: State<'_, AppState>,
+    filter: TimelineFilter,
+) -> Result<TimelinePage, CommandError> {
+    let query = timeline::TimelineQuery {
+        state: filter.state,
+        kinds: filter.kinds,
+        channel: filter.channel,
+        since: filter.since,
+        until: filter.until,
+        before: filter.before,
+        limit: filter.limit,
+    };
+    let page = timeline::timeline(&state.profile(), &query)?;
+    Ok(TimelinePage {
+        entries: page.entries.into_iter().map(Into::into).collect(),
+        next: page.next,
+    })
+}
+
+/// Event `event_id`'s whole story: where it went, what skipped it and why, every attempt.
+#[tauri::command]
+#[specta::specta]
+pub async fn event_story(
+    state: State<'_, AppState>,
+    event_id: i64,
+) -> Result<EventStory, CommandError> {
+    Ok(timeline::why(&state.profile(), event_id)?.into())
+}
+
+/// Sends a failed, held or discarded message again.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_message(state: State<'_, AppState>, id: i64) -> Result<(), CommandError> {
+    outbox::retry(&state.profile(), id)?;
+    Ok(())
+}
+
+/// Discards a message that waits or failed.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_message(state: State<'_, AppState>, id: i64) -> Result<(), CommandError> {
+    outbox::discard(&state.profile(), id)?;
+    Ok(())
 }

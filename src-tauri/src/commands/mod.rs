@@ -5,8 +5,12 @@
 
 pub mod activity;
 pub mod app;
+pub mod channels;
 pub mod demo;
 pub mod directory;
+pub mod ingest;
 pub mod preferences;
+pub mod projects;
 pub mod slack_app;
+pub mod templates;
 pub mod workspaces;

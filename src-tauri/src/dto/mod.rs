@@ -4,16 +4,24 @@
 
 mod activity;
 mod app;
+mod channels;
 mod directory;
 mod events;
+mod ingest;
 mod preferences;
+mod projects;
 mod slack_app;
+mod templates;
 mod workspaces;
 
 pub use activity::*;
 pub use app::*;
+pub use channels::*;
 pub use directory::*;
 pub use events::*;
+pub use ingest::*;
 pub use preferences::*;
+pub use projects::*;
 pub use slack_app::*;
+pub use templates::*;
 pub use workspaces::*;

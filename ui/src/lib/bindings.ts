@@ -92,6 +92,321 @@ async recentActivity(limit: number) : Promise<Result<ActivityEntry[], CommandErr
 }
 },
 /**
+ * A page of the timeline: events matching `filter`, newest first, each with its routing
+ * decisions and their messages' states.
+ */
+async timeline(filter: TimelineFilter) : Promise<Result<TimelinePage, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("timeline", { filter }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Event `event_id`'s whole story: where it went, what skipped it and why, every attempt.
+ */
+async eventStory(eventId: number) : Promise<Result<EventStory, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("event_story", { eventId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends a failed, held or discarded message again.
+ */
+async retryMessage(id: number) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("retry_message", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Discards a message that waits or failed.
+ */
+async discardMessage(id: number) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("discard_message", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Every notification channel, by workspace and name.
+ */
+async notificationChannels() : Promise<Result<NotificationChannel[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("notification_channels") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds channel `channel` (id or #name) of workspace `team_id` with `kinds` (kinds or groups)
+ * switched on; a public channel the app is not in is joined when `join` is set.
+ */
+async addNotificationChannel(teamId: string, channel: string, kinds: string[], threadPerObject: boolean, join: boolean) : Promise<Result<NotificationChannel, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_notification_channel", { teamId, channel, kinds, threadPerObject, join }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Switches `kinds` (kinds or groups) on or off in channel `id`.
+ */
+async setChannelKinds(id: number, kinds: string[], on: boolean) : Promise<Result<NotificationChannel, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_channel_kinds", { id, kinds, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Enables or disables channel `id` as a whole (its kinds are kept).
+ */
+async setChannelEnabled(id: number, enabled: boolean) : Promise<Result<NotificationChannel, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_channel_enabled", { id, enabled }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * One thread per business object in channel `id`, or not.
+ */
+async setChannelThreads(id: number, on: boolean) : Promise<Result<NotificationChannel, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_channel_threads", { id, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Makes channel `id` its workspace's default channel, or stops it being that.
+ */
+async setDefaultChannel(id: number, on: boolean) : Promise<Result<NotificationChannel, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_default_channel", { id, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Removes channel `id`; messages still waiting for it are discarded.
+ */
+async removeNotificationChannel(id: number) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("remove_notification_channel", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends a test message to channel `id` through the outbox and the delivery worker, and waits
+ * (up to 20 s) for the outcome.
+ */
+async sendTestMessage(id: number) : Promise<Result<TestResult, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("send_test_message", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Whether the Slack integration is on, and how many messages it holds.
+ */
+async integration() : Promise<Result<IntegrationState, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("integration") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Turns the Slack integration on or off.
+ */
+async setIntegration(on: boolean) : Promise<Result<IntegrationState, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_integration", { on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends (`send`) or discards the messages held while the integration was off; returns the
+ * switch's state after.
+ */
+async decideHeld(send: boolean) : Promise<Result<IntegrationState, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("decide_held", { send }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A window of projects by name: `limit` from `offset` (or after `after`), searched by name,
+ * client or external id.
+ */
+async projects(search: string, includeArchived: boolean, after: ProjectsAfter | null, offset: number, limit: number) : Promise<Result<ProjectWindow, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("projects", { search, includeArchived, after, offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds a project.
+ */
+async addProject(name: string, client: string | null, externalId: string | null) : Promise<Result<Project, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_project", { name, client, externalId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Changes a project's name, client and external id (an empty client or id removes it).
+ */
+async editProject(id: number, name: string, client: string, externalId: string) : Promise<Result<Project, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("edit_project", { id, name, client, externalId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Archives (`active` false) or unarchives a project.
+ */
+async setProjectActive(id: number, active: boolean) : Promise<Result<Project, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_project_active", { id, active }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Assigns notification channel `channel` to a project, or none.
+ */
+async assignProjectChannel(id: number, channel: number | null) : Promise<Result<Project, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("assign_project_channel", { id, channel }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What importing `csv` would do, row by row; nothing is written.
+ */
+async previewProjectImport(csv: string) : Promise<Result<ImportSummary, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_project_import", { csv }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Imports `csv`: every row, or none when any row has an error (then the errors are returned).
+ */
+async importProjects(csv: string) : Promise<Result<ImportSummary, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_projects", { csv }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Every kind's template, in catalogue order.
+ */
+async templates() : Promise<Result<KindTemplate[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("templates") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Renders `template` (empty: the default wording) for `kind` from the last event of that kind,
+ * or sample data.
+ */
+async previewTemplate(kind: string, template: string) : Promise<Result<TemplatePreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_template", { kind, template }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves `kind`'s template; an empty one goes back to the default wording.
+ */
+async saveTemplate(kind: string, template: string) : Promise<Result<KindTemplate, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_template", { kind, template }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The token's state, the port, and whether this window serves the API now.
+ */
+async ingestSettings() : Promise<Result<IngestSettings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("ingest_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Makes a new ingest token (the old one stops working at once) and returns it: the only time
+ * it is shown.
+ */
+async rotateIngestToken() : Promise<Result<string, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("rotate_ingest_token") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets the port the ingest API listens on from the console's next start.
+ */
+async setIngestPort(port: number) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_ingest_port", { port }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * The workspace cards.
  */
 async workspaces() : Promise<Result<WorkspaceCard[], CommandError>> {
@@ -297,6 +612,18 @@ databaseError: string | null; slackApiBase: string;
  */
 demoSlackUrl: string | null }
 /**
+ * One attempt at a message.
+ */
+export type AttemptView = { attempt: number; startedAt: number; finishedAt: number | null; 
+/**
+ * sent, found, retry, held or failed.
+ */
+outcome: string; errorCode: string | null; error: string | null; 
+/**
+ * How long delivery waited before the next attempt.
+ */
+waitMs: number | null }
+/**
  * One window of the channel picker.
  */
 export type ChannelWindow = { total: number; offset: number; rows: DirectoryChannel[]; 
@@ -386,6 +713,58 @@ export type ErrorCode =
  */
 export type EventKindInfo = { id: string; group: string; label: string; routing: Routing }
 /**
+ * An event's whole story.
+ */
+export type EventStory = { entry: TimelineEntry; 
+/**
+ * The event as stored, pretty-printed JSON.
+ */
+eventJson: string; messages: MessageStory[] }
+/**
+ * One cell's error in an import row.
+ */
+export type ImportCellError = { column: string; message: string }
+/**
+ * One row of a CSV file and what importing it does.
+ */
+export type ImportRow = { line: number; 
+/**
+ * create, update, unchanged or error.
+ */
+action: string; projectId: number | null; externalId: string | null; name: string; client: string | null; active: boolean; channel: ProjectChannel | null; changes: string[]; errors: ImportCellError[] }
+/**
+ * What importing a file does (or did).
+ */
+export type ImportSummary = { rows: ImportRow[]; creates: number; updates: number; unchanged: number; errors: number; ignoredColumns: string[]; imported: boolean }
+/**
+ * The ingest API as Settings shows it.
+ */
+export type IngestSettings = { tokenExists: boolean; 
+/**
+ * When the token was made (Unix ms).
+ */
+tokenCreatedAt: number | null; 
+/**
+ * The port the console serves on (from its next start when just changed).
+ */
+port: number; 
+/**
+ * The URL this window serves now, if it does.
+ */
+listening: string | null; 
+/**
+ * Why it does not, if it tried.
+ */
+problem: string | null }
+/**
+ * The global switch and what it holds.
+ */
+export type IntegrationState = { enabled: boolean; 
+/**
+ * Messages held while the integration was off: send or discard them.
+ */
+held: number }
+/**
  * Whether the OS keyring can be used now.
  */
 export type KeyringStatus = { available: boolean; 
@@ -402,10 +781,66 @@ message: string | null;
  */
 inMemory: boolean }
 /**
+ * A kind's template.
+ */
+export type KindTemplate = { kind: string; label: string; group: string; 
+/**
+ * The owner's template; `None` while the default wording is used.
+ */
+template: string | null; defaultTemplate: string; placeholders: PlaceholderInfo[] }
+/**
+ * A message routing queued, with every attempt.
+ */
+export type MessageStory = { outboxId: number; target: string; state: string; holdReason: string | null; error: string | null; threadKey: string | null; permalink: string | null; createdAt: number; sentAt: number | null; attempts: AttemptView[] }
+/**
+ * A notification channel with the event kinds it receives.
+ */
+export type NotificationChannel = { id: number; teamId: string; workspaceName: string; channelId: string; 
+/**
+ * `None` when the directory no longer lists it.
+ */
+name: string | null; isPrivate: boolean; isArchived: boolean; isMember: boolean; enabled: boolean; threadPerObject: boolean; isDefault: boolean; 
+/**
+ * Kind ids switched on, in catalogue order.
+ */
+kinds: string[] }
+/**
  * How many of each thing the console holds.
  */
 export type Overview = { workspaces: number; workspacesNeedingAttention: number; directoryChannels: number; notificationChannels: number; projects: number; staff: number; linkedStaff: number; templates: number; events: number; outboxPending: number; outboxFailed: number; auditEntries: number }
+/**
+ * A placeholder a template may use.
+ */
+export type PlaceholderInfo = { name: string; about: string }
 export type Preferences = { theme: Theme }
+/**
+ * A project.
+ */
+export type Project = { id: number; externalId: string | null; name: string; client: string | null; active: boolean; channel: ProjectChannel | null; updatedAt: number }
+/**
+ * The channel a project is assigned.
+ */
+export type ProjectChannel = { 
+/**
+ * The notification channel's id.
+ */
+id: number; teamId: string; channelId: string; 
+/**
+ * `#name` (or Slack's id when the directory lost it).
+ */
+name: string; enabled: boolean }
+/**
+ * A window of the project list.
+ */
+export type ProjectWindow = { items: Project[]; 
+/**
+ * How many match in all.
+ */
+total: number; next: ProjectsAfter | null }
+/**
+ * Where a page continues.
+ */
+export type ProjectsAfter = { name: string; id: number }
 /**
  * How a workspace that needs reconnecting comes back: the token Slack refused decides.
  */
@@ -455,7 +890,83 @@ export type SyncProgress = { teamId: string; phase: SyncPhase; channels: number;
  * This sync continues one that was interrupted.
  */
 resumed: boolean }
+/**
+ * A draft rendered as the channel will read it.
+ */
+export type TemplatePreview = { 
+/**
+ * The notification text (mrkdwn).
+ */
+text: string; 
+/**
+ * The Block Kit blocks as JSON.
+ */
+blocksJson: string; notes: string[]; warnings: TemplateWarning[]; 
+/**
+ * The sender's id of the event it was rendered from; `None` for sample data.
+ */
+fromEvent: string | null; timeZone: string }
+/**
+ * A warning about a template.
+ */
+export type TemplateWarning = { 
+/**
+ * The placeholder or text at fault.
+ */
+placeholder: string; message: string }
+/**
+ * What became of a test message.
+ */
+export type TestResult = { outboxId: number; 
+/**
+ * sent, failed, held — or pending when it was not sent within the wait.
+ */
+state: string; permalink: string | null; 
+/**
+ * What went wrong with the fix, or why it still waits.
+ */
+sentence: string | null }
 export type Theme = "system" | "light" | "dark"
+/**
+ * An event with where it went and why.
+ */
+export type TimelineEntry = { eventId: number; 
+/**
+ * The sender's id.
+ */
+id: string; kind: string; kindLabel: string; group: string; source: string; summary: string; occurredAt: number | null; receivedAt: number; lines: TimelineLine[] }
+/**
+ * Which events the timeline lists.
+ */
+export type TimelineFilter = { state: string | null; 
+/**
+ * Kinds or groups.
+ */
+kinds: string[]; 
+/**
+ * A notification channel's id.
+ */
+channel: number | null; since: number | null; until: number | null; before: number | null; limit: number }
+/**
+ * One routing decision of an event, with its message's state.
+ */
+export type TimelineLine = { 
+/**
+ * `#name`; for decisions about no channel, the project named (or nothing).
+ */
+channel: string | null; channelId: string | null; teamId: string | null; notificationChannelId: number | null; 
+/**
+ * pending (shown as queued), sending, sent, failed, held, discarded or skipped.
+ */
+state: string; reason: string; 
+/**
+ * Why, with the fix where there is one.
+ */
+sentence: string; outboxId: number | null; attempts: number; permalink: string | null; updatedAt: number | null; nextAttemptAt: number | null }
+/**
+ * A page of the timeline; `next` continues it.
+ */
+export type TimelinePage = { entries: TimelineEntry[]; next: number | null }
 /**
  * Something changed.
  */

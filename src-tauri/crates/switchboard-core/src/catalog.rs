@@ -237,8 +237,8 @@ pub struct IncomingEvent {
     pub data: serde_json::Map<String, Value>,
 }
 
-/// A validated event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A validated event (stored as this JSON, read back with `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
     pub kind: EventKind,

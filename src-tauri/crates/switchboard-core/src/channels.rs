@@ -465,3 +465,123 @@ pub fn set_integration(profile: &Profile, on: bool) -> Result<Integration> {
     profile.wake_delivery();
     Ok(state)
 }
+
+/// What became of a channel's test message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestOutcome {
+    pub outbox_id: i64,
+    /// sent, failed, held — or pending when delivery had not finished within the wait.
+    pub state: String,
+    /// The message in Slack, once sent.
+    pub permalink: Option<String>,
+    /// What went wrong, with the fix (failed or held), or why it still waits.
+    pub sentence: Option<String>,
+}
+
+/// How long [`send_test`] waits for the delivery worker's answer.
+pub const TEST_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Sends a test message to channel `id` through the real delivery path: it is queued in the
+/// outbox like any message (behind what already waits for the channel) and the delivery worker
+/// sends it; this waits up to [`TEST_WAIT`] for the outcome. Refused while the integration is
+/// off. A disabled channel can be tested: the test is how an owner checks it before enabling.
+pub async fn send_test(profile: &Profile, id: i64) -> Result<TestOutcome> {
+    let channel = get(profile, id)?;
+    let label = channel
+        .name
+        .as_deref()
+        .map_or_else(|| channel.channel_id.clone(), |n| format!("#{n}"));
+    let kinds = if channel.kinds.is_empty() {
+        "no event kinds yet".to_owned()
+    } else {
+        let mut groups: Vec<&str> = channel.kinds.iter().map(|k| k.group()).collect();
+        groups.dedup();
+        format!(
+            "{} event kind{} ({})",
+            channel.kinds.len(),
+            if channel.kinds.len() == 1 { "" } else { "s" },
+            groups.join(", ")
+        )
+    };
+    let text = format!(
+        ":wave: Test message from Switchboard, sent by {}. {} receives {}.",
+        crate::render::escape(&profile.actor),
+        crate::render::escape(&label),
+        crate::render::escape(&kinds)
+    );
+    let message = crate::render::Message {
+        blocks: vec![serde_json::json!({
+            "type": "section", "text": {"type": "mrkdwn", "text": text}
+        })],
+        text,
+        notes: Vec::new(),
+    };
+    let payload_json = serde_json::to_string(&message)
+        .map_err(|e| Error::StorageUnavailable(format!("the test message: {e}")))?;
+    let actor = profile.actor.clone();
+    let now = switchboard_store::now_ms();
+    let outbox_id = profile.db()?.write(|tx| {
+        if !integration_on(tx)? {
+            return Err(Error::invalid(
+                "integration",
+                "The Slack integration is off: turn it on to send a test message.",
+            ));
+        }
+        let outbox_id = outbox::enqueue(
+            tx,
+            &outbox::Standalone {
+                notification_channel_id: Some(channel.id),
+                team_id: &channel.team_id,
+                target_id: &channel.channel_id,
+                target_name: channel.name.as_deref(),
+                payload_json: &payload_json,
+                now,
+            },
+        )?;
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: now,
+                actor: &actor,
+                action: "channel.tested",
+                subject: &format!("{label} ({})", channel.workspace_name),
+                old_value: None,
+                new_value: Some(&format!("message {outbox_id}")),
+            },
+        )?;
+        Ok(outbox_id)
+    })?;
+    profile.emit(Event::OutboxChanged);
+    profile.wake_delivery();
+    let deadline = std::time::Instant::now() + TEST_WAIT;
+    loop {
+        let row = profile
+            .db()?
+            .read(|conn| outbox::get(conn, outbox_id).map_err(Error::from))?
+            .ok_or_else(|| Error::NotFound {
+                what: "message",
+                message: format!("The test message {outbox_id} was removed before it was sent."),
+            })?;
+        let done = matches!(row.state.as_str(), "sent" | "failed" | "held" | "discarded");
+        if done || std::time::Instant::now() >= deadline {
+            let sentence = match row.state.as_str() {
+                "sent" => None,
+                "pending" | "sending" => Some(format!(
+                    "Not sent yet{}: it stays queued and Activity shows when it goes out.",
+                    row.last_error
+                        .as_deref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                )),
+                _ => row.last_error.clone(),
+            };
+            return Ok(TestOutcome {
+                outbox_id,
+                state: row.state,
+                permalink: row.permalink,
+                sentence,
+            });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

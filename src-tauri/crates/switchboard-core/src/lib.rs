@@ -28,7 +28,9 @@
 //!   validate, route, render, store event and outbox rows in one transaction), [`channels`]
 //!   and [`projects`] (what routing reads, set by the owner), [`delivery`] (the worker that
 //!   takes the outbox to Slack exactly once, in order per channel), [`outbox`] (list, retry,
-//!   discard), [`ingest_token`] and [`ingest_server`] (the local HTTP door onto [`ingest`]).
+//!   discard), [`ingest_token`] and [`ingest_server`] (the local HTTP door onto [`ingest`]),
+//!   [`timeline`] (the Activity view: each event with where it went and why) and
+//!   [`templates`] (the owner's wording per kind, previewed from the last real event).
 //!
 //! One function per user action (`workspaces::connect_bot_token`, `oauth::connect`,
 //! `health::check_all`, `directory::sync_workspace`, `health::disconnect`, `demo::start`…):
@@ -60,6 +62,8 @@ pub mod secrets;
 pub mod session;
 pub mod slack_app;
 pub mod supervisor;
+pub mod templates;
+pub mod timeline;
 pub mod tokens;
 pub mod workspaces;
 

@@ -159,6 +159,45 @@ pub fn render(event: &Event, ctx: &Context<'_>) -> Message {
     }
 }
 
+/// One plain line about an event, for lists (the Activity timeline): the first line of its
+/// default wording without emoji codes, mrkdwn marks or entities, e.g. "Invoice 1042 for
+/// Globex GmbH (€1,250.00) was sent".
+pub fn summary(event: &Event) -> String {
+    let values = values(
+        event,
+        &Context {
+            time_zone: "UTC",
+            project_name: None,
+            staff_name: None,
+            template: None,
+        },
+    );
+    let body = default_body(event, &values);
+    let first = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut text = first.trim();
+    // A leading `:emoji:` code.
+    if let Some(rest) = text.strip_prefix(':')
+        && let Some(end) = rest.find(':')
+        && !rest[..end].contains(' ')
+    {
+        text = rest[end + 1..].trim_start();
+    }
+    let plain: String = text
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '~' | '`'))
+        .collect();
+    let plain = plain
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace(WORD_JOINER, "");
+    if plain.trim().is_empty() {
+        event.kind.label().to_owned()
+    } else {
+        plain.trim().to_owned()
+    }
+}
+
 /// The default template of a kind, the one the template editor starts from.
 ///
 /// For example `:receipt: Invoice *{number}* for {client} ({amount}) was sent`. [`render`]

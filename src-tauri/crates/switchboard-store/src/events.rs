@@ -288,3 +288,99 @@ pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
         })
         .collect())
 }
+
+/// Which events the Activity timeline lists (all filters optional), newest first.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// Only these kinds (empty: every kind).
+    pub kinds: Vec<String>,
+    /// Only events with a delivery in this outbox state, or with a skipped decision
+    /// (`skipped`).
+    pub state: Option<String>,
+    /// Only events routed to or skipped by this notification channel.
+    pub channel: Option<i64>,
+    /// Received at or after (Unix ms).
+    pub since: Option<i64>,
+    /// Received before (Unix ms).
+    pub until: Option<i64>,
+    /// Events with a smaller id (paging).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// Events matching `filter`, newest first, each with its routes.
+pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+    let kinds = (!filter.kinds.is_empty())
+        .then(|| serde_json::to_string(&filter.kinds))
+        .transpose()
+        .map_err(|e| crate::Error::Corrupt(format!("kind filter: {e}")))?;
+    let mut statement = conn.prepare_cached(
+        "SELECT e.id, e.idempotency_key, e.kind, e.source, e.payload_json, e.occurred_at,
+                e.received_at
+         FROM event e
+         WHERE (?1 IS NULL OR e.kind IN (SELECT value FROM json_each(?1)))
+           AND (?2 IS NULL OR e.received_at >= ?2) AND (?3 IS NULL OR e.received_at < ?3)
+           AND (?4 IS NULL OR e.id < ?4)
+           AND (?5 IS NULL
+                OR (?5 = 'skipped' AND EXISTS (SELECT 1 FROM json_each(e.routes_json) j
+                                               WHERE json_extract(j.value, '$.o') IS NULL))
+                OR EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5))
+           AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(e.routes_json) j
+                                      WHERE json_extract(j.value, '$.n') = ?6))
+         ORDER BY e.id DESC LIMIT ?7",
+    )?;
+    let found: Vec<StoredEvent> = statement
+        .query_map(
+            params![
+                kinds,
+                filter.since,
+                filter.until,
+                filter.before,
+                filter.state,
+                filter.channel,
+                filter.limit
+            ],
+            |row| {
+                Ok(StoredEvent {
+                    id: row.get(0)?,
+                    key: row.get(1)?,
+                    kind: row.get(2)?,
+                    source: row.get(3)?,
+                    payload_json: row.get(4)?,
+                    occurred_at: row.get(5)?,
+                    received_at: row.get(6)?,
+                    routes: Vec::new(),
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    found
+        .into_iter()
+        .map(|mut event| {
+            event.routes = routes(conn, event.id)?;
+            Ok(event)
+        })
+        .collect()
+}
+
+/// Event `id` with its routes.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<StoredEvent>> {
+    let key: Option<String> = conn
+        .prepare_cached("SELECT idempotency_key FROM event WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    match key {
+        Some(key) => find_by_key(conn, &key),
+        None => Ok(None),
+    }
+}
+
+/// The stored payload of the newest event of `kind`, if any was received.
+pub fn last_payload(conn: &Connection, kind: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT payload_json FROM event WHERE kind = ?1 ORDER BY received_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([kind], |row| row.get(0))
+        .optional()?)
+}

@@ -578,3 +578,32 @@ pub fn discard(conn: &Connection, id: i64, from: &[&str], why: &str, now: i64) -
         params![id, why, now, states],
     )? == 1)
 }
+
+/// A message that belongs to no event (a channel's test message), queued due now.
+#[derive(Debug, Clone)]
+pub struct Standalone<'a> {
+    pub notification_channel_id: Option<i64>,
+    pub team_id: &'a str,
+    pub target_id: &'a str,
+    pub target_name: Option<&'a str>,
+    pub payload_json: &'a str,
+    pub now: i64,
+}
+
+/// Queues `message` behind what already waits for its channel; returns its id.
+pub fn enqueue(conn: &Connection, message: &Standalone<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO outbox (notification_channel_id, team_id, target_kind, target_id,
+             target_name, payload_json, state, next_attempt_at, created_at, updated_at)
+         VALUES (?1, ?2, 'channel', ?3, ?4, ?5, 'pending', ?6, ?6, ?6)",
+    )?
+    .execute(params![
+        message.notification_channel_id,
+        message.team_id,
+        message.target_id,
+        message.target_name,
+        message.payload_json,
+        message.now
+    ])?;
+    Ok(conn.last_insert_rowid())
+}

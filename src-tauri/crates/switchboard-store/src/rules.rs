@@ -1,5 +1,5 @@
 //! What the owner set for people and escalations, as routing and rendering read it: staff
-//! names, message templates and escalation rules. (Their editing arrives with the views.)
+//! names, message templates and escalation rules.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -31,4 +31,39 @@ pub fn escalation_posts_to_project_channel(conn: &Connection, kind: &str) -> Res
         )?
         .query_row([kind], |row| row.get(0))
         .optional()?)
+}
+
+/// Saves the owner's template body for `purpose` under `name`, or removes it (`None`: the
+/// default wording is used again). Returns the body it replaced.
+pub fn set_template(
+    conn: &Connection,
+    purpose: &str,
+    name: &str,
+    body: Option<&str>,
+    now: i64,
+) -> Result<Option<String>> {
+    let before = template(conn, purpose, name)?;
+    match body {
+        Some(body) => {
+            conn.prepare_cached(
+                "INSERT INTO template (purpose, name, body, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (purpose, name) DO UPDATE SET body = excluded.body,
+                     updated_at = excluded.updated_at",
+            )?
+            .execute(rusqlite::params![purpose, name, body, now])?;
+        }
+        None => {
+            conn.prepare_cached("DELETE FROM template WHERE purpose = ?1 AND name = ?2")?
+                .execute([purpose, name])?;
+        }
+    }
+    Ok(before)
+}
+
+/// Every template the owner wrote under `name`: (purpose, body).
+pub fn templates(conn: &Connection, name: &str) -> Result<Vec<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT purpose, body FROM template WHERE name = ?1 ORDER BY purpose")?
+        .query_map([name], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
 }

@@ -1,0 +1,272 @@
+//! The Activity timeline: what happened to each received event and why. One entry per event,
+//! newest first, with one line per routing decision — the channels it was queued for (with
+//! the message's state, attempts, error and permalink) and the ones that skipped it, with the
+//! reason in a sentence. [`why`] adds the event's data and every attempt with its wait, so
+//! "why did #sales not get invoice 1042?" is answered in one place. The console's Activity
+//! view reads these two functions; `switchboard outbox` reads the outbox the same way.
+
+use serde::Serialize;
+use switchboard_store::events::{self as stored, EventFilter, Outcome, Route, StoredEvent};
+use switchboard_store::outbox as stored_outbox;
+use switchboard_store::rusqlite::Connection;
+
+use crate::catalog::Event;
+use crate::event_kind::EventKind;
+use crate::outbox::{Attempt, Item};
+use crate::profile::Profile;
+use crate::routing::Reason;
+use crate::{Error, Result};
+
+/// The states a timeline line can be in, as filtered: the outbox's (`pending` is shown as
+/// queued) and `skipped` for channels routing passed over.
+pub const STATES: &[&str] = &[
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "held",
+    "discarded",
+    "skipped",
+];
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineQuery {
+    pub state: Option<String>,
+    /// Kinds or groups (`invoice.sent`, `invoices`); empty = every kind.
+    pub kinds: Vec<String>,
+    /// A notification channel's id.
+    pub channel: Option<i64>,
+    /// Received at or after (Unix ms).
+    pub since: Option<i64>,
+    /// Received before (Unix ms).
+    pub until: Option<i64>,
+    /// Continue after this event id (the page's `next`).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// One routing decision of an event, with its message's state when one was queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// `#name` (or the channel id when the directory lost it); for decisions about no channel,
+    /// the project named (or nothing).
+    pub channel: Option<String>,
+    pub channel_id: Option<String>,
+    pub team_id: Option<String>,
+    pub notification_channel_id: Option<i64>,
+    /// pending, sending, sent, failed, held, discarded — or skipped.
+    pub state: String,
+    /// Routing's stable reason code (`kind_on`, `kind_off`, `integration_off`…).
+    pub reason: String,
+    /// Why, in a sentence, with the fix where there is one: the routing reason, or the
+    /// message's error once delivery failed or holds it.
+    pub sentence: String,
+    pub outbox_id: Option<i64>,
+    pub attempts: i64,
+    pub permalink: Option<String>,
+    /// When the message's state last changed (Unix ms).
+    pub updated_at: Option<i64>,
+    /// When the next attempt is due (pending messages).
+    pub next_attempt_at: Option<i64>,
+}
+
+/// An event with what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub event_id: i64,
+    /// The sender's id.
+    pub id: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub group: String,
+    /// `ui`, `cli` or `ingest`.
+    pub source: String,
+    /// One line about the event ("Invoice 1042 for Globex GmbH (€1,250.00) was sent").
+    pub summary: String,
+    pub occurred_at: Option<i64>,
+    pub received_at: i64,
+    pub lines: Vec<Line>,
+}
+
+/// One page of the timeline; `next` continues it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page {
+    pub entries: Vec<Entry>,
+    pub next: Option<i64>,
+}
+
+/// The most entries one page returns.
+pub const MAX_PAGE: u32 = 1_000;
+
+/// Events matching `query`, newest first.
+pub fn timeline(profile: &Profile, query: &TimelineQuery) -> Result<Page> {
+    if let Some(state) = &query.state
+        && !STATES.contains(&state.as_str())
+    {
+        return Err(Error::invalid(
+            "state",
+            format!(
+                "{state:?} is not a state; use one of {}.",
+                STATES.join(", ")
+            ),
+        ));
+    }
+    let kinds = crate::channels::parse_kinds(&query.kinds)?
+        .into_iter()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let limit = query.limit.clamp(1, MAX_PAGE);
+    let filter = EventFilter {
+        kinds,
+        state: query.state.clone(),
+        channel: query.channel,
+        since: query.since,
+        until: query.until,
+        before: query.before,
+        limit,
+    };
+    profile.db()?.read(|conn| {
+        let events = stored::page(conn, &filter)?;
+        let next = (events.len() == limit as usize)
+            .then(|| events.last().map(|e| e.id))
+            .flatten();
+        let entries = events
+            .into_iter()
+            .map(|event| entry(conn, event))
+            .collect::<Result<_>>()?;
+        Ok(Page { entries, next })
+    })
+}
+
+/// An event's whole story: the timeline entry, the event as received, and each message with
+/// every attempt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Why {
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// The event as stored (validated: amounts as decimal strings, times in Unix ms).
+    pub event: serde_json::Value,
+    pub messages: Vec<MessageStory>,
+}
+
+/// A queued message with its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageStory {
+    #[serde(flatten)]
+    pub item: Item,
+    pub attempts_made: Vec<Attempt>,
+}
+
+/// Event `event_id` with its routing decisions, its data and each message's attempts.
+pub fn why(profile: &Profile, event_id: i64) -> Result<Why> {
+    profile.db()?.read(|conn| {
+        let event = stored::get(conn, event_id)?.ok_or_else(|| Error::NotFound {
+            what: "event",
+            message: format!(
+                "No event {event_id} was received; the Activity view lists the ones that were."
+            ),
+        })?;
+        let data = serde_json::from_str(&event.payload_json).map_err(|e| {
+            Error::from(switchboard_store::Error::Corrupt(format!(
+                "event {event_id}: {e}"
+            )))
+        })?;
+        let mut messages = Vec::new();
+        for route in &event.routes {
+            if let Some(id) = route.outbox_id
+                && let Some(row) = stored_outbox::get(conn, id)?
+            {
+                messages.push(MessageStory {
+                    item: row.into(),
+                    attempts_made: stored_outbox::attempts(conn, id)?
+                        .into_iter()
+                        .map(Attempt::from)
+                        .collect(),
+                });
+            }
+        }
+        Ok(Why {
+            entry: entry(conn, event)?,
+            event: data,
+            messages,
+        })
+    })
+}
+
+fn entry(conn: &Connection, event: StoredEvent) -> Result<Entry> {
+    let kind: Option<EventKind> = event.kind.parse().ok();
+    let summary = serde_json::from_str::<Event>(&event.payload_json)
+        .map(|e| crate::render::summary(&e))
+        .unwrap_or_else(|_| event.kind.clone());
+    let label = kind.map_or(event.kind.as_str(), |k| k.label()).to_owned();
+    let lines = event
+        .routes
+        .into_iter()
+        .map(|route| line(conn, &event.kind, route))
+        .collect::<Result<_>>()?;
+    Ok(Entry {
+        event_id: event.id,
+        id: event.key,
+        group: kind.map_or("", |k| k.group()).to_owned(),
+        kind: event.kind,
+        kind_label: label,
+        source: event.source,
+        summary,
+        occurred_at: event.occurred_at,
+        received_at: event.received_at,
+        lines,
+    })
+}
+
+fn line(conn: &Connection, kind: &str, route: Route) -> Result<Line> {
+    let channel = match (&route.channel_name, &route.channel_id) {
+        (Some(name), Some(_)) => Some(format!("#{name}")),
+        (None, Some(id)) => Some(id.clone()),
+        (Some(name), None) => Some(name.clone()),
+        (None, None) => None,
+    };
+    let sentence = Reason::parse(&route.reason).map_or_else(
+        || route.reason.clone(),
+        |reason| reason.sentence(kind, channel.as_deref().unwrap_or("")),
+    );
+    let message = match route.outbox_id {
+        Some(id) => stored_outbox::get(conn, id)?,
+        None => None,
+    };
+    let mut line = Line {
+        channel,
+        channel_id: route.channel_id,
+        team_id: route.team_id,
+        notification_channel_id: route.notification_channel_id,
+        state: if route.outcome == Outcome::Skipped {
+            "skipped".to_owned()
+        } else {
+            route.outcome.as_str().to_owned()
+        },
+        reason: route.reason,
+        sentence,
+        outbox_id: route.outbox_id,
+        attempts: 0,
+        permalink: None,
+        updated_at: None,
+        next_attempt_at: None,
+    };
+    if let Some(row) = message {
+        if matches!(row.state.as_str(), "failed" | "held" | "discarded")
+            && let Some(error) = row.last_error.clone().filter(|e| !e.is_empty())
+        {
+            line.sentence = error;
+        } else if row.state == "held"
+            && let Some(reason) = row.hold_reason.as_deref().and_then(Reason::parse)
+        {
+            line.sentence = reason.sentence(kind, line.channel.as_deref().unwrap_or(""));
+        }
+        line.next_attempt_at = (row.state == "pending").then_some(row.next_attempt_at);
+        line.state = row.state;
+        line.attempts = row.attempts;
+        line.permalink = row.permalink;
+        line.updated_at = Some(row.updated_at);
+    }
+    Ok(line)
+}
