@@ -295,7 +295,7 @@ pub struct EventFilter {
     /// Only these kinds (empty: every kind).
     pub kinds: Vec<String>,
     /// Only events with a delivery in this outbox state, or with a skipped decision
-    /// (`skipped`).
+    /// (`skipped`) — to `channel` when that is given too.
     pub state: Option<String>,
     /// Only events routed to or skipped by this notification channel.
     pub channel: Option<i64>,
@@ -322,9 +322,12 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
            AND (?2 IS NULL OR e.received_at >= ?2) AND (?3 IS NULL OR e.received_at < ?3)
            AND (?4 IS NULL OR e.id < ?4)
            AND (?5 IS NULL
-                OR (?5 = 'skipped' AND EXISTS (SELECT 1 FROM json_each(e.routes_json) j
-                                               WHERE json_extract(j.value, '$.o') IS NULL))
-                OR EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5))
+                OR (?5 = 'skipped' AND EXISTS (
+                    SELECT 1 FROM json_each(e.routes_json) j
+                    WHERE json_extract(j.value, '$.o') IS NULL
+                      AND (?6 IS NULL OR json_extract(j.value, '$.n') = ?6)))
+                OR EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5
+                           AND (?6 IS NULL OR o.notification_channel_id = ?6)))
            AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(e.routes_json) j
                                       WHERE json_extract(j.value, '$.n') = ?6))
          ORDER BY e.id DESC LIMIT ?7",
