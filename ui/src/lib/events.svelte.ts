@@ -7,6 +7,25 @@ import type { UiEvent } from "./bindings";
 import { consoleState } from "./app.svelte";
 import { workspacesState } from "./workspaces.svelte";
 
+/** Counters the views watch: each goes up (at most every 300 ms) after Rust announced a change
+ * of that area, so a view reloads what it shows in an `$effect` that reads the counter. */
+export const changes = $state({ channels: 0, projects: 0, outbox: 0, events: 0 });
+
+const pending = new Set<keyof typeof changes>();
+let bump: ReturnType<typeof setTimeout> | null = null;
+
+/** Coalesces a burst (a thousand messages sent) into one reload per area. */
+function changed(area: keyof typeof changes): void {
+  pending.add(area);
+  if (bump) return;
+  bump = setTimeout(() => {
+    bump = null;
+    for (const a of pending) changes[a] += 1;
+    pending.clear();
+    void consoleState.refreshOverview();
+  }, 300);
+}
+
 let reload: ReturnType<typeof setTimeout> | null = null;
 
 /** Coalesces a burst of changes (a sync's pages, a round of checks) into one reload. */
@@ -28,7 +47,20 @@ export function handle(event: UiEvent): void {
     case "syncProgress":
       workspacesState.progress(event);
       break;
+    case "channelsChanged":
+      changed("channels");
+      break;
+    case "projectsChanged":
+      changed("projects");
+      break;
+    case "outboxChanged":
+      changed("outbox");
+      break;
+    case "eventReceived":
+      changed("events");
+      break;
     case "profileChanged":
+      for (const area of Object.keys(changes) as (keyof typeof changes)[]) changed(area);
       void consoleState.load().then(() => workspacesState.load());
       break;
   }
