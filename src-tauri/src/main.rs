@@ -9,6 +9,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use switchboard_app::cli::Cli;
 
+/// mimalloc instead of the system allocator: receiving events allocates many small strings
+/// (one decision per channel), and glibc's malloc spent a quarter of the ingest benchmark's
+/// time on them (`benches/outbox.rs` uses the same allocator, so it measures what ships).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     switchboard_app::mark_process_start();
     let cli = Cli::parse();

@@ -33,6 +33,10 @@ use switchboard_core::channels::{self, AddChannel};
 use switchboard_core::ingest::{self, Source};
 use switchboard_core::profile::{Endpoints, Profile, ProfileConfig, SecretsIn};
 use switchboard_core::workspaces::{self, BotTokenPaste};
+
+/// The allocator the `switchboard` binary uses (`src-tauri/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use switchboard_core::{EventKind, delivery, directory, ingest_server, ingest_token};
 use tokio_util::sync::CancellationToken;
 
