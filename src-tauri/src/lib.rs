@@ -70,6 +70,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::activity::event_story,
         commands::activity::retry_message,
         commands::activity::discard_message,
+        commands::activity::open_message,
         commands::channels::notification_channels,
         commands::channels::add_notification_channel,
         commands::channels::set_channel_kinds,

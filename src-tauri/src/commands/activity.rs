@@ -69,3 +69,23 @@ pub async fn discard_message(state: State<'_, AppState>, id: i64) -> Result<(), 
     outbox::discard(&state.profile(), id)?;
     Ok(())
 }
+
+/// Opens message `id` in Slack (its permalink) in the system browser. The web view names the
+/// message, never a URL, so no page can make the console open an address of its choosing.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_message(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<(), CommandError> {
+    let detail = outbox::detail(&state.profile(), id)?;
+    let Some(link) = detail.item.permalink else {
+        return Err(switchboard_core::Error::invalid(
+            "id",
+            format!("Message {id} has no link yet: it is {}.", detail.item.state),
+        )
+        .into());
+    };
+    Ok(super::workspaces::open_url(&app, &link)?)
+}

@@ -137,6 +137,18 @@ async discardMessage(id: number) : Promise<Result<null, CommandError>> {
 }
 },
 /**
+ * Opens message `id` in Slack (its permalink) in the system browser. The web view names the
+ * message, never a URL, so no page can make the console open an address of its choosing.
+ */
+async openMessage(id: number) : Promise<Result<null, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_message", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Every notification channel, by workspace and name.
  */
 async notificationChannels() : Promise<Result<NotificationChannel[], CommandError>> {
