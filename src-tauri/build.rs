@@ -3,6 +3,10 @@
 //! the binary, so Tauri's runtime authority rejects any command the capability does not grant.
 
 fn main() {
+    // tauri-build only watches tauri.conf.json; a new or changed permission or capability must
+    // rebuild the access list too (cargo scans a directory for any change inside it).
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=src-tauri/permissions");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
         .app_manifest(

@@ -258,12 +258,21 @@ impl App {
             .unwrap_or_else(|e| panic!("no element {css} within {WAIT:?}: {e}"))
     }
 
-    /// Waits until an element matching `css` contains `text`, and returns its whole text.
+    /// Waits until the first element matching `css` contains `text`, and returns its whole
+    /// rendered text (read in the page: WebKitWebDriver's own text algorithm fails inside a
+    /// modal `<dialog>` and on elements holding a `<details>`).
     pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
         let what = format!("{css} to contain {text:?}");
         wait_for(&what, || async {
-            let element = self.client.find(Locator::Css(css)).await.ok()?;
-            let shown = element.text().await.ok()?;
+            let shown = self
+                .client
+                .execute(
+                    "return document.querySelector(arguments[0])?.innerText ?? null;",
+                    vec![serde_json::json!(css)],
+                )
+                .await
+                .ok()?;
+            let shown = shown.as_str()?.to_owned();
             shown.contains(text).then_some(shown)
         })
         .await

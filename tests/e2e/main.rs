@@ -8,6 +8,7 @@
 
 mod harness;
 mod keyring;
+mod routing;
 mod workspaces;
 
 use fantoccini::key::Key;
@@ -24,7 +25,7 @@ const VIEWS: [(&str, &str, &str); 7] = [
     ("projects", "Projects", "No projects yet"),
     ("staff", "Staff", "No staff members yet"),
     ("messages", "Messages", "No messages sent yet"),
-    ("activity", "Activity", "Nothing has happened yet"),
+    ("activity", "Activity", "No events have arrived yet"),
     ("settings", "Settings", "Appearance"),
 ];
 
@@ -34,16 +35,14 @@ fn fresh_data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, data)
 }
 
-/// Visits every view, checks it shows `expected` (or, for Activity, `activity`), and saves
-/// `THEME-VIEW.png`.
-async fn visit_every_view(app: &App, theme: &str, activity: &str) {
+/// Visits every view, checks it shows `expected` (and Settings' audit log `audit`), and
+/// saves `THEME-VIEW.png`.
+async fn visit_every_view(app: &App, theme: &str, audit: &str) {
     for (view, label, expected) in VIEWS {
         app.open_view(view, label).await;
-        let expected = if view == "activity" {
-            activity
-        } else {
-            expected
-        };
+        if view == "settings" {
+            app.wait_for_text("[data-testid='audit-log']", audit).await;
+        }
         app.wait_for_text(&format!(".view[data-view='{view}']"), expected)
             .await;
         app.screenshot(&format!("{theme}-{view}")).await;
@@ -117,21 +116,24 @@ async fn every_view_shows_its_empty_state_in_light_and_dark() {
             "no theme is pinned on a fresh install"
         );
         assert!(!prefers_dark(&app).await, "bare Xvfb prefers light");
-        visit_every_view(&app, "light", "Nothing has happened yet").await;
+        visit_every_view(&app, "light", "Nothing has been changed yet").await;
 
         choose_theme(&app, "dark").await;
         visit_every_view(&app, "dark", "Changed Theme from system to dark").await;
 
         choose_theme(&app, "light").await;
-        app.open_view("activity", "Activity").await;
+        app.open_view("settings", "Settings").await;
         let log = app
-            .wait_for_text(".view table", "Changed Theme from dark to light")
+            .wait_for_text(
+                "[data-testid='audit-log']",
+                "Changed Theme from dark to light",
+            )
             .await;
         assert!(
             log.contains("Changed Theme from system to dark"),
             "both changes, newest first: {log}"
         );
-        app.screenshot("light-activity-with-entries").await;
+        app.screenshot("light-settings-audit-log").await;
     })
     .await;
 }

@@ -75,16 +75,18 @@ async fn the_demo_workspace_connects_syncs_adds_a_second_and_reconnects_after_a_
         assert!(demo_url.starts_with("http://127.0.0.1:"), "{demo_url}");
         app.screenshot("workspaces-demo-connected").await;
 
-        // The channel picker searches the synced directory.
+        // The channel picker (in Add channel) searches the synced directory.
         app.open_view("channels", "Channels").await;
+        app.find("[data-testid='add-channel']").await.click().await.unwrap();
         wait_for_inner_text(&app, "[data-testid='channel-count']", "channel").await;
         app.find("[data-testid='channel-search']").await.send_keys("gen").await.unwrap();
         let count = wait_for_inner_text(&app, "[data-testid='channel-count']", "match").await;
         assert!(count.starts_with("1 channel"), "{count}");
         wait_for_inner_text(&app, ".list .row button", "general").await;
         app.find(".list .row button").await.click().await.unwrap();
-        wait_for_inner_text(&app, ".detail", "Channel ID").await;
-        app.screenshot("channels-directory").await;
+        wait_for_inner_text(&app, "[data-testid='add-channel-verdict']", "general").await;
+        app.screenshot("channels-add-dialog").await;
+        app.client.active_element().await.unwrap().send_keys(&fantoccini::key::Key::Escape.to_string()).await.unwrap();
 
         // A second workspace: Northwind's bot token pasted into the dialog.
         let seeded: Value = reqwest::get(format!("{demo_url}/_emulator/workspaces"))

@@ -33,3 +33,14 @@ describe("views", () => {
     expect(neighbour("settings", 1)).toBe("workspaces");
   });
 });
+
+import { formatCompactTime } from "./format";
+
+describe("compact times for dense lists", () => {
+  const now = new Date(2026, 10, 24, 15, 0, 0).getTime();
+  it("shows the time alone today, the day this year, the date before", () => {
+    expect(formatCompactTime(new Date(2026, 10, 24, 14, 5, 9).getTime(), now, "en-GB")).toBe("14:05:09");
+    expect(formatCompactTime(new Date(2026, 10, 22, 14, 5).getTime(), now, "en-GB")).toBe("22 Nov, 14:05");
+    expect(formatCompactTime(new Date(2025, 10, 22, 14, 5).getTime(), now, "en-GB")).toBe("22 Nov 2025");
+  });
+});

@@ -25,8 +25,8 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: "projects", label: "Projects", summary: "Which Slack channel each project's updates go to." },
   { id: "staff", label: "Staff", summary: "Who has a Slack connection, and which Slack user each staff member is." },
   { id: "messages", label: "Messages", summary: "Direct messages to staff: approvals, vacation requests, escalations." },
-  { id: "activity", label: "Activity", summary: "Everything that changed and everything Switchboard sent, newest first." },
-  { id: "settings", label: "Settings", summary: "Appearance, data location and the Slack app Switchboard uses." },
+  { id: "activity", label: "Activity", summary: "Every event received, where it went and why not elsewhere, newest first." },
+  { id: "settings", label: "Settings", summary: "Appearance, the Slack app, the ingest API, the audit log and where data is kept." },
 ];
 
 export const DEFAULT_VIEW: ViewId = "workspaces";
