@@ -277,6 +277,30 @@ async fn events_reach_the_channels_the_owner_chose_and_activity_says_why() {
         assert!(general[1].contains("Invoice *1042*"), "{general:?}");
         assert!(general[2].contains("Design review"), "{general:?}");
 
+        // The wording of invoice.sent, previewed from the invoice that just arrived, saved.
+        app.open_view("channels", "Channels").await;
+        click(&app, "details.wording summary").await;
+        app.find("[data-testid='template-editor']").await;
+        choose(&app, "[data-testid='template-kind']", "invoice.sent").await;
+        app.wait_for_text("[data-testid='template-source']", "inv-1042-sent")
+            .await;
+        let text = app.find("[data-testid='template-text']").await;
+        text.clear().await.unwrap();
+        text.send_keys("Sent: invoice *{number}* to {client} ({ammount})")
+            .await
+            .unwrap();
+        app.wait_for_text("[data-testid='template-warning']", "ammount")
+            .await;
+        app.wait_for_text("[data-testid='template-preview']", "Sent: invoice 1042 to Globex GmbH")
+            .await;
+        app.screenshot("channels-template-editor").await;
+        click(&app, "[data-testid='template-save']").await;
+        wait_for("the template to be saved", || async {
+            let kind = app.find("[data-testid='template-kind'] option[value='invoice.sent']").await;
+            kind.text().await.ok()?.contains("customised").then_some(())
+        })
+        .await;
+
         shoot_views(&app, "light").await;
         app.open_view("settings", "Settings").await;
         click(&app, "label:has(input[value='dark'])").await;
