@@ -413,7 +413,7 @@ describe("the Channels view", () => {
     const heads = [...document.querySelectorAll(".ws-head h2")].map((h) => text(h));
     expect(heads).toEqual(["Acme Studio", "Northwind Traders"]);
     expect(text(card(1))).toContain("#old is archived");
-    expect(text(card(2))).toContain("/invite @Switchboard");
+    expect(text(card(2))).toContain("invite the app (/invite @ followed by its name)");
     expect(text(card(2)?.querySelector("h3"))).toContain("Private channel");
     expect(text(card(3))).toContain("No longer in the directory of Northwind Traders");
     expect(card(3)?.getAttribute("data-channel-id")).toBe("C777");

@@ -567,7 +567,7 @@ pub async fn send_test(profile: &Profile, id: i64) -> Result<TestOutcome> {
             let sentence = match row.state.as_str() {
                 "sent" => None,
                 "pending" | "sending" => Some(format!(
-                    "Not sent yet{}: it stays queued and Activity shows when it goes out.",
+                    "Not sent within 20 seconds{}: it stays queued and goes out as soon as Slack accepts it.",
                     row.last_error
                         .as_deref()
                         .map(|e| format!(" ({e})"))

@@ -253,14 +253,23 @@ fn line(conn: &Connection, kind: &str, route: Route) -> Result<Line> {
         next_attempt_at: None,
     };
     if let Some(row) = message {
-        if matches!(row.state.as_str(), "failed" | "held" | "discarded")
-            && let Some(error) = row.last_error.clone().filter(|e| !e.is_empty())
-        {
-            line.sentence = error;
-        } else if row.state == "held"
-            && let Some(reason) = row.hold_reason.as_deref().and_then(Reason::parse)
-        {
-            line.sentence = reason.sentence(kind, line.channel.as_deref().unwrap_or(""));
+        let channel = line.channel.as_deref().unwrap_or("");
+        match row.hold_reason.as_deref().and_then(Reason::parse) {
+            Some(Reason::IntegrationOff) if row.state == "held" => {
+                line.sentence = format!(
+                    "Queued for {channel}, then held when the Slack integration was switched off: send or discard the held messages in Channels once it is on."
+                );
+            }
+            Some(reason) if row.state == "held" => {
+                line.sentence = reason.sentence(kind, channel);
+            }
+            _ => {
+                if matches!(row.state.as_str(), "failed" | "discarded")
+                    && let Some(error) = row.last_error.clone().filter(|e| !e.is_empty())
+                {
+                    line.sentence = error;
+                }
+            }
         }
         line.next_attempt_at = (row.state == "pending").then_some(row.next_attempt_at);
         line.state = row.state;

@@ -260,6 +260,28 @@ async fn the_timeline_says_where_each_event_went_and_why_the_others_skipped_it()
     assert_eq!(story.messages[0].item.target, "#channel-000001");
     assert_eq!(story.messages[0].attempts_made.len(), 1);
     assert_eq!(story.messages[0].attempts_made[0].outcome, "sent");
+    // Removing a channel keeps what was sent there in the history.
+    channels::remove(p, sales.id).unwrap();
+    let after = page(
+        p,
+        TimelineQuery {
+            kinds: vec!["invoice.sent".into()],
+            ..all()
+        },
+    );
+    let kept = after
+        .entries
+        .iter()
+        .find(|e| e.id == "inv-1")
+        .unwrap()
+        .lines
+        .iter()
+        .find(|l| l.channel_id.as_deref() == Some(sales.channel_id.as_str()))
+        .cloned()
+        .expect("the removed channel's line");
+    assert_eq!(kept.state, "sent", "{kept:?}");
+    assert!(kept.permalink.is_some());
+
     let missing = timeline::why(p, 999_999).unwrap_err();
     assert_eq!(missing.code(), "not_found");
 }

@@ -269,10 +269,9 @@ pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
                 .then(|| {
                     queued
                         .iter()
-                        .find(|(n, target, _)| {
-                            *n == d.notification_channel_id
-                                && Some(target.as_str()) == d.channel_id.as_deref()
-                        })
+                        // By Slack channel: a removed channel's messages lose their
+                        // notification channel id, not their target.
+                        .find(|(_, target, _)| Some(target.as_str()) == d.channel_id.as_deref())
                         .map(|(_, _, id)| *id)
                 })
                 .flatten();
@@ -324,7 +323,7 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
            AND (?5 IS NULL
                 OR (?5 = 'skipped' AND EXISTS (
                     SELECT 1 FROM json_each(e.routes_json) j
-                    WHERE json_extract(j.value, '$.o') IS NULL
+                    WHERE coalesce(json_extract(j.value, '$.o'), 'skipped') = 'skipped'
                       AND (?6 IS NULL OR json_extract(j.value, '$.n') = ?6)))
                 OR EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5
                            AND (?6 IS NULL OR o.notification_channel_id = ?6)))
