@@ -106,7 +106,14 @@ async fn events_reach_the_channels_the_owner_chose_and_activity_says_why() {
         let card = app
             .wait_for_text("[data-testid='channel-card']", "general")
             .await;
-        assert!(card.contains("Acme Studio") || card.contains("general"), "{card}");
+        assert!(card.contains("4 of 18 kinds"), "the Invoices group is on: {card}");
+        let slack_channel = app
+            .find("[data-testid='channel-card']")
+            .await
+            .attr("data-channel-id")
+            .await
+            .unwrap()
+            .expect("the card names its Slack channel");
         let channel_id = app
             .find("[data-testid='channel-card']")
             .await
@@ -126,10 +133,19 @@ async fn events_reach_the_channels_the_owner_chose_and_activity_says_why() {
 
         // A test message goes through delivery and links to the message.
         click(&app, "[data-testid='channel-test']").await;
-        let result = app
-            .wait_for_text("[data-testid='channel-test-result']", "Delivered")
+        app.wait_for_text("[data-testid='channel-test-result']", "Delivered")
             .await;
-        assert!(!result.is_empty());
+        let link = app
+            .find("[data-testid='channel-test-result'] [data-testid='slack-link']")
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(
+            link.contains(&format!("slack.com/archives/{slack_channel}/p")),
+            "the link points at the message in #general: {link}"
+        );
         app.screenshot("channels-tested").await;
 
         // A project with the channel.

@@ -87,8 +87,7 @@ pub async fn open_message(
         )
         .into());
     };
-    let profile = state.profile();
-    if !is_slack_link(&link, profile.is_demo()) {
+    if !is_slack_link(&link) {
         return Err(switchboard_core::Error::invalid(
             "id",
             format!("Message {id}'s link is not a Slack address, so it is not opened: {link}"),
@@ -98,15 +97,14 @@ pub async fn open_message(
     Ok(super::workspaces::open_url(&app, &link)?)
 }
 
-/// Whether `link` is a Slack permalink (`https://*.slack.com/…`), or, in the demo, the
-/// built-in emulator's (on 127.0.0.1).
-fn is_slack_link(link: &str, demo: bool) -> bool {
+/// Whether `link` is a Slack permalink (`https://*.slack.com/…`; the demo's emulator answers
+/// with the same shape).
+fn is_slack_link(link: &str) -> bool {
     let Ok(url) = url::Url::parse(link) else {
         return false;
     };
     match (url.scheme(), url.host_str()) {
         ("https", Some(host)) => host == "slack.com" || host.ends_with(".slack.com"),
-        ("http", Some("127.0.0.1")) => demo,
         _ => false,
     }
 }
@@ -116,15 +114,11 @@ mod tests {
     #[test]
     fn only_slack_permalinks_are_opened() {
         use super::is_slack_link;
-        assert!(is_slack_link(
-            "https://acme.slack.com/archives/C1/p1",
-            false
-        ));
-        assert!(is_slack_link("https://slack.com/archives/C1/p1", false));
-        assert!(!is_slack_link("https://evil.example/slack.com", false));
-        assert!(!is_slack_link("https://slack.com.evil.example/x", false));
-        assert!(!is_slack_link("file:///etc/passwd", false));
-        assert!(!is_slack_link("http://127.0.0.1:9/archives/C1/p1", false));
-        assert!(is_slack_link("http://127.0.0.1:9/archives/C1/p1", true));
+        assert!(is_slack_link("https://acme.slack.com/archives/C1/p1"));
+        assert!(is_slack_link("https://slack.com/archives/C1/p1"));
+        assert!(!is_slack_link("https://evil.example/slack.com"));
+        assert!(!is_slack_link("https://slack.com.evil.example/x"));
+        assert!(!is_slack_link("http://acme.slack.com/archives/C1/p1"));
+        assert!(!is_slack_link("file:///etc/passwd"));
     }
 }

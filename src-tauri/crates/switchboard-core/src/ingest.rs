@@ -301,7 +301,7 @@ impl Routing {
 
 /// The time zone messages to `team_id` show times in: the one most of its people are in (Slack
 /// has no workspace time zone), else this computer's.
-fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
+pub(crate) fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
     Ok(
         directory::common_time_zone(conn, team_id)?.unwrap_or_else(|| {
             jiff::tz::TimeZone::system()
@@ -310,6 +310,23 @@ fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
                 .to_owned()
         }),
     )
+}
+
+/// How a routing decision names its target (`#name`, the channel id when the directory lost it,
+/// or the project an unknown-project decision is about) and why it was made, in a sentence.
+/// The receipt and the Activity timeline both say it this way.
+pub(crate) fn explain(kind: &str, route: &Route) -> (Option<String>, String) {
+    let channel = match (&route.channel_name, &route.channel_id) {
+        (Some(name), Some(_)) => Some(format!("#{name}")),
+        (None, Some(id)) => Some(id.clone()),
+        (Some(name), None) => Some(name.clone()),
+        (None, None) => None,
+    };
+    let sentence = Reason::parse(&route.reason).map_or_else(
+        || route.reason.clone(),
+        |reason| reason.sentence(kind, channel.as_deref().unwrap_or("")),
+    );
+    (channel, sentence)
 }
 
 /// The answer about an event, from its stored routes: built the same way the first time and
@@ -324,16 +341,7 @@ fn receipt_of(
     let routes = routes
         .into_iter()
         .map(|r| {
-            let channel = match (&r.channel_name, &r.channel_id) {
-                (Some(name), Some(_)) => Some(format!("#{name}")),
-                (None, Some(id)) => Some(id.clone()),
-                (Some(name), None) => Some(name.clone()),
-                (None, None) => None,
-            };
-            let sentence = Reason::parse(&r.reason).map_or_else(
-                || r.reason.clone(),
-                |reason| reason.sentence(&kind, channel.as_deref().unwrap_or("")),
-            );
+            let (channel, sentence) = explain(&kind, &r);
             RouteView {
                 channel,
                 channel_id: r.channel_id,

@@ -4,7 +4,7 @@
 //! is exactly what the channel will read.
 
 use serde::Serialize;
-use switchboard_store::{audit, directory, events as stored_events, rules, workspaces};
+use switchboard_store::{audit, events as stored_events, rules, workspaces};
 
 use crate::catalog::{Event, sample};
 use crate::event_kind::EventKind;
@@ -128,15 +128,12 @@ pub fn preview(profile: &Profile, kind: &str, template: Option<&str>) -> Result<
             .next()
             .map(|w| w.team_id);
         let time_zone = match team {
-            Some(team) => directory::common_time_zone(conn, &team)?,
-            None => None,
-        }
-        .unwrap_or_else(|| {
-            jiff::tz::TimeZone::system()
+            Some(team) => crate::ingest::time_zone(conn, &team)?,
+            None => jiff::tz::TimeZone::system()
                 .iana_name()
                 .unwrap_or("UTC")
-                .to_owned()
-        });
+                .to_owned(),
+        };
         let (project, staff) = match &stored {
             Some(event) => (
                 match crate::routing::project_state(conn, event)? {

@@ -6,8 +6,8 @@
 //! view reads these two functions; `switchboard outbox` reads the outbox the same way.
 
 use serde::Serialize;
-use switchboard_store::events::{self as stored, EventFilter, Outcome, Route, StoredEvent};
-use switchboard_store::outbox as stored_outbox;
+use switchboard_store::events::{self as stored, EventFilter, Route, StoredEvent};
+use switchboard_store::outbox::{self as stored_outbox, Filter, Row};
 use switchboard_store::rusqlite::Connection;
 
 use crate::catalog::Event;
@@ -172,22 +172,22 @@ pub fn why(profile: &Profile, event_id: i64) -> Result<Why> {
                 "event {event_id}: {e}"
             )))
         })?;
-        let mut messages = Vec::new();
-        for route in &event.routes {
-            if let Some(id) = route.outbox_id
-                && let Some(row) = stored_outbox::get(conn, id)?
-            {
-                messages.push(MessageStory {
+        let (entry, rows) = entry_and_messages(conn, event)?;
+        let messages = rows
+            .into_iter()
+            .map(|row| {
+                let attempts_made = stored_outbox::attempts(conn, row.id)?
+                    .into_iter()
+                    .map(Attempt::from)
+                    .collect();
+                Ok(MessageStory {
                     item: row.into(),
-                    attempts_made: stored_outbox::attempts(conn, id)?
-                        .into_iter()
-                        .map(Attempt::from)
-                        .collect(),
-                });
-            }
-        }
+                    attempts_made,
+                })
+            })
+            .collect::<Result<_>>()?;
         Ok(Why {
-            entry: entry(conn, event)?,
+            entry,
             event: data,
             messages,
         })
@@ -195,17 +195,40 @@ pub fn why(profile: &Profile, event_id: i64) -> Result<Why> {
 }
 
 fn entry(conn: &Connection, event: StoredEvent) -> Result<Entry> {
+    Ok(entry_and_messages(conn, event)?.0)
+}
+
+/// The timeline entry of `event`, and the messages routing queued for it (read in one query,
+/// in the order of its routes).
+fn entry_and_messages(conn: &Connection, event: StoredEvent) -> Result<(Entry, Vec<Row>)> {
+    let mut queued = stored_outbox::list(
+        conn,
+        &Filter {
+            event_id: Some(event.id),
+            limit: u32::MAX,
+            ..Filter::default()
+        },
+    )?;
     let kind: Option<EventKind> = event.kind.parse().ok();
     let summary = serde_json::from_str::<Event>(&event.payload_json)
         .map(|e| crate::render::summary(&e))
         .unwrap_or_else(|_| event.kind.clone());
     let label = kind.map_or(event.kind.as_str(), |k| k.label()).to_owned();
+    let mut rows = Vec::new();
     let lines = event
         .routes
         .into_iter()
-        .map(|route| line(conn, &event.kind, route))
-        .collect::<Result<_>>()?;
-    Ok(Entry {
+        .map(|route| {
+            let row = route
+                .outbox_id
+                .and_then(|id| queued.iter().position(|r| r.id == id))
+                .map(|at| queued.swap_remove(at));
+            let line = line(&event.kind, route, row.as_ref());
+            rows.extend(row);
+            line
+        })
+        .collect();
+    let entry = Entry {
         event_id: event.id,
         id: event.key,
         group: kind.map_or("", |k| k.group()).to_owned(),
@@ -216,34 +239,18 @@ fn entry(conn: &Connection, event: StoredEvent) -> Result<Entry> {
         occurred_at: event.occurred_at,
         received_at: event.received_at,
         lines,
-    })
+    };
+    Ok((entry, rows))
 }
 
-fn line(conn: &Connection, kind: &str, route: Route) -> Result<Line> {
-    let channel = match (&route.channel_name, &route.channel_id) {
-        (Some(name), Some(_)) => Some(format!("#{name}")),
-        (None, Some(id)) => Some(id.clone()),
-        (Some(name), None) => Some(name.clone()),
-        (None, None) => None,
-    };
-    let sentence = Reason::parse(&route.reason).map_or_else(
-        || route.reason.clone(),
-        |reason| reason.sentence(kind, channel.as_deref().unwrap_or("")),
-    );
-    let message = match route.outbox_id {
-        Some(id) => stored_outbox::get(conn, id)?,
-        None => None,
-    };
+fn line(kind: &str, route: Route, message: Option<&Row>) -> Line {
+    let (channel, sentence) = crate::ingest::explain(kind, &route);
     let mut line = Line {
         channel,
         channel_id: route.channel_id,
         team_id: route.team_id,
         notification_channel_id: route.notification_channel_id,
-        state: if route.outcome == Outcome::Skipped {
-            "skipped".to_owned()
-        } else {
-            route.outcome.as_str().to_owned()
-        },
+        state: route.outcome.as_str().to_owned(),
         reason: route.reason,
         sentence,
         outbox_id: route.outbox_id,
@@ -272,10 +279,10 @@ fn line(conn: &Connection, kind: &str, route: Route) -> Result<Line> {
             }
         }
         line.next_attempt_at = (row.state == "pending").then_some(row.next_attempt_at);
-        line.state = row.state;
+        line.state = row.state.clone();
         line.attempts = row.attempts;
-        line.permalink = row.permalink;
+        line.permalink = row.permalink.clone();
         line.updated_at = Some(row.updated_at);
     }
-    Ok(line)
+    line
 }

@@ -197,29 +197,46 @@ pub fn insert(
 
 /// The event stored under idempotency key `key`, with its routes.
 pub fn find_by_key(conn: &Connection, key: &str) -> Result<Option<StoredEvent>> {
+    find(conn, "idempotency_key = ?1", key)
+}
+
+/// Event `id` with its routes.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<StoredEvent>> {
+    find(conn, "id = ?1", id)
+}
+
+/// The one event matching `condition` (on `?1` = `value`), with its routes.
+fn find(
+    conn: &Connection,
+    condition: &str,
+    value: impl rusqlite::ToSql,
+) -> Result<Option<StoredEvent>> {
     let found = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT id, idempotency_key, kind, source, payload_json, occurred_at, received_at
-             FROM event WHERE idempotency_key = ?1",
-        )?
-        .query_row([key], |row| {
-            Ok(StoredEvent {
-                id: row.get(0)?,
-                key: row.get(1)?,
-                kind: row.get(2)?,
-                source: row.get(3)?,
-                payload_json: row.get(4)?,
-                occurred_at: row.get(5)?,
-                received_at: row.get(6)?,
-                routes: Vec::new(),
-            })
-        })
+             FROM event WHERE {condition}"
+        ))?
+        .query_row([value], stored_event)
         .optional()?;
     let Some(mut event) = found else {
         return Ok(None);
     };
     event.routes = routes(conn, event.id)?;
     Ok(Some(event))
+}
+
+/// An event row without its routes (columns as `find` and `page` select them).
+fn stored_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
+    Ok(StoredEvent {
+        id: row.get(0)?,
+        key: row.get(1)?,
+        kind: row.get(2)?,
+        source: row.get(3)?,
+        payload_json: row.get(4)?,
+        occurred_at: row.get(5)?,
+        received_at: row.get(6)?,
+        routes: Vec::new(),
+    })
 }
 
 /// The routing decisions of event `event_id`, in order, each with the message it queued.
@@ -342,18 +359,7 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
                 filter.channel,
                 filter.limit
             ],
-            |row| {
-                Ok(StoredEvent {
-                    id: row.get(0)?,
-                    key: row.get(1)?,
-                    kind: row.get(2)?,
-                    source: row.get(3)?,
-                    payload_json: row.get(4)?,
-                    occurred_at: row.get(5)?,
-                    received_at: row.get(6)?,
-                    routes: Vec::new(),
-                })
-            },
+            stored_event,
         )?
         .collect::<rusqlite::Result<_>>()?;
     found
@@ -363,18 +369,6 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
             Ok(event)
         })
         .collect()
-}
-
-/// Event `id` with its routes.
-pub fn get(conn: &Connection, id: i64) -> Result<Option<StoredEvent>> {
-    let key: Option<String> = conn
-        .prepare_cached("SELECT idempotency_key FROM event WHERE id = ?1")?
-        .query_row([id], |row| row.get(0))
-        .optional()?;
-    match key {
-        Some(key) => find_by_key(conn, &key),
-        None => Ok(None),
-    }
 }
 
 /// The stored payload of the newest event of `kind`, if any was received.
