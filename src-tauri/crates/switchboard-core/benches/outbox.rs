@@ -17,8 +17,10 @@
 //!    0 lost, 0 duplicated.
 //!
 //! `make bench` runs it; alone: `cargo build --release -p slack-emulator && cargo bench -p
-//! switchboard-core --bench outbox`. `BENCH_INGEST_EVENTS` (default 20,000),
-//! `BENCH_LATENCY_EVENTS` (default 5,000) and `SLACK_EMULATOR_BIN` override the defaults;
+//! switchboard-core --bench outbox`. `BENCH_INGEST_EVENTS` (per round, default 20,000),
+//! `BENCH_INGEST_ROUNDS` (default 3; the target is judged on the median round),
+//! `BENCH_LATENCY_EVENTS` (per round, default 5,000; 3 rounds, `BENCH_LATENCY_ROUNDS`, the
+//! target judged on the median p99) and `SLACK_EMULATOR_BIN` override the defaults;
 //! `BENCH_SKIP_DELIVERY=1` stops after the ingest figures (the delivery part takes 4 minutes,
 //! as Slack's limits do).
 
@@ -122,6 +124,23 @@ fn client(id: String) -> IncomingEvent {
     event
 }
 
+/// CPU time this thread has used (user and system), from `/proc/thread-self/stat`, in the
+/// kernel's clock ticks (100 a second on Linux).
+fn thread_cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    let ticks: u64 = fields
+        .get(11..13)
+        .map_or(0, |t| t.iter().filter_map(|v| v.parse::<u64>().ok()).sum());
+    Duration::from_millis(ticks * 10)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
@@ -160,41 +179,73 @@ fn main() {
     let ingest_profile = runtime.block_on(profile(&base, ingest_dir.path(), |i| {
         vec![kinds[i % kinds.len()]]
     }));
-    let batches: Vec<Vec<IncomingEvent>> = (0..events)
-        .map(|i| {
-            let mut event = sample(kinds[i % 12]);
-            event.id = format!("t-{i}");
-            event
-        })
-        .collect::<Vec<_>>()
-        .chunks(ingest::MAX_BATCH)
-        .map(<[IncomingEvent]>::to_vec)
-        .collect();
-    let started = Instant::now();
-    for batch in batches {
-        let results =
-            ingest::receive_batch(&ingest_profile, batch, Source::Ingest).expect("stored");
-        assert!(results.iter().all(Result::is_ok));
+    // Rounds into the same database (it grows as it would), each timed on the wall clock and
+    // on this thread's CPU clock: this machine is a shared virtual one, where the same round
+    // takes from 1.5 to 2.3 s as neighbours come and go; the CPU time shows the work itself.
+    let rounds = env_number("BENCH_INGEST_ROUNDS", 3).max(1);
+    let mut rates = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let batches: Vec<Vec<IncomingEvent>> = (0..events)
+            .map(|i| {
+                let mut event = sample(kinds[i % 12]);
+                event.id = format!("r{round}-t-{i}");
+                event
+            })
+            .collect::<Vec<_>>()
+            .chunks(ingest::MAX_BATCH)
+            .map(<[IncomingEvent]>::to_vec)
+            .collect();
+        let cpu_started = thread_cpu_time();
+        let started = Instant::now();
+        for batch in batches {
+            let results =
+                ingest::receive_batch(&ingest_profile, batch, Source::Ingest).expect("stored");
+            assert!(results.iter().all(Result::is_ok));
+        }
+        let elapsed = started.elapsed();
+        let cpu = thread_cpu_time().saturating_sub(cpu_started);
+        let rate = events as f64 / elapsed.as_secs_f64();
+        rates.push(rate);
+        println!(
+            "ingest round {}: {events} events in batches of {} in {:.2} s = {rate:.0} events/s; {:.2} s of CPU = {:.0} events per CPU-second",
+            round + 1,
+            ingest::MAX_BATCH,
+            elapsed.as_secs_f64(),
+            cpu.as_secs_f64(),
+            events as f64 / cpu.as_secs_f64().max(0.001)
+        );
     }
-    let elapsed = started.elapsed();
-    let rate = events as f64 / elapsed.as_secs_f64();
-    let queued: i64 = ingest_profile
+    let (queued, sizes): (i64, [f64; 4]) = ingest_profile
         .db()
         .expect("db")
         .read(|c| {
-            c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
-                .map_err(switchboard_store::Error::from)
+            let queued = c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?;
+            let sizes = c.query_row(
+                "SELECT avg(length(payload_json)), avg(length(routes_json)),
+                        avg(length(message_json)),
+                        (SELECT avg(length(coalesce(payload_json, ''))) FROM outbox)
+                 FROM event",
+                [],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+            )?;
+            Ok::<_, switchboard_store::Error>((queued, sizes))
         })
         .expect("count");
+    let mut sorted_rates = rates.clone();
+    sorted_rates.sort_by(f64::total_cmp);
+    let median = sorted_rates[sorted_rates.len() / 2];
     println!(
-        "ingest: {events} events in batches of {}, each routed over {CHANNELS} channels and queued for 2, in {:.2} s = {rate:.0} events/s ({queued} messages queued); target ≥ 10,000/s: {}",
-        ingest::MAX_BATCH,
-        elapsed.as_secs_f64(),
-        if rate >= 10_000.0 { "met" } else { "NOT met" }
+        "ingest: each event routed over {CHANNELS} channels, every decision stored, rendered once and queued for 2 or 3 ({queued} messages queued in all); median of {rounds} rounds {median:.0} events/s; target ≥ 10,000/s: {}",
+        if median >= 10_000.0 { "met" } else { "NOT met" }
+    );
+    println!(
+        "ingest: bytes stored per event: payload {:.0}, routing decisions {:.0}, message {:.0}; per queued message {:.0} (its own payload, when it differs from its event's)",
+        sizes[0], sizes[1], sizes[2], sizes[3]
     );
 
     // 2. Latency at 1,000 events/s through the HTTP front door.
     let latency_events = env_number("BENCH_LATENCY_EVENTS", 5_000);
+    let latency_rounds = env_number("BENCH_LATENCY_ROUNDS", 3).max(1);
     let latencies = runtime.block_on(async {
         let token = ingest_token::rotate(&ingest_profile)
             .await
@@ -210,45 +261,64 @@ fn main() {
             .pool_max_idle_per_host(256)
             .build()
             .expect("a client");
-        let start = tokio::time::Instant::now();
-        let mut requests = Vec::with_capacity(latency_events);
-        for i in 0..latency_events {
-            let at = start + Duration::from_micros(1_000 * i as u64);
-            let http = http.clone();
-            let url = url.clone();
-            let token = token.expose().to_owned();
-            let body = serde_json::to_vec(&invoice(format!("l-{i}"), 50_000 + i)).expect("JSON");
-            requests.push(tokio::spawn(async move {
-                tokio::time::sleep_until(at).await;
-                let sent = Instant::now();
-                let answer = http
-                    .post(&url)
-                    .bearer_auth(token)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("answered");
-                assert_eq!(answer.status(), 202);
-                sent.elapsed()
-            }));
-        }
-        let mut latencies = Vec::with_capacity(latency_events);
-        for request in requests {
-            latencies.push(request.await.expect("a request"));
+        let mut rounds = Vec::new();
+        for round in 0..latency_rounds {
+            let start = tokio::time::Instant::now();
+            let mut requests = Vec::with_capacity(latency_events);
+            for i in 0..latency_events {
+                let at = start + Duration::from_micros(1_000 * i as u64);
+                let http = http.clone();
+                let url = url.clone();
+                let token = token.expose().to_owned();
+                let body = serde_json::to_vec(&invoice(
+                    format!("l{round}-{i}"),
+                    50_000 + round * latency_events + i,
+                ))
+                .expect("JSON");
+                requests.push(tokio::spawn(async move {
+                    tokio::time::sleep_until(at).await;
+                    let sent = Instant::now();
+                    let answer = http
+                        .post(&url)
+                        .bearer_auth(token)
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await
+                        .expect("answered");
+                    assert_eq!(answer.status(), 202);
+                    sent.elapsed()
+                }));
+            }
+            let mut latencies = Vec::with_capacity(latency_events);
+            for request in requests {
+                latencies.push(request.await.expect("a request"));
+            }
+            rounds.push(latencies);
         }
         shutdown.cancel();
         let _ = serving.await;
-        latencies
+        rounds
     });
-    let mut sorted = latencies.clone();
-    sorted.sort();
-    let (p50, p99) = (percentile(&sorted, 0.50), percentile(&sorted, 0.99));
+    let mut p99s = Vec::with_capacity(latency_rounds);
+    for (round, latencies) in latencies.iter().enumerate() {
+        let mut sorted = latencies.clone();
+        sorted.sort();
+        let (p50, p99) = (percentile(&sorted, 0.50), percentile(&sorted, 0.99));
+        p99s.push(p99);
+        println!(
+            "ingest latency round {}: {latency_events} single events over HTTP at 1,000/s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            round + 1,
+            p50.as_secs_f64() * 1000.0,
+            p99.as_secs_f64() * 1000.0,
+            sorted.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        );
+    }
+    p99s.sort();
+    let p99 = p99s[p99s.len() / 2];
     println!(
-        "ingest latency: {latency_events} single events over HTTP at 1,000/s: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; target p99 ≤ 20 ms: {}",
-        p50.as_secs_f64() * 1000.0,
+        "ingest latency: median p99 of {latency_rounds} rounds {:.2} ms; target p99 ≤ 20 ms: {}",
         p99.as_secs_f64() * 1000.0,
-        sorted.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         if p99 <= Duration::from_millis(20) {
             "met"
         } else {

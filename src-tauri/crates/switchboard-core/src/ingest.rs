@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use switchboard_store::events::{self as stored, NewEvent, NewMessage, NewRoute, Outcome, Route};
 use switchboard_store::rusqlite::Connection;
@@ -42,7 +43,7 @@ impl Source {
 pub struct RouteView {
     /// `#name` (or the channel id when the directory lost it); `None` for decisions about no
     /// channel (nothing takes the kind, unknown project).
-    pub channel: Option<String>,
+    pub channel: Option<Arc<str>>,
     pub channel_id: Option<String>,
     pub team_id: Option<String>,
     pub notification_channel_id: Option<i64>,
@@ -51,7 +52,7 @@ pub struct RouteView {
     /// A stable code (`kind_on`, `kind_off`, `integration_off`…).
     pub reason: String,
     /// What it means, with the fix where there is one.
-    pub sentence: String,
+    pub sentence: Arc<str>,
     pub outbox_id: Option<i64>,
 }
 
@@ -135,6 +136,7 @@ struct Routing {
     settings: routing::Settings,
     time_zones: HashMap<String, String>,
     templates: HashMap<EventKind, Option<String>>,
+    said: Explanations,
 }
 
 impl Routing {
@@ -143,6 +145,7 @@ impl Routing {
             settings: routing::settings(tx)?,
             time_zones: HashMap::new(),
             templates: HashMap::new(),
+            said: Explanations::default(),
         })
     }
 
@@ -178,6 +181,7 @@ impl Routing {
                     stored.kind,
                     stored.received_at,
                     stored.routes,
+                    &mut self.said,
                 ),
                 true,
             ));
@@ -201,7 +205,9 @@ impl Routing {
             }
         };
         let object = object_key(event);
-        // One rendering per workspace (its time zone), shared by its channels.
+        // One rendering per workspace (its time zone), shared by its channels. The first is
+        // stored once on the event; another workspace's rows carry their own.
+        let mut message_json: Option<(String, String)> = None;
         let mut rendered_for: HashMap<String, String> = HashMap::new();
         let mut routes = Vec::with_capacity(decisions.len());
         for decision in &decisions {
@@ -210,8 +216,12 @@ impl Routing {
                 .and_then(|id| self.settings.channels.iter().find(|c| c.id == id));
             let message = match (decision.action, channel) {
                 (Action::Deliver | Action::Hold, Some(channel)) => {
+                    let shared = message_json
+                        .as_ref()
+                        .is_some_and(|(team, _)| *team == channel.team_id);
                     let payload_json = match rendered_for.get(&channel.team_id) {
-                        Some(json) => json.clone(),
+                        _ if shared => None,
+                        Some(json) => Some(json.clone()),
                         None => {
                             if !self.time_zones.contains_key(&channel.team_id) {
                                 let zone = time_zone(tx, &channel.team_id)?;
@@ -231,8 +241,13 @@ impl Routing {
                                     "a message could not be stored: {e}"
                                 ))
                             })?;
-                            rendered_for.insert(channel.team_id.clone(), json.clone());
-                            json
+                            if message_json.is_none() {
+                                message_json = Some((channel.team_id.clone(), json));
+                                None
+                            } else {
+                                rendered_for.insert(channel.team_id.clone(), json.clone());
+                                Some(json)
+                            }
                         }
                     };
                     Some(NewMessage {
@@ -277,6 +292,7 @@ impl Routing {
                 kind: event.kind.as_str(),
                 source: source.as_str(),
                 payload_json: &payload_json,
+                message_json: message_json.as_ref().map(|(_, json)| json.as_str()),
                 occurred_at: event.occurred_at,
                 project_key: event.project.as_deref(),
                 project_id,
@@ -293,6 +309,7 @@ impl Routing {
                 event.kind.as_str().to_owned(),
                 now,
                 routes,
+                &mut self.said,
             ),
             false,
         ))
@@ -329,6 +346,53 @@ pub(crate) fn explain(kind: &str, route: &Route) -> (Option<String>, String) {
     (channel, sentence)
 }
 
+/// Decisions already explained in one batch, by kind, channel and reason: an event routed over
+/// 30 channels is skipped by most of them for the same reason as the event of its kind before
+/// it, and saying that again for every event took a tenth of the time a batch is received in.
+#[derive(Default)]
+struct Explanations(HashMap<String, HashMap<(i64, Reason), Explained>>);
+
+/// A decision explained, with the channel's name and id it was explained with.
+struct Explained {
+    name: Option<String>,
+    channel_id: Option<String>,
+    channel: Option<Arc<str>>,
+    sentence: Arc<str>,
+}
+
+impl Explanations {
+    fn explain(&mut self, kind: &str, route: &Route) -> (Option<Arc<str>>, Arc<str>) {
+        let said = |route: &Route| {
+            let (channel, sentence) = explain(kind, route);
+            Explained {
+                name: route.channel_name.clone(),
+                channel_id: route.channel_id.clone(),
+                channel: channel.map(Arc::from),
+                sentence: Arc::from(sentence),
+            }
+        };
+        let (Some(channel), Some(reason)) =
+            (route.notification_channel_id, Reason::parse(&route.reason))
+        else {
+            let said = said(route);
+            return (said.channel, said.sentence);
+        };
+        if !self.0.contains_key(kind) {
+            self.0.insert(kind.to_owned(), HashMap::new());
+        }
+        let of_kind = self.0.get_mut(kind).expect("inserted above");
+        let explained = of_kind
+            .entry((channel, reason))
+            .or_insert_with(|| said(route));
+        // An older event's decision may name the channel as it was called then.
+        if explained.name != route.channel_name || explained.channel_id != route.channel_id {
+            let said = said(route);
+            return (said.channel, said.sentence);
+        }
+        (explained.channel.clone(), explained.sentence.clone())
+    }
+}
+
 /// The answer about an event, from its stored routes: built the same way the first time and
 /// for every repeat, so the answers are identical.
 fn receipt_of(
@@ -337,11 +401,12 @@ fn receipt_of(
     kind: String,
     received_at: i64,
     routes: Vec<Route>,
+    said: &mut Explanations,
 ) -> Receipt {
     let routes = routes
         .into_iter()
         .map(|r| {
-            let (channel, sentence) = explain(&kind, &r);
+            let (channel, sentence) = said.explain(&kind, &r);
             RouteView {
                 channel,
                 channel_id: r.channel_id,

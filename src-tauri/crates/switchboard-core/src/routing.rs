@@ -79,7 +79,7 @@ macro_rules! reasons {
     ($($(#[doc = $doc:literal])* $variant:ident = $code:literal,)*) => {
         /// Why a channel gets an event, or does not. The codes are stable (stored, shown,
         /// filtered).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Reason { $($(#[doc = $doc])* $variant,)* }
 
         impl Reason {

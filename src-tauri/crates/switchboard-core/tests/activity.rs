@@ -414,15 +414,9 @@ async fn templates_preview_from_the_last_real_event_and_what_is_saved_is_what_is
     let payload: String = p
         .db()
         .unwrap()
-        .read(|c| {
-            c.query_row(
-                "SELECT payload_json FROM outbox WHERE id = ?1",
-                [outbox_id],
-                |r| r.get(0),
-            )
-            .map_err(switchboard_store::Error::from)
-        })
-        .unwrap();
+        .read(|c| switchboard_store::outbox::payload(c, outbox_id))
+        .unwrap()
+        .expect("the message");
     let message: Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(message["text"], json!("Sent: invoice 1042 to Globex GmbH"));
     let reset = templates::save(p, "invoice.sent", Some("  ")).unwrap();

@@ -131,14 +131,16 @@ async fn channels_are_added_from_the_directory_and_events_reach_exactly_those_th
         .db()
         .unwrap()
         .read(|c| {
-            c.query_row(
-                "SELECT payload_json FROM outbox WHERE id = ?1 AND state = 'pending' AND thread_key = 'invoice:1042'",
+            let threaded: bool = c.query_row(
+                "SELECT count(*) = 1 FROM outbox WHERE id = ?1 AND state = 'pending' AND thread_key = 'invoice:1042'",
                 [queued],
                 |r| r.get(0),
-            )
-            .map_err(switchboard_store::Error::from)
+            )?;
+            assert!(threaded, "queued, pending, in the invoice's thread");
+            switchboard_store::outbox::payload(c, queued)
         })
-        .unwrap();
+        .unwrap()
+        .expect("the message");
     let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
     assert!(
         payload["text"].as_str().unwrap().contains("1042"),

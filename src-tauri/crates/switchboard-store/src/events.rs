@@ -13,6 +13,8 @@ pub struct NewEvent<'a> {
     /// `ui`, `cli` or `ingest`.
     pub source: &'a str,
     pub payload_json: &'a str,
+    /// The rendered message its outbox rows share (those whose `payload_json` is `None`).
+    pub message_json: Option<&'a str>,
     pub occurred_at: i64,
     pub project_key: Option<&'a str>,
     pub project_id: Option<i64>,
@@ -50,7 +52,8 @@ impl Outcome {
 /// A message to queue with its route.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
-    pub payload_json: String,
+    /// `None`: the event's `message_json`, stored once however many channels it goes to.
+    pub payload_json: Option<String>,
     pub thread_key: Option<String>,
     pub hold_reason: Option<String>,
 }
@@ -91,11 +94,15 @@ pub struct StoredEvent {
 
 /// A decision as stored in `event.routes_json`, written for every event, so short: a channel
 /// that skipped the event is stored as its notification channel id and the reason alone (its
-/// workspace, channel and name are read back from the channel); `o` is left out for skips.
+/// workspace, channel and name are read back from the channel); `o` is left out for skips; and
+/// channels next to each other that skipped it for the same reason share one entry, the first
+/// in `n` and the others in `ns` (`{"n":3,"ns":[4,5,9],"r":"kind_off"}`).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoredRoute {
     #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     notification_channel_id: Option<i64>,
+    #[serde(rename = "ns", default, skip_serializing_if = "Vec::is_empty")]
+    more: Vec<i64>,
     #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     team_id: Option<String>,
     #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
@@ -117,10 +124,49 @@ fn is_skipped(outcome: &str) -> bool {
 }
 
 impl StoredRoute {
+    /// The decisions as stored: short skips with one reason next to each other share an entry.
+    fn all_of(routes: &[NewRoute]) -> Vec<StoredRoute> {
+        let mut stored: Vec<StoredRoute> = Vec::with_capacity(routes.len());
+        for NewRoute { route, .. } in routes {
+            if let (Some(last), Some(id)) = (stored.last_mut(), route.notification_channel_id)
+                && last.is_short_skip()
+                && route.outcome == Outcome::Skipped
+                && last.reason == route.reason
+            {
+                last.more.push(id);
+                continue;
+            }
+            stored.push(StoredRoute::of(route));
+        }
+        stored
+    }
+
+    fn is_short_skip(&self) -> bool {
+        is_skipped(&self.outcome)
+            && self.notification_channel_id.is_some()
+            && self.channel_id.is_none()
+    }
+
+    /// The decisions an entry stands for (one, or one per channel of a shared skip).
+    fn expand(mut self) -> impl Iterator<Item = StoredRoute> {
+        let more = std::mem::take(&mut self.more);
+        let reason = self.reason.clone();
+        std::iter::once(self).chain(more.into_iter().map(move |id| StoredRoute {
+            notification_channel_id: Some(id),
+            more: Vec::new(),
+            team_id: None,
+            channel_id: None,
+            name: None,
+            outcome: skipped(),
+            reason: reason.clone(),
+        }))
+    }
+
     fn of(route: &Route) -> StoredRoute {
         let short = route.outcome == Outcome::Skipped && route.notification_channel_id.is_some();
         StoredRoute {
             notification_channel_id: route.notification_channel_id,
+            more: Vec::new(),
             team_id: route.team_id.clone().filter(|_| !short),
             channel_id: route.channel_id.clone().filter(|_| !short),
             name: route.channel_name.clone().filter(|_| !short),
@@ -138,13 +184,13 @@ pub fn insert(
     event: &NewEvent<'_>,
     routes: Vec<NewRoute>,
 ) -> Result<(i64, Vec<Route>)> {
-    let decisions: Vec<StoredRoute> = routes.iter().map(|r| StoredRoute::of(&r.route)).collect();
+    let decisions = StoredRoute::all_of(&routes);
     let routes_json = serde_json::to_string(&decisions)
         .map_err(|e| crate::Error::Corrupt(format!("routing decisions: {e}")))?;
     conn.prepare_cached(
         "INSERT INTO event (idempotency_key, kind, source, payload_json, project_id, received_at,
-             occurred_at, project_key, staff_email, object_key, routes_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             occurred_at, project_key, staff_email, object_key, routes_json, message_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         event.key,
@@ -157,7 +203,8 @@ pub fn insert(
         event.project_key,
         event.staff_email,
         event.object_key,
-        routes_json
+        routes_json,
+        event.message_json
     ])?;
     let event_id = conn.last_insert_rowid();
     let mut queue = conn.prepare_cached(
@@ -262,7 +309,10 @@ pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
         .collect::<rusqlite::Result<_>>()?;
     let mut channels: std::collections::HashMap<i64, Option<crate::channels::NotificationChannel>> =
         std::collections::HashMap::new();
-    let mut decisions = decisions;
+    let mut decisions: Vec<StoredRoute> = decisions
+        .into_iter()
+        .flat_map(StoredRoute::expand)
+        .collect();
     for d in &mut decisions {
         if let (Some(n), None) = (d.notification_channel_id, &d.channel_id) {
             let channel = match channels.entry(n) {
@@ -341,11 +391,13 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
                 OR (?5 = 'skipped' AND EXISTS (
                     SELECT 1 FROM json_each(e.routes_json) j
                     WHERE coalesce(json_extract(j.value, '$.o'), 'skipped') = 'skipped'
-                      AND (?6 IS NULL OR json_extract(j.value, '$.n') = ?6)))
+                      AND (?6 IS NULL OR json_extract(j.value, '$.n') = ?6
+                           OR ?6 IN (SELECT value FROM json_each(j.value, '$.ns')))))
                 OR EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5
                            AND (?6 IS NULL OR o.notification_channel_id = ?6)))
            AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(e.routes_json) j
-                                      WHERE json_extract(j.value, '$.n') = ?6))
+                                      WHERE json_extract(j.value, '$.n') = ?6
+                                         OR ?6 IN (SELECT value FROM json_each(j.value, '$.ns'))))
          ORDER BY e.id DESC LIMIT ?7",
     )?;
     let found: Vec<StoredEvent> = statement
@@ -379,4 +431,138 @@ pub fn last_payload(conn: &Connection, kind: &str) -> Result<Option<String>> {
         )?
         .query_row([kind], |row| row.get(0))
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(n: i64, outcome: Outcome, reason: &str) -> NewRoute {
+        let queued = outcome != Outcome::Skipped;
+        NewRoute {
+            route: Route {
+                notification_channel_id: Some(n),
+                team_id: Some("T1".into()),
+                channel_id: Some(format!("C{n}")),
+                channel_name: Some(format!("ch{n}")),
+                outcome,
+                reason: reason.into(),
+                outbox_id: None,
+            },
+            message: queued.then(|| NewMessage {
+                payload_json: (n == 5).then(|| "{\"text\":\"own\"}".to_owned()),
+                thread_key: None,
+                hold_reason: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn skips_share_an_entry_and_read_back_one_per_channel_in_order() {
+        let store = crate::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at)
+                 VALUES ('T1', 'Acme', 'acme', 0, 0);
+             INSERT INTO notification_channel (id, team_id, channel_id, channel_name, created_at)
+             VALUES (1, 'T1', 'C1', 'ch1', 0), (2, 'T1', 'C2', 'ch2', 0), (3, 'T1', 'C3', 'ch3', 0),
+                    (4, 'T1', 'C4', 'ch4', 0), (5, 'T1', 'C5', 'ch5', 0), (6, 'T1', 'C6', 'ch6', 0);",
+        )
+        .unwrap();
+        let decided = vec![
+            route(1, Outcome::Skipped, "kind_off"),
+            route(2, Outcome::Skipped, "kind_off"),
+            route(3, Outcome::Queued, "kind_on"),
+            route(4, Outcome::Skipped, "kind_off"),
+            route(6, Outcome::Skipped, "channel_disabled"),
+            route(5, Outcome::Queued, "kind_on"),
+        ];
+        let (id, stored) = insert(
+            conn,
+            &NewEvent {
+                key: "inv-1",
+                kind: "invoice.sent",
+                source: "ingest",
+                payload_json: "{}",
+                message_json: Some("{\"text\":\"shared\"}"),
+                occurred_at: 1,
+                project_key: None,
+                project_id: None,
+                staff_email: None,
+                object_key: None,
+                received_at: 2,
+            },
+            decided,
+        )
+        .unwrap();
+        let json: String = conn
+            .query_row("SELECT routes_json FROM event WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(
+            json.starts_with("[{\"n\":1,\"ns\":[2],\"r\":\"kind_off\"},"),
+            "neighbouring skips share an entry: {json}"
+        );
+        let read: Vec<(Option<i64>, Option<String>, &str, String)> = routes(conn, id)
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                (
+                    r.notification_channel_id,
+                    r.channel_name,
+                    r.outcome.as_str(),
+                    r.reason,
+                )
+            })
+            .collect();
+        let expected: Vec<(Option<i64>, Option<String>, &str, String)> = [
+            (1, "skipped", "kind_off"),
+            (2, "skipped", "kind_off"),
+            (3, "queued", "kind_on"),
+            (4, "skipped", "kind_off"),
+            (6, "skipped", "channel_disabled"),
+            (5, "queued", "kind_on"),
+        ]
+        .into_iter()
+        .map(|(n, o, r)| (Some(n), Some(format!("ch{n}")), o, r.to_owned()))
+        .collect();
+        assert_eq!(
+            read, expected,
+            "one decision per channel, in the order made"
+        );
+
+        // The message is stored once on the event unless a row carries its own.
+        let shared = stored[2].outbox_id.unwrap();
+        let own = stored[5].outbox_id.unwrap();
+        assert_eq!(
+            crate::outbox::payload(conn, shared).unwrap().as_deref(),
+            Some("{\"text\":\"shared\"}")
+        );
+        assert_eq!(
+            crate::outbox::payload(conn, own).unwrap().as_deref(),
+            Some("{\"text\":\"own\"}")
+        );
+
+        // Filters find a channel inside a shared entry.
+        let find = |state: Option<&str>, channel: i64| {
+            page(
+                conn,
+                &EventFilter {
+                    state: state.map(str::to_owned),
+                    channel: Some(channel),
+                    limit: 10,
+                    ..EventFilter::default()
+                },
+            )
+            .unwrap()
+            .len()
+        };
+        assert_eq!(find(None, 2), 1, "channel 2 considered it");
+        assert_eq!(find(Some("skipped"), 2), 1, "and skipped it");
+        assert_eq!(find(Some("skipped"), 4), 1);
+        assert_eq!(find(Some("skipped"), 3), 0, "channel 3 did not skip it");
+        assert_eq!(find(Some("pending"), 3), 1, "its message waits");
+        assert_eq!(find(Some("pending"), 2), 0);
+    }
 }

@@ -123,7 +123,10 @@ impl Store {
                 .conn
                 .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
             debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
-            self.conn.pragma_update(None, "foreign_keys", "ON")?;
+            // Off while migrations run: a migration that rebuilds a table drops the old one,
+            // which with foreign keys on would cascade into the tables referring to it. A
+            // migration that rebuilds checks the references before it commits.
+            self.conn.pragma_update(None, "foreign_keys", "OFF")?;
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
             // 32 MiB of page cache (the default is 2 MiB): an ingest batch touches the outbox's
             // and the events' indexes all over, and re-reading their pages dominated it.
@@ -132,7 +135,10 @@ impl Store {
             Ok(())
         };
         setup().map_err(|source| Error::classify(&path, source))?;
-        migrations::apply(&mut self.conn, &path)
+        migrations::apply(&mut self.conn, &path)?;
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(|source| Error::classify(&path, source))
     }
 }
 

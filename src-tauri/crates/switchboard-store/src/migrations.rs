@@ -20,6 +20,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../migrations/0005_routing_and_outbox.sql")),
     M::up(include_str!("../migrations/0006_delivery.sql")),
     M::up(include_str!("../migrations/0007_routes_on_the_event.sql")),
+    // Rebuilds `event` and `outbox`: applied with foreign keys off, checked before commit.
+    M::up(include_str!("../migrations/0008_one_message_per_event.sql")).foreign_key_check(),
 ];
 
 /// Every migration, in order.

@@ -151,7 +151,10 @@ pub fn claim(
                  next_attempt_at = ?2 + ?3, updated_at = ?2
              WHERE id = ?1 AND state IN ('pending', 'sending') AND next_attempt_at <= ?2
              RETURNING id, event_id, notification_channel_id, team_id, target_kind, target_id,
-                       target_name, payload_json, thread_key, attempts, check_first, created_at",
+                       target_name,
+                       coalesce(payload_json,
+                                (SELECT message_json FROM event WHERE event.id = outbox.event_id)),
+                       thread_key, attempts, check_first, created_at",
         )?
         .query_row(params![id, now, lease_ms], |row| {
             Ok(Claimed {
@@ -162,7 +165,9 @@ pub fn claim(
                 target_kind: row.get(4)?,
                 target_id: row.get(5)?,
                 target_name: row.get(6)?,
-                payload_json: row.get(7)?,
+                // Never NULL while the event is kept (events are not deleted); an empty
+                // payload fails delivery with a "could not be read" error rather than a panic.
+                payload_json: row.get::<_, Option<String>>(7)?.unwrap_or_default(),
                 thread_key: row.get(8)?,
                 attempt: row.get(9)?,
                 check_first: row.get::<_, i64>(10)? == 1,
@@ -606,4 +611,17 @@ pub fn enqueue(conn: &Connection, message: &Standalone<'_>) -> Result<i64> {
         message.now
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// The message (Block Kit payload as JSON) that outbox row `id` sends: its own, or its
+/// event's when the row shares it.
+pub fn payload(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(o.payload_json, e.message_json)
+             FROM outbox o LEFT JOIN event e ON e.id = o.event_id WHERE o.id = ?1",
+        )?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .flatten())
 }

@@ -471,3 +471,96 @@ fn routing_decisions_move_onto_their_event_with_every_value() {
         ]
     );
 }
+
+#[test]
+fn rebuilding_event_and_outbox_keeps_every_row_and_attempt() {
+    // A database written by a build that stopped at migration 7: payloads on every outbox
+    // row, attempts and threads recorded. Rebuilding the tables must not cascade into them.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(DB_FILE_NAME);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrations::MIGRATIONS.to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at)
+                 VALUES ('T1', 'Acme', 'acme', 0, 0);
+             INSERT INTO notification_channel (id, team_id, channel_id, channel_name, created_at)
+                 VALUES (1, 'T1', 'C1', 'sales', 0);
+             INSERT INTO event (id, idempotency_key, kind, source, payload_json, received_at,
+                 occurred_at, object_key, routes_json)
+                 VALUES (7, 'inv-1', 'invoice.sent', 'ingest', '{\"id\":\"inv-1\"}', 5, 4,
+                         'invoice:1', '[{\"n\":1,\"o\":\"queued\",\"r\":\"kind_on\"}]');
+             INSERT INTO outbox (id, event_id, notification_channel_id, team_id, target_kind,
+                 target_id, payload_json, thread_key, state, attempts, next_attempt_at,
+                 slack_ts, permalink, created_at, updated_at, check_first)
+                 VALUES (40, 7, 1, 'T1', 'channel', 'C1', '{\"text\":\"Invoice 1\"}',
+                         'invoice:1', 'sent', 2, 5, '1.000100', 'https://x.slack.com/p1',
+                         5, 6, 0);
+             INSERT INTO delivery_attempt (outbox_id, attempt, started_at, outcome, wait_ms)
+                 VALUES (40, 1, 5, 'retry', 1000), (40, 2, 6, 'sent', NULL);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(tmp.path()).expect("the upgrade applies");
+    let conn = store.conn();
+    assert_eq!(
+        switchboard_store::outbox::payload(conn, 40)
+            .unwrap()
+            .as_deref(),
+        Some("{\"text\":\"Invoice 1\"}"),
+        "the row keeps its own payload"
+    );
+    let kept: (String, String, i64, String, String) = conn
+        .query_row(
+            "SELECT e.object_key, e.routes_json, o.attempts, o.slack_ts, o.permalink
+             FROM outbox o JOIN event e ON e.id = o.event_id WHERE o.id = 40",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        kept,
+        (
+            "invoice:1".to_owned(),
+            "[{\"n\":1,\"o\":\"queued\",\"r\":\"kind_on\"}]".to_owned(),
+            2,
+            "1.000100".to_owned(),
+            "https://x.slack.com/p1".to_owned()
+        )
+    );
+    let attempts: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM delivery_attempt WHERE outbox_id = 40",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempts, 2, "dropping the old outbox did not cascade");
+    let foreign_keys: i64 = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(foreign_keys, 1, "foreign keys are on again after migrating");
+    // The rebuilt outbox still refers to the rebuilt event, and attempts to the outbox.
+    conn.execute("DELETE FROM outbox WHERE id = 40", [])
+        .unwrap();
+    let attempts: i64 = conn
+        .query_row("SELECT count(*) FROM delivery_attempt", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attempts, 0, "attempts still go with their message");
+    let orphan = conn.execute(
+        "INSERT INTO outbox (event_id, team_id, target_kind, target_id, next_attempt_at,
+             created_at, updated_at) VALUES (999, 'T1', 'channel', 'C1', 0, 0, 0)",
+        [],
+    );
+    assert!(orphan.is_err(), "a message of an unknown event is refused");
+    let bodiless = conn.execute(
+        "INSERT INTO outbox (team_id, target_kind, target_id, next_attempt_at, created_at,
+             updated_at) VALUES ('T1', 'channel', 'C1', 0, 0, 0)",
+        [],
+    );
+    assert!(
+        bodiless.is_err(),
+        "a message without an event needs its own payload"
+    );
+}
