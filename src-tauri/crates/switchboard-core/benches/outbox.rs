@@ -8,7 +8,9 @@
 //! 2. **Ingest latency**: single events through the real HTTP front door (`POST /v1/events`,
 //!    bearer token, loopback) at 1,000 events/s, open loop (each request leaves at its
 //!    scheduled time whether or not earlier ones were answered). Target: p99 ≤ 20 ms.
-//! 3. **Delivery under Slack's limits**: 1,300 messages over 30 channels, delivered by the
+//! 3. **Activity at 100,000 events**: the same database topped up to 100,000 events, then
+//!    the timeline's pages and filters and an event's story, timed. Target: each ≤ 100 ms.
+//! 4. **Delivery under Slack's limits**: 1,300 messages over 30 channels, delivered by the
 //!    worker with the client's pacing, to an emulator (a separate process) enforcing Slack's
 //!    `chat.postMessage` limits (about one a second per channel, 300 a minute per workspace
 //!    with a burst of 100). Reports the share of the rate those limits allow (the least time
@@ -122,6 +124,166 @@ fn client(id: String) -> IncomingEvent {
     let mut event = sample(EventKind::ClientCreated);
     event.id = id;
     event
+}
+
+/// Tops the ingest database up to `total` events, gives its messages a realistic mix of states
+/// (90% sent, 0.1% failed, the rest waiting), then times what the Activity view asks for: the
+/// first page, a page half way down, each filter (a rare state, a channel, a channel's skips,
+/// a group of kinds, a time window) and an event's story. Target: each ≤ 100 ms, the time
+/// under which a list still feels instant as it pages in while scrolling.
+fn activity_at_scale(profile: &Profile, kinds: &[EventKind], total: usize) {
+    use switchboard_core::timeline::{self, TimelineQuery};
+    let db = profile.db().expect("db");
+    let count = |db: &switchboard_store::Db| -> usize {
+        db.read(|c| {
+            c.query_row("SELECT count(*) FROM event", [], |r| r.get::<_, i64>(0))
+                .map_err(switchboard_store::Error::from)
+        })
+        .expect("count") as usize
+    };
+    let have = count(db);
+    let events: Vec<IncomingEvent> = (have..total)
+        .map(|i| {
+            let mut event = sample(kinds[i % 12]);
+            event.id = format!("a-{i}");
+            event
+        })
+        .collect();
+    for batch in events.chunks(ingest::MAX_BATCH) {
+        ingest::receive_batch(profile, batch.to_vec(), Source::Ingest).expect("stored");
+    }
+    db.write(|tx| {
+        tx.execute_batch(
+            "UPDATE outbox SET state = 'sent', sent_at = updated_at,
+                 permalink = 'https://example.slack.com/archives/' || target_id || '/p' || id
+             WHERE id % 10 <> 0;
+             UPDATE outbox SET state = 'failed', error_code = 'is_archived',
+                 last_error = 'The channel is archived.' WHERE id % 1000 = 0;",
+        )
+        .map_err(switchboard_store::Error::from)
+    })
+    .expect("states");
+    let events = count(db);
+    let channel: i64 = db
+        .read(|c| {
+            c.query_row(
+                "SELECT id FROM notification_channel ORDER BY id LIMIT 1 OFFSET 7",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(switchboard_store::Error::from)
+        })
+        .expect("a channel");
+    let newest = timeline::timeline(
+        profile,
+        &TimelineQuery {
+            limit: 1,
+            ..TimelineQuery::default()
+        },
+    )
+    .expect("a page");
+    let top = newest.entries[0].event_id;
+    let received = newest.entries[0].received_at;
+    let page = |query: TimelineQuery| TimelineQuery {
+        limit: 200,
+        ..query
+    };
+    let queries: Vec<(&str, TimelineQuery)> = vec![
+        ("first page", page(TimelineQuery::default())),
+        (
+            "a page half way down",
+            page(TimelineQuery {
+                before: Some(top / 2),
+                ..TimelineQuery::default()
+            }),
+        ),
+        (
+            "failed (0.1% of messages)",
+            page(TimelineQuery {
+                state: Some("failed".into()),
+                ..TimelineQuery::default()
+            }),
+        ),
+        (
+            "one channel",
+            page(TimelineQuery {
+                channel: Some(channel),
+                ..TimelineQuery::default()
+            }),
+        ),
+        (
+            "what one channel skipped",
+            page(TimelineQuery {
+                state: Some("skipped".into()),
+                channel: Some(channel),
+                ..TimelineQuery::default()
+            }),
+        ),
+        (
+            "sent to one channel",
+            page(TimelineQuery {
+                state: Some("sent".into()),
+                channel: Some(channel),
+                ..TimelineQuery::default()
+            }),
+        ),
+        (
+            "the invoices group",
+            page(TimelineQuery {
+                kinds: vec!["invoices".into()],
+                ..TimelineQuery::default()
+            }),
+        ),
+        (
+            "a one-second window",
+            page(TimelineQuery {
+                since: Some(received - 1_000),
+                until: Some(received),
+                ..TimelineQuery::default()
+            }),
+        ),
+    ];
+    let mut worst = Duration::ZERO;
+    let mut figures = Vec::new();
+    for (name, query) in &queries {
+        let mut times = Vec::new();
+        let mut found = 0;
+        for _ in 0..5 {
+            let started = Instant::now();
+            found = timeline::timeline(profile, query)
+                .expect("a page")
+                .entries
+                .len();
+            times.push(started.elapsed());
+        }
+        times.sort();
+        worst = worst.max(times[2]);
+        figures.push(format!(
+            "{name} {:.1} ms ({found})",
+            times[2].as_secs_f64() * 1000.0
+        ));
+    }
+    let mut times = Vec::new();
+    for i in 0..5 {
+        let started = Instant::now();
+        timeline::why(profile, top - i * 997).expect("a story");
+        times.push(started.elapsed());
+    }
+    times.sort();
+    worst = worst.max(times[2]);
+    figures.push(format!(
+        "an event's story {:.1} ms",
+        times[2].as_secs_f64() * 1000.0
+    ));
+    println!(
+        "activity: {events} events, pages of 200 (median of 5; events found): {}; target ≤ 100 ms each: {}",
+        figures.join(", "),
+        if worst <= Duration::from_millis(100) {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
 }
 
 /// CPU time this thread has used (user and system), from `/proc/thread-self/stat`, in the
@@ -326,7 +488,14 @@ fn main() {
         }
     );
 
-    // 3. Delivery of 1,300 messages over 30 channels under Slack's limits.
+    // 3. The Activity timeline over 100,000 events.
+    activity_at_scale(
+        &ingest_profile,
+        &kinds,
+        env_number("BENCH_TIMELINE_EVENTS", 100_000),
+    );
+
+    // 4. Delivery of 1,300 messages over 30 channels under Slack's limits.
     if std::env::var_os("BENCH_SKIP_DELIVERY").is_some() {
         return;
     }

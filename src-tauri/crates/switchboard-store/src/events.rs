@@ -260,19 +260,28 @@ fn find(
 ) -> Result<Option<StoredEvent>> {
     let found = conn
         .prepare_cached(&format!(
-            "SELECT id, idempotency_key, kind, source, payload_json, occurred_at, received_at
+            "SELECT id, idempotency_key, kind, source, payload_json, occurred_at, received_at,
+                    routes_json
              FROM event WHERE {condition}"
         ))?
-        .query_row([value], stored_event)
+        .query_row([value], |row| {
+            Ok((stored_event(row)?, row.get::<_, Option<String>>(7)?))
+        })
         .optional()?;
-    let Some(mut event) = found else {
+    let Some((mut event, json)) = found else {
         return Ok(None);
     };
-    event.routes = routes(conn, event.id)?;
+    event.routes = decode_routes(
+        conn,
+        event.id,
+        json.as_deref(),
+        &mut ChannelNames::default(),
+    )?;
     Ok(Some(event))
 }
 
-/// An event row without its routes (columns as `find` and `page` select them).
+/// An event row without its routes (columns as `find` and `page` select them, `routes_json`
+/// after them).
 fn stored_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredEvent> {
     Ok(StoredEvent {
         id: row.get(0)?,
@@ -293,10 +302,54 @@ pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
         .query_row([event_id], |row| row.get(0))
         .optional()?
         .flatten();
+    decode_routes(
+        conn,
+        event_id,
+        json.as_deref(),
+        &mut ChannelNames::default(),
+    )
+}
+
+/// Where each notification channel is (workspace, channel id, name as the directory has it),
+/// read once for all the events of a page: a skip is stored as the channel's id alone.
+#[derive(Default)]
+struct ChannelNames(std::collections::HashMap<i64, Option<(String, String, Option<String>)>>);
+
+impl ChannelNames {
+    fn get(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+    ) -> Result<Option<&(String, String, Option<String>)>> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(id) {
+            let found = conn
+                .prepare_cached(
+                    "SELECT n.team_id, n.channel_id, coalesce(c.name, n.channel_name)
+                     FROM notification_channel n
+                     LEFT JOIN slack_channel c ON c.team_id = n.team_id
+                         AND c.channel_id = n.channel_id AND c.vanished_at IS NULL
+                     WHERE n.id = ?1",
+                )?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .optional()?;
+            slot.insert(found);
+        }
+        Ok(self.0.get(&id).and_then(Option::as_ref))
+    }
+}
+
+/// The decisions stored as `json` for event `event_id`, each with its channel filled in and the
+/// message it queued.
+fn decode_routes(
+    conn: &Connection,
+    event_id: i64,
+    json: Option<&str>,
+    channels: &mut ChannelNames,
+) -> Result<Vec<Route>> {
     let Some(json) = json else {
         return Ok(Vec::new());
     };
-    let decisions: Vec<StoredRoute> = serde_json::from_str(&json).map_err(|e| {
+    let decisions: Vec<StoredRoute> = serde_json::from_str(json).map_err(|e| {
         crate::Error::Corrupt(format!("routing decisions of event {event_id}: {e}"))
     })?;
     let mut messages = conn.prepare_cached(
@@ -307,25 +360,17 @@ pub fn routes(conn: &Connection, event_id: i64) -> Result<Vec<Route>> {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut channels: std::collections::HashMap<i64, Option<crate::channels::NotificationChannel>> =
-        std::collections::HashMap::new();
     let mut decisions: Vec<StoredRoute> = decisions
         .into_iter()
         .flat_map(StoredRoute::expand)
         .collect();
     for d in &mut decisions {
-        if let (Some(n), None) = (d.notification_channel_id, &d.channel_id) {
-            let channel = match channels.entry(n) {
-                std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(crate::channels::get(conn, n)?)
-                }
-            };
-            if let Some(channel) = channel {
-                d.team_id = Some(channel.team_id.clone());
-                d.channel_id = Some(channel.channel_id.clone());
-                d.name = channel.channel_name.clone();
-            }
+        if let (Some(n), None) = (d.notification_channel_id, &d.channel_id)
+            && let Some((team_id, channel_id, name)) = channels.get(conn, n)?
+        {
+            d.team_id = Some(team_id.clone());
+            d.channel_id = Some(channel_id.clone());
+            d.name = name.clone();
         }
     }
     Ok(decisions
@@ -374,33 +419,88 @@ pub struct EventFilter {
     pub limit: u32,
 }
 
+/// Fewer messages than this in a state make it rare (see [`page`]).
+const RARE_STATE_ROWS: i64 = 5_000;
+
 /// Events matching `filter`, newest first, each with its routes.
 pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
     let kinds = (!filter.kinds.is_empty())
         .then(|| serde_json::to_string(&filter.kinds))
         .transpose()
         .map_err(|e| crate::Error::Corrupt(format!("kind filter: {e}")))?;
-    let mut statement = conn.prepare_cached(
+    // Only the filters given are in the statement, so SQLite can use what each has (the
+    // rowid range of `before` above all: with `?4 IS NULL OR` beside it, a page half way down
+    // read every newer event first). Every statement names ?7 (the limit), so all seven values
+    // bind whichever filters it holds.
+    // A state few messages are in (failed, held) is looked up from the outbox's state index;
+    // a common one (sent) is checked event by event, newest first, and a page fills at once.
+    let rare_state = match filter.state.as_deref() {
+        Some("skipped") | None => false,
+        Some(state) => {
+            let common: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM outbox WHERE state = ?1 LIMIT ?2)",
+                )?
+                .query_row(params![state, RARE_STATE_ROWS], |row| row.get(0))?;
+            common < RARE_STATE_ROWS
+        }
+    };
+    let mut clauses: Vec<&str> = Vec::new();
+    if kinds.is_some() {
+        clauses.push("e.kind IN (SELECT value FROM json_each(?1))");
+    }
+    if filter.since.is_some() {
+        clauses.push("e.received_at >= ?2");
+    }
+    if filter.until.is_some() {
+        clauses.push("e.received_at < ?3");
+    }
+    if filter.before.is_some() {
+        clauses.push("e.id < ?4");
+    }
+    clauses.push(match (filter.state.as_deref(), filter.channel) {
+        (Some("skipped"), None) => {
+            "EXISTS (SELECT 1 FROM json_each(e.routes_json) j
+                     WHERE coalesce(json_extract(j.value, '$.o'), 'skipped') = 'skipped')"
+        }
+        // A channel is in a decision as its own entry, or as one of a shared skip's.
+        (Some("skipped"), Some(_)) => {
+            "EXISTS (SELECT 1 FROM json_each(e.routes_json) j
+                     WHERE coalesce(json_extract(j.value, '$.o'), 'skipped') = 'skipped'
+                       AND (json_extract(j.value, '$.n') = ?6
+                            OR ?6 IN (SELECT value FROM json_each(j.value, '$.ns'))))"
+        }
+        (Some(_), None) if rare_state => {
+            "e.id IN (SELECT o.event_id FROM outbox o WHERE o.state = ?5)"
+        }
+        (Some(_), Some(_)) if rare_state => {
+            "e.id IN (SELECT o.event_id FROM outbox o
+                      WHERE o.state = ?5 AND o.notification_channel_id = ?6)"
+        }
+        (Some(_), None) => {
+            "EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5)"
+        }
+        (Some(_), Some(_)) => {
+            "EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5
+                                             AND o.notification_channel_id = ?6)"
+        }
+        (None, Some(_)) => {
+            "EXISTS (SELECT 1 FROM json_each(e.routes_json) j
+                     WHERE json_extract(j.value, '$.n') = ?6
+                        OR ?6 IN (SELECT value FROM json_each(j.value, '$.ns')))"
+        }
+        (None, None) => "1",
+    });
+    let sql = format!(
         "SELECT e.id, e.idempotency_key, e.kind, e.source, e.payload_json, e.occurred_at,
-                e.received_at
+                e.received_at, e.routes_json
          FROM event e
-         WHERE (?1 IS NULL OR e.kind IN (SELECT value FROM json_each(?1)))
-           AND (?2 IS NULL OR e.received_at >= ?2) AND (?3 IS NULL OR e.received_at < ?3)
-           AND (?4 IS NULL OR e.id < ?4)
-           AND (?5 IS NULL
-                OR (?5 = 'skipped' AND EXISTS (
-                    SELECT 1 FROM json_each(e.routes_json) j
-                    WHERE coalesce(json_extract(j.value, '$.o'), 'skipped') = 'skipped'
-                      AND (?6 IS NULL OR json_extract(j.value, '$.n') = ?6
-                           OR ?6 IN (SELECT value FROM json_each(j.value, '$.ns')))))
-                OR EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.state = ?5
-                           AND (?6 IS NULL OR o.notification_channel_id = ?6)))
-           AND (?6 IS NULL OR EXISTS (SELECT 1 FROM json_each(e.routes_json) j
-                                      WHERE json_extract(j.value, '$.n') = ?6
-                                         OR ?6 IN (SELECT value FROM json_each(j.value, '$.ns'))))
+         WHERE {}
          ORDER BY e.id DESC LIMIT ?7",
-    )?;
-    let found: Vec<StoredEvent> = statement
+        clauses.join(" AND ")
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let found: Vec<(StoredEvent, Option<String>)> = statement
         .query_map(
             params![
                 kinds,
@@ -411,13 +511,14 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
                 filter.channel,
                 filter.limit
             ],
-            stored_event,
+            |row| Ok((stored_event(row)?, row.get(7)?)),
         )?
         .collect::<rusqlite::Result<_>>()?;
+    let mut channels = ChannelNames::default();
     found
         .into_iter()
-        .map(|mut event| {
-            event.routes = routes(conn, event.id)?;
+        .map(|(mut event, json)| {
+            event.routes = decode_routes(conn, event.id, json.as_deref(), &mut channels)?;
             Ok(event)
         })
         .collect()
@@ -564,5 +665,51 @@ mod tests {
         assert_eq!(find(Some("skipped"), 3), 0, "channel 3 did not skip it");
         assert_eq!(find(Some("pending"), 3), 1, "its message waits");
         assert_eq!(find(Some("pending"), 2), 0);
+
+        // A common state (more messages in it than RARE_STATE_ROWS) is checked event by event
+        // and finds the same.
+        for i in 0..RARE_STATE_ROWS {
+            insert(
+                conn,
+                &NewEvent {
+                    key: &format!("bulk-{i}"),
+                    kind: "client.created",
+                    source: "ingest",
+                    payload_json: "{}",
+                    message_json: Some("{}"),
+                    occurred_at: 1,
+                    project_key: None,
+                    project_id: None,
+                    staff_email: None,
+                    object_key: None,
+                    received_at: 3,
+                },
+                vec![route(4, Outcome::Queued, "kind_on")],
+            )
+            .unwrap();
+        }
+        let pending_in = |channel: i64, limit: u32| {
+            page(
+                conn,
+                &EventFilter {
+                    state: Some("pending".into()),
+                    channel: Some(channel),
+                    limit,
+                    ..EventFilter::default()
+                },
+            )
+            .unwrap()
+        };
+        assert_eq!(pending_in(3, 10).len(), 1, "the first event, still");
+        assert_eq!(pending_in(3, 10)[0].key, "inv-1");
+        let newest = pending_in(4, 2);
+        assert_eq!(
+            newest.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(),
+            [
+                format!("bulk-{}", RARE_STATE_ROWS - 1),
+                format!("bulk-{}", RARE_STATE_ROWS - 2)
+            ],
+            "newest first"
+        );
     }
 }

@@ -496,30 +496,42 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-/// Messages matching `filter`, newest first.
+/// Messages matching `filter`, newest first. Only the filters given are in the statement, so
+/// SQLite can use the index a filter has (`o.event_id = ?` with `IS NULL OR` beside it was a
+/// scan of the whole outbox for each event on an Activity page).
 pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
+    fn given<T: rusqlite::ToSql>(value: &Option<T>) -> Option<&dyn rusqlite::ToSql> {
+        value.as_ref().map(|v| v as &dyn rusqlite::ToSql)
+    }
+    let candidates: [(&str, Option<&dyn rusqlite::ToSql>); 7] = [
+        ("o.state = ?", given(&filter.state)),
+        ("e.kind = ?", given(&filter.kind)),
+        ("o.team_id = ?", given(&filter.team_id)),
+        ("o.target_id = ?", given(&filter.target_id)),
+        ("o.created_at >= ?", given(&filter.since)),
+        ("o.event_id = ?", given(&filter.event_id)),
+        ("o.id < ?", given(&filter.before)),
+    ];
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::new();
+    for (clause, value) in candidates {
+        if let Some(value) = value {
+            clauses.push(clause);
+            values.push(value);
+        }
+    }
+    let filters = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    values.push(&filter.limit);
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM outbox o LEFT JOIN event e ON e.id = o.event_id
-         WHERE (?1 IS NULL OR o.state = ?1) AND (?2 IS NULL OR e.kind = ?2)
-           AND (?3 IS NULL OR o.team_id = ?3) AND (?4 IS NULL OR o.target_id = ?4)
-           AND (?5 IS NULL OR o.created_at >= ?5) AND (?6 IS NULL OR o.event_id = ?6)
-           AND (?7 IS NULL OR o.id < ?7)
-         ORDER BY o.id DESC LIMIT ?8"
+         {filters} ORDER BY o.id DESC LIMIT ?"
     );
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(
-        params![
-            filter.state,
-            filter.kind,
-            filter.team_id,
-            filter.target_id,
-            filter.since,
-            filter.event_id,
-            filter.before,
-            filter.limit
-        ],
-        row,
-    )?;
+    let rows = statement.query_map(values.as_slice(), row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
