@@ -65,6 +65,7 @@ pub mod supervisor;
 pub mod templates;
 pub mod timeline;
 pub mod tokens;
+pub mod watch;
 pub mod workspaces;
 
 pub use error::{Disposition, Error, Result, TokenRole};

@@ -1,6 +1,7 @@
 //! The owner of a profile's background work. A [`Supervisor`] starts every background task of
 //! one profile — the health check loop (every workspace on start, then every
-//! [`crate::health::CHECK_INTERVAL`]) and the delivery worker ([`crate::delivery::run`]) — each
+//! [`crate::health::CHECK_INTERVAL`]), the delivery worker ([`crate::delivery::run`]) and, for
+//! the console, the ingest API and the store watcher ([`crate::watch::run`]) — each
 //! with the supervisor's shutdown token, and [`Supervisor::shutdown`] stops them and waits until
 //! each has finished what it was doing. Modelled on mini-redis's shutdown: a token every task
 //! selects on between steps, and a tracker that says when the last one is gone.
@@ -38,12 +39,14 @@ impl Supervisor {
         supervisor
     }
 
-    /// The console's background work: [`Supervisor::start`]'s, and the ingest API on its
-    /// configured port (`switchboard serve` binds its own, to print the port first). Whether it
-    /// listens, or why not, is in [`Profile::ingest_status`].
+    /// The console's background work: [`Supervisor::start`]'s, the ingest API on its
+    /// configured port (`switchboard serve` binds its own, to print the port first; whether it
+    /// listens, or why not, is in [`Profile::ingest_status`]), and following what other
+    /// processes write to the database ([`crate::watch::run`]), so the window shows it.
     pub fn start_with_ingest(profile: Arc<Profile>) -> Supervisor {
         let supervisor = Supervisor::start(profile);
         supervisor.spawn("ingest API", ingest_api);
+        supervisor.spawn("watching the store", crate::watch::run);
         supervisor
     }
 

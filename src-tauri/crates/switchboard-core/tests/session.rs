@@ -68,13 +68,33 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
     session.start_background().await;
     assert_eq!(
         session.background_tasks().await,
-        3,
-        "the health loop, the delivery worker and the ingest API"
+        4,
+        "the health loop, the delivery worker, the ingest API and the store watcher"
     );
     wait_for(&events, |e| {
         matches!(e, Event::HealthChecked { checked: 0, .. })
     })
     .await;
+
+    // Another process (here: another profile over the same directory, as `switchboard project
+    // add` would open it) changes the database: the console announces it like its own change.
+    tokio::time::sleep(switchboard_core::watch::LOOK_EVERY * 2).await;
+    events.0.lock().unwrap().clear();
+    let other = Profile::open(ProfileConfig {
+        secrets: SecretsIn::Memory,
+        ..ProfileConfig::new(home_dir.path().to_path_buf(), Endpoints::slack())
+    });
+    switchboard_core::projects::add(
+        &other,
+        switchboard_core::projects::NewProject {
+            name: "Website relaunch".into(),
+            client: None,
+            external_id: Some("web".into()),
+        },
+    )
+    .unwrap();
+    wait_for(&events, |e| matches!(e, Event::ProjectsChanged)).await;
+    drop(other);
 
     // The demo: a profile of its own, secrets in memory (no OS keyring is touched), the real
     // OAuth flow and the real paste path; background work moves to it.
@@ -94,7 +114,7 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
     assert!(ws.is_demo);
     assert_eq!(
         session.background_tasks().await,
-        3,
+        4,
         "restarted for the demo"
     );
     assert!(
@@ -131,7 +151,7 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
         !session.profile().is_demo(),
         "back to the person's own profile"
     );
-    assert_eq!(session.background_tasks().await, 3, "restarted for home");
+    assert_eq!(session.background_tasks().await, 4, "restarted for home");
     assert!(
         !demo::leave(&session).await,
         "leaving twice changes nothing"

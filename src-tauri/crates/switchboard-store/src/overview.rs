@@ -58,3 +58,55 @@ pub fn counts(conn: &Connection) -> Result<Counts> {
         },
     )?)
 }
+
+/// What another process may have changed, in a few indexed lookups: the workspaces (count and
+/// last update, and the workspace updated last), the settings (every change is audited), the
+/// events received, and the outbox (newest message, and the state of what waits, is held, has
+/// failed or was discarded). Two equal fingerprints mean nothing the console shows changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub workspaces: (i64, i64),
+    pub workspace_updated_last: Option<String>,
+    pub settings: i64,
+    pub newest_event: i64,
+    pub outbox: [i64; 7],
+}
+
+/// The store's [`Fingerprint`] now.
+pub fn fingerprint(conn: &Connection) -> Result<Fingerprint> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT
+                (SELECT count(*) FROM workspace),
+                (SELECT coalesce(max(updated_at), 0) FROM workspace),
+                (SELECT team_id FROM workspace ORDER BY updated_at DESC LIMIT 1),
+                (SELECT coalesce(max(id), 0) FROM audit_log),
+                (SELECT coalesce(max(id), 0) FROM event),
+                (SELECT coalesce(max(id), 0) FROM outbox),
+                (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')),
+                (SELECT coalesce(sum(attempts), 0) FROM outbox
+                 WHERE state IN ('pending', 'sending')),
+                (SELECT coalesce(max(updated_at), 0) FROM outbox
+                 WHERE state IN ('pending', 'sending')),
+                (SELECT count(*) FROM outbox WHERE state = 'held'),
+                (SELECT count(*) FROM outbox WHERE state = 'failed'),
+                (SELECT count(*) FROM outbox WHERE state = 'discarded')",
+        )?
+        .query_row([], |row| {
+            Ok(Fingerprint {
+                workspaces: (row.get(0)?, row.get(1)?),
+                workspace_updated_last: row.get(2)?,
+                settings: row.get(3)?,
+                newest_event: row.get(4)?,
+                outbox: [
+                    row.get(5)?,
+                    row.get(6)?,
+                    row.get(7)?,
+                    row.get(8)?,
+                    row.get(9)?,
+                    row.get(10)?,
+                    row.get(11)?,
+                ],
+            })
+        })?)
+}
