@@ -78,6 +78,23 @@ async fn serve_takes_events_with_the_token_and_delivers_them() {
     );
     let listed = run.json(&["channel", "list", "--json"]);
     assert_eq!(listed.as_array().unwrap().len(), 1);
+    // A test message, delivered by the command itself.
+    let tested = run.json(&["channel", "test", &id, "--json"]);
+    assert_eq!(tested["state"], "sent", "{tested}");
+    assert!(
+        tested["permalink"]
+            .as_str()
+            .is_some_and(|l| l.contains("/archives/")),
+        "{tested}"
+    );
+    let posted = slack_messages(&emulator).await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert!(
+        posted[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(":wave: Test message from Switchboard")),
+        "{posted:?}"
+    );
     let (code, _, err) = run.run(&["channel", "set", "999", "--kind", "invoices", "--on"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("channel list"), "{err}");
@@ -164,8 +181,9 @@ async fn serve_takes_events_with_the_token_and_delivers_them() {
     let status = server.wait().unwrap();
     assert!(status.success(), "serve exits 0 on SIGTERM: {status:?}");
 
+    // The event's message, newest, and the test message before it.
     let sent = run.json(&["outbox", "list", "--state", "sent", "--json"]);
-    assert_eq!(sent.as_array().unwrap().len(), 1);
+    assert_eq!(sent.as_array().unwrap().len(), 2);
     assert_eq!(sent[0]["target"], "#channel-000003");
     assert!(
         sent[0]["permalink"]

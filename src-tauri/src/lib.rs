@@ -79,6 +79,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::channels::set_default_channel,
         commands::channels::remove_notification_channel,
         commands::channels::send_test_message,
+        commands::channels::test_message_outcome,
         commands::channels::integration,
         commands::channels::set_integration,
         commands::channels::decide_held,

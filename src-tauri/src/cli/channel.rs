@@ -1,4 +1,4 @@
-//! `switchboard channel list|add|set|enable|disable|default|remove` and `switchboard
+//! `switchboard channel list|add|set|enable|disable|default|remove|test` and `switchboard
 //! integration on|off|status`: the Channels view's settings through core's `channels` and
 //! `outbox` functions.
 
@@ -95,6 +95,13 @@ pub enum ChannelCommand {
     },
     /// Remove channel ID; messages still waiting for it are discarded
     Remove { id: i64 },
+    /// Send a test message to channel ID through the outbox, delivered by this process; waits
+    /// up to 20 s for Slack's answer and exits 1 unless it was sent
+    Test {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +204,7 @@ pub fn run(cli: &Cli, command: &ChannelCommand) -> anyhow::Result<ExitCode> {
             println!("Removed {} ({}).", label(&before), before.workspace_name);
             return Ok(ExitCode::SUCCESS);
         }
+        ChannelCommand::Test { id, json } => return test(profile, *id, *json),
     };
     if json {
         print_json(&view)?;
@@ -204,6 +212,49 @@ pub fn run(cli: &Cli, command: &ChannelCommand) -> anyhow::Result<ExitCode> {
         print_channel(&view);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `channel test`: the console's *Send test message*, with this process's delivery worker
+/// sending it (no console may be running).
+fn test(
+    profile: switchboard_core::profile::Profile,
+    id: i64,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let profile = std::sync::Arc::new(profile);
+    let outcome = runtime()?.block_on(async {
+        let stop = tokio_util::sync::CancellationToken::new();
+        let worker = tokio::spawn(switchboard_core::delivery::run(
+            profile.clone(),
+            stop.clone(),
+        ));
+        let outcome = channels::send_test(&profile, id).await;
+        stop.cancel();
+        let _ = worker.await;
+        outcome
+    })?;
+    if json {
+        print_json(&outcome)?;
+    } else {
+        match (
+            outcome.state.as_str(),
+            &outcome.permalink,
+            &outcome.sentence,
+        ) {
+            ("sent", Some(link), _) => println!("Delivered: {link}"),
+            ("sent", None, _) => println!("Delivered."),
+            (state, _, Some(sentence)) => println!("{state}: {sentence}"),
+            (state, _, None) => println!(
+                "{state}: `switchboard outbox show {}` lists its attempts.",
+                outcome.outbox_id
+            ),
+        }
+    }
+    Ok(if outcome.state == "sent" {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 pub fn run_integration(cli: &Cli, command: &IntegrationCommand) -> anyhow::Result<ExitCode> {

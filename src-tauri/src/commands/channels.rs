@@ -123,6 +123,16 @@ pub async fn send_test_message(
     Ok(channels::send_test(&state.profile(), id).await?.into())
 }
 
+/// Where test message `outbox_id` stands now (the card follows one not sent within the wait).
+#[tauri::command]
+#[specta::specta]
+pub async fn test_message_outcome(
+    state: State<'_, AppState>,
+    outbox_id: i64,
+) -> Result<TestResult, CommandError> {
+    Ok(channels::test_outcome(&state.profile(), outbox_id)?.into())
+}
+
 /// Whether the Slack integration is on, and how many messages it holds.
 #[tauri::command]
 #[specta::specta]

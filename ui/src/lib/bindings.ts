@@ -239,6 +239,17 @@ async sendTestMessage(id: number) : Promise<Result<TestResult, CommandError>> {
 }
 },
 /**
+ * Where test message `outbox_id` stands now (the card follows one not sent within the wait).
+ */
+async testMessageOutcome(outboxId: number) : Promise<Result<TestResult, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_message_outcome", { outboxId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Whether the Slack integration is on, and how many messages it holds.
  */
 async integration() : Promise<Result<IntegrationState, CommandError>> {

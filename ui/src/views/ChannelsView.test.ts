@@ -26,6 +26,8 @@ const backend = vi.hoisted(() => {
     /** The next call of this command fails with this error (as Rust's `CommandError`). */
     failNext: null as null | { command: string; error: Record<string, unknown> },
     testResults: {} as Record<number, TestResult>,
+    /** Where each message stands now, by outbox id (what `test_message_outcome` answers). */
+    messageStates: {} as Record<number, TestResult>,
     /** While set, test messages wait for it: the person sees them being sent. */
     testGate: null as Promise<void> | null,
   };
@@ -112,6 +114,11 @@ const backend = vi.hoisted(() => {
             sentence: null,
           }
         );
+      }
+      case "test_message_outcome": {
+        const result = state.messageStates[args.outboxId as number];
+        if (!result) throw { code: "not_found", message: `There is no message ${String(args.outboxId)}.`, field: null, teamId: null };
+        return result;
       }
       case "open_message":
         return null;
@@ -204,6 +211,7 @@ beforeEach(() => {
     calls: [],
     failNext: null,
     testResults: {},
+    messageStates: {},
     testGate: null,
   });
   consoleState.loaded = true;
@@ -377,6 +385,42 @@ describe("the Channels view", () => {
     await waitFor(() => expect(text(inCard(2, "channel-test-result"))).toContain("invite it with /invite @Switchboard"));
     expect(text(inCard(2, "channel-test-result"))).toContain("failed");
     expect(callsOf("send_test_message")).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it("follows a test message Slack had not answered within the wait until it is sent", async () => {
+    backend.state.channels = [channel(1, "general")];
+    const queued: TestResult = {
+      outboxId: 41, state: "pending", permalink: null,
+      sentence: "Not sent yet (Slack answered 503): it stays queued and goes out as soon as Slack accepts it.",
+    };
+    backend.state.testResults[1] = queued;
+    backend.state.messageStates[41] = queued;
+    render(ChannelsView, { onnavigate: () => {} });
+    await waitFor(() => expect(card(1)).not.toBeNull());
+    await fireEvent.click(inCard(1, "channel-test"));
+    await waitFor(() => expect(inCard(1, "channel-test-result").dataset.state).toBe("pending"));
+    expect(text(inCard(1, "channel-test-result"))).toContain("Still queued");
+    expect(text(inCard(1, "channel-test-result"))).toContain("Slack answered 503");
+    expect(inCard(1, "channel-test-result").classList.contains("bad"), "waiting is not a failure").toBe(false);
+
+    // An unrelated change of the outbox while it still waits: asked again, still queued.
+    changes.outbox += 1;
+    await waitFor(() => expect(callsOf("test_message_outcome")).toEqual([{ outboxId: 41 }]));
+    expect(inCard(1, "channel-test-result").dataset.state).toBe("pending");
+
+    // The delivery worker sends it: the card says so, with the link.
+    backend.state.messageStates[41] = {
+      outboxId: 41, state: "sent", permalink: "https://acme.slack.com/archives/C1/p1700000000000200", sentence: null,
+    };
+    changes.outbox += 1;
+    await waitFor(() => expect(text(inCard(1, "channel-test-result"))).toContain("Delivered"));
+    expect(inCard(1, "channel-test-result").querySelector("a")!.getAttribute("href")).toBe(
+      "https://acme.slack.com/archives/C1/p1700000000000200",
+    );
+    // Once sent, it is not asked about again.
+    changes.outbox += 1;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(callsOf("test_message_outcome")).toHaveLength(2);
   });
 
   it("removes a channel only after a confirmation that says waiting messages are discarded", async () => {

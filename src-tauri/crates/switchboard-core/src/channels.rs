@@ -483,9 +483,20 @@ pub const TEST_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Sends a test message to channel `id` through the real delivery path: it is queued in the
 /// outbox like any message (behind what already waits for the channel) and the delivery worker
-/// sends it; this waits up to [`TEST_WAIT`] for the outcome. Refused while the integration is
-/// off. A disabled channel can be tested: the test is how an owner checks it before enabling.
+/// sends it; this waits up to [`TEST_WAIT`] for the outcome. While the channel's last test
+/// message still waits, another click waits for that one instead of queueing a second. Refused
+/// while the integration is off. A disabled channel can be tested: the test is how an owner
+/// checks it before enabling.
 pub async fn send_test(profile: &Profile, id: i64) -> Result<TestOutcome> {
+    send_test_waiting(profile, id, TEST_WAIT).await
+}
+
+/// [`send_test`], waiting at most `wait` for the outcome.
+pub async fn send_test_waiting(
+    profile: &Profile,
+    id: i64,
+    wait: std::time::Duration,
+) -> Result<TestOutcome> {
     let channel = get(profile, id)?;
     let label = channel
         .name
@@ -520,12 +531,15 @@ pub async fn send_test(profile: &Profile, id: i64) -> Result<TestOutcome> {
         .map_err(|e| Error::StorageUnavailable(format!("the test message: {e}")))?;
     let actor = profile.actor.clone();
     let now = switchboard_store::now_ms();
-    let outbox_id = profile.db()?.write(|tx| {
+    let (outbox_id, queued) = profile.db()?.write(|tx| {
         if !integration_on(tx)? {
             return Err(Error::invalid(
                 "integration",
                 "The Slack integration is off: turn it on to send a test message.",
             ));
+        }
+        if let Some(waiting) = outbox::waiting_test(tx, channel.id)? {
+            return Ok((waiting, false));
         }
         let outbox_id = outbox::enqueue(
             tx,
@@ -549,39 +563,54 @@ pub async fn send_test(profile: &Profile, id: i64) -> Result<TestOutcome> {
                 new_value: Some(&format!("message {outbox_id}")),
             },
         )?;
-        Ok(outbox_id)
+        Ok((outbox_id, true))
     })?;
-    profile.emit(Event::OutboxChanged);
+    if queued {
+        profile.emit(Event::OutboxChanged);
+    }
     profile.wake_delivery();
-    let deadline = std::time::Instant::now() + TEST_WAIT;
+    let deadline = std::time::Instant::now() + wait;
     loop {
-        let row = profile
-            .db()?
-            .read(|conn| outbox::get(conn, outbox_id).map_err(Error::from))?
-            .ok_or_else(|| Error::NotFound {
-                what: "message",
-                message: format!("The test message {outbox_id} was removed before it was sent."),
-            })?;
-        let done = matches!(row.state.as_str(), "sent" | "failed" | "held" | "discarded");
+        let outcome = test_outcome(profile, outbox_id)?;
+        let done = !matches!(outcome.state.as_str(), "pending" | "sending");
         if done || std::time::Instant::now() >= deadline {
-            let sentence = match row.state.as_str() {
-                "sent" => None,
-                "pending" | "sending" => Some(format!(
-                    "Not sent within 20 seconds{}: it stays queued and goes out as soon as Slack accepts it.",
-                    row.last_error
-                        .as_deref()
-                        .map(|e| format!(" ({e})"))
-                        .unwrap_or_default()
-                )),
-                _ => row.last_error.clone(),
-            };
-            return Ok(TestOutcome {
-                outbox_id,
-                state: row.state,
-                permalink: row.permalink,
-                sentence,
-            });
+            return Ok(outcome);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// Where test message `outbox_id` stands now: sent (with its link), failed or held (with the
+/// reason and the fix), or still waiting (with the last error, if an attempt failed). The
+/// Channels view follows a test message that was not sent within [`TEST_WAIT`] with this.
+pub fn test_outcome(profile: &Profile, outbox_id: i64) -> Result<TestOutcome> {
+    let row = profile
+        .db()?
+        .read(|conn| outbox::get(conn, outbox_id).map_err(Error::from))?
+        .ok_or_else(|| Error::NotFound {
+            what: "message",
+            message: format!("There is no message {outbox_id}: it was removed with its workspace."),
+        })?;
+    let sentence = match row.state.as_str() {
+        "sent" => None,
+        "pending" | "sending" => Some(format!(
+            "Not sent yet{}: it stays queued and goes out as soon as Slack accepts it.",
+            row.last_error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        )),
+        "discarded" => Some(
+            row.last_error
+                .clone()
+                .unwrap_or_else(|| "The test message was discarded.".to_owned()),
+        ),
+        _ => row.last_error.clone(),
+    };
+    Ok(TestOutcome {
+        outbox_id,
+        state: row.state,
+        permalink: row.permalink,
+        sentence,
+    })
 }

@@ -291,12 +291,39 @@ async fn a_test_message_goes_through_the_delivery_worker_and_reports_its_link_or
     let (world, team) = world().await;
     let p = world.profile.clone();
     let channel = add(&world, &team, "channel-000001", &[EventKind::InvoiceSent]).await;
+
+    // No worker yet: the test message waits, and a second click waits for the same one.
+    let waiting = channels::send_test_waiting(&p, channel.id, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(waiting.state, "pending", "{waiting:?}");
+    assert!(
+        waiting
+            .sentence
+            .as_deref()
+            .is_some_and(|s| s.contains("stays queued")),
+        "{waiting:?}"
+    );
+    let again = channels::send_test_waiting(&p, channel.id, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(again.outbox_id, waiting.outbox_id, "not queued twice");
+
     // The worker runs as the console's supervisor runs it.
     let stop = CancellationToken::new();
     let worker = tokio::spawn(delivery::run(p.clone(), stop.clone()));
 
     let outcome = channels::send_test(&p, channel.id).await.unwrap();
     assert_eq!(outcome.state, "sent", "{outcome:?}");
+    assert_eq!(
+        outcome.outbox_id, waiting.outbox_id,
+        "the click waited for the message already queued"
+    );
+    assert_eq!(
+        channels::test_outcome(&p, waiting.outbox_id).unwrap(),
+        outcome,
+        "what the card asks when it follows a message that waited"
+    );
     assert_eq!(outcome.sentence, None);
     let link = outcome.permalink.expect("a link to the message");
     assert!(link.contains(&channel.channel_id), "{link}");

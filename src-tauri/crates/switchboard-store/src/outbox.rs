@@ -625,6 +625,21 @@ pub fn enqueue(conn: &Connection, message: &Standalone<'_>) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// The test message of notification channel `notification_channel_id` still waiting to be
+/// sent (pending or sending), if there is one: a test message is the channel's message that
+/// belongs to no event.
+pub fn waiting_test(conn: &Connection, notification_channel_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM outbox
+             WHERE state IN ('pending', 'sending') AND event_id IS NULL
+               AND notification_channel_id = ?1
+             ORDER BY id LIMIT 1",
+        )?
+        .query_row([notification_channel_id], |row| row.get(0))
+        .optional()?)
+}
+
 /// The message (Block Kit payload as JSON) that outbox row `id` sends: its own, or its
 /// event's when the row shares it.
 pub fn payload(conn: &Connection, id: i64) -> Result<Option<String>> {
