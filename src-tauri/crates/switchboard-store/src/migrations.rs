@@ -22,6 +22,11 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../migrations/0007_routes_on_the_event.sql")),
     // Rebuilds `event` and `outbox`: applied with foreign keys off, checked before commit.
     M::up(include_str!("../migrations/0008_one_message_per_event.sql")).foreign_key_check(),
+    // Rebuilds `notification_channel` with AUTOINCREMENT: the same.
+    M::up(include_str!(
+        "../migrations/0009_channel_ids_never_reused.sql"
+    ))
+    .foreign_key_check(),
 ];
 
 /// Every migration, in order.

@@ -564,3 +564,60 @@ fn rebuilding_event_and_outbox_keeps_every_row_and_attempt() {
         "a message without an event needs its own payload"
     );
 }
+
+#[test]
+fn a_removed_channels_id_is_never_given_to_another() {
+    // A database at migration 8 whose events name channels 5 and 7, both removed since.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(DB_FILE_NAME);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::MIGRATIONS.to_version(&mut conn, 8).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at)
+                 VALUES ('T1', 'Acme', 'acme', 0, 0);
+             INSERT INTO notification_channel (id, team_id, channel_id, channel_name, created_at)
+                 VALUES (1, 'T1', 'C1', 'sales', 0), (2, 'T1', 'C2', 'ops', 0);
+             INSERT INTO notification_toggle (notification_channel_id, event_kind, enabled)
+                 VALUES (2, 'invoice.sent', 1);
+             INSERT INTO event (id, idempotency_key, kind, source, payload_json, received_at,
+                 routes_json)
+                 VALUES (7, 'inv-1', 'invoice.sent', 'ingest', '{}', 5,
+                         '[{\"n\":5,\"ns\":[7],\"r\":\"kind_off\"},{\"n\":2,\"r\":\"kind_off\"}]');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(tmp.path()).expect("the upgrade applies");
+    let conn = store.conn();
+    conn.execute(
+        "INSERT INTO notification_channel (team_id, channel_id, created_at) VALUES ('T1', 'C9', 0)",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        conn.last_insert_rowid(),
+        8,
+        "above every id a decision names"
+    );
+    let kept: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM notification_toggle t JOIN notification_channel n
+                 ON n.id = t.notification_channel_id WHERE n.channel_id = 'C2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 1, "toggles keep their channel");
+    conn.execute("DELETE FROM notification_channel WHERE id = 8", [])
+        .unwrap();
+    conn.execute(
+        "INSERT INTO notification_channel (team_id, channel_id, created_at) VALUES ('T1', 'C10', 0)",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        conn.last_insert_rowid(),
+        9,
+        "the removed one's id is not reused"
+    );
+}
