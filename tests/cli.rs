@@ -529,3 +529,104 @@ fn event_send_routes_one_event_from_stdin_or_flags_and_accepts_an_id_once() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(stderr(&unknown).contains("projet"), "{}", stderr(&unknown));
 }
+
+#[test]
+fn templates_are_listed_previewed_set_from_a_file_or_stdin_and_reset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let base = ["--data-dir", data.to_str().unwrap()];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        switchboard(&args)
+    };
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let output = run(extra);
+        assert!(output.status.success(), "stderr: {}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).expect("JSON")
+    };
+
+    let listed = json(&["template", "list", "--json"]);
+    let invoice = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "invoice.sent")
+        .expect("every kind is listed");
+    assert_eq!(
+        invoice["template"],
+        serde_json::Value::Null,
+        "default wording"
+    );
+
+    // A draft previewed from sample data, with a warning for the unknown placeholder.
+    let preview = json(&[
+        "template",
+        "show",
+        "invoice.sent",
+        "--text",
+        "Invoice {number} for {client}: {ammount}",
+        "--json",
+    ]);
+    assert_eq!(
+        preview["from_event"],
+        serde_json::Value::Null,
+        "sample data"
+    );
+    assert!(
+        preview["text"].as_str().unwrap().starts_with("Invoice "),
+        "{preview}"
+    );
+    assert_eq!(
+        preview["warnings"][0]["placeholder"], "ammount",
+        "{preview}"
+    );
+
+    // Saved from a file: listed as the owner's, and shown as saved.
+    let file = tmp.path().join("invoice.txt");
+    std::fs::write(&file, "Invoice *{number}* went to {client}\n").unwrap();
+    let saved = json(&[
+        "template",
+        "set",
+        "invoice.sent",
+        "--file",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(saved["template"], "Invoice *{number}* went to {client}");
+    let shown = run(&["template", "show", "invoice.sent"]);
+    assert!(shown.status.success());
+    assert!(
+        stdout(&shown).contains("went to"),
+        "the saved template is previewed: {}",
+        stdout(&shown)
+    );
+    // From standard input.
+    let mut args = base.to_vec();
+    args.extend([
+        "template",
+        "set",
+        "payment.received",
+        "--file",
+        "-",
+        "--json",
+    ]);
+    let piped = switchboard_with_stdin(&args, "Paid: {number}");
+    assert!(piped.status.success(), "stderr: {}", stderr(&piped));
+    let piped: serde_json::Value = serde_json::from_str(&stdout(&piped)).unwrap();
+    assert_eq!(piped["template"], "Paid: {number}");
+
+    let reset = json(&["template", "reset", "invoice.sent", "--json"]);
+    assert_eq!(reset["template"], serde_json::Value::Null);
+
+    // A kind that does not exist is refused, naming it.
+    let bad = run(&["template", "set", "invoice.snet", "--text", "x"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("invoice.snet"), "{}", stderr(&bad));
+    let neither = run(&["template", "set", "invoice.sent"]);
+    assert_eq!(
+        neither.status.code(),
+        Some(2),
+        "--text or --file is required"
+    );
+}

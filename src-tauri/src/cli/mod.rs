@@ -13,6 +13,7 @@ mod ingest_token;
 mod outbox;
 mod project;
 mod serve;
+mod template;
 mod workspace;
 
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ pub use ingest_token::IngestTokenArgs;
 pub use outbox::OutboxCommand;
 pub use project::ProjectCommand;
 pub use serve::ServeArgs;
+pub use template::TemplateCommand;
 pub use workspace::WorkspaceCommand;
 
 /// Exit code: a workspace needs reconnecting.
@@ -102,6 +104,9 @@ pub enum Command {
     /// The outbox: messages waiting, sent, held or failed, and delivering them
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// How each event kind's message is worded: list, preview, set, reset
+    #[command(subcommand)]
+    Template(TemplateCommand),
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -169,6 +174,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(cli, args),
         Command::IngestToken(args) => ingest_token::run(cli, args),
         Command::Integration(command) => channel::run_integration(cli, command),
+        Command::Template(command) => template::run(cli, command),
     }
 }
 
