@@ -146,6 +146,7 @@ impl Db {
             .map_err(|source| Error::classify(path, source))?;
         conn.busy_timeout(crate::BUSY_TIMEOUT)?;
         conn.pragma_update(None, "query_only", "ON")?;
+        conn.set_prepared_statement_cache_capacity(crate::STATEMENT_CACHE);
         Ok(conn)
     }
 

@@ -131,6 +131,8 @@ impl Store {
             // 32 MiB of page cache (the default is 2 MiB): an ingest batch touches the outbox's
             // and the events' indexes all over, and re-reading their pages dominated it.
             self.conn.pragma_update(None, "cache_size", -32_768)?;
+            self.conn
+                .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
 
             Ok(())
         };
@@ -141,6 +143,10 @@ impl Store {
             .map_err(|source| Error::classify(&path, source))
     }
 }
+
+/// Prepared statements each connection keeps (rusqlite keeps 16): receiving a batch of events
+/// runs more distinct statements than that, and each one evicted was parsed again.
+pub(crate) const STATEMENT_CACHE: usize = 128;
 
 /// Current time in Unix milliseconds, the unit every `*_at` column uses.
 pub fn now_ms() -> i64 {
