@@ -304,6 +304,16 @@ impl App {
 
     /// Saves a PNG of the window to `target/e2e-screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) {
+        // Two animation frames: what was just rendered (a view opened, a theme switched) is
+        // painted before the picture is taken, not a blank frame in between.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await
+            .expect("waiting for the window to paint");
         let png = self.client.screenshot().await.expect("taking a screenshot");
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
         let dir = screenshot_dir();

@@ -320,6 +320,10 @@ async fn events_reach_the_channels_the_owner_chose_and_activity_says_why() {
         shoot_views(&app, "light").await;
         app.open_view("settings", "Settings").await;
         click(&app, "label:has(input[value='dark'])").await;
+        wait_for("the dark theme", || async {
+            (app.theme().await.as_deref() == Some("dark")).then_some(())
+        })
+        .await;
         shoot_views(&app, "dark").await;
     })
     .await;
