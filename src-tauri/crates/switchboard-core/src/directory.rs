@@ -499,9 +499,10 @@ pub fn cancel_sync(profile: &Profile, team_id: &str) {
     }
 }
 
-/// Forgets the picker's index of `team_id` (its cache changed).
+/// Forgets the picker's index of `team_id` and its time zone (its cache changed).
 pub fn forget_index(profile: &Profile, team_id: &str) {
     lock(&profile.channel_indexes).remove(team_id);
+    lock(&profile.time_zones).remove(team_id);
 }
 
 /// The picker's index of `team_id`, built from the cache when missing.

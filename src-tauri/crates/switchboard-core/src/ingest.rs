@@ -98,20 +98,9 @@ pub fn receive_batch(
     }
     let now = switchboard_store::now_ms();
     let validated: Vec<Result<Event>> = batch.into_iter().map(IncomingEvent::validate).collect();
-    let results = profile.db()?.write(|tx| {
-        let mut routing = Routing::read(tx)?;
-        let mut results = Vec::with_capacity(validated.len());
-        for event in validated {
-            results.push(match event {
-                Ok(event) => match routing.receive(tx, &event, source, now) {
-                    Err(refused @ Error::InvalidInput { .. }) => Err(refused),
-                    other => Ok(other?),
-                },
-                Err(error) => Err(error),
-            });
-        }
-        Ok::<_, Error>(results)
-    })?;
+    let results = profile
+        .db()?
+        .write(|tx| Routing::read(profile, tx)?.receive_all(tx, validated, source, now))?;
     let mut queued = false;
     for (receipt, duplicate) in results.iter().flatten() {
         if !duplicate {
@@ -130,8 +119,13 @@ pub fn receive_batch(
 /// The most events one batch may carry.
 pub const MAX_BATCH: usize = 500;
 
+/// Batches at least this long are routed and rendered on a helper thread while the
+/// transaction's thread stores the events before them; shorter ones (a single event from
+/// `POST /v1/events`) all on the transaction's thread.
+const PIPELINE_FROM: usize = 32;
+
 /// What receiving reads once per transaction, however many events it routes: the routing
-/// settings, each workspace's time zone and each kind's template, read when first needed.
+/// settings, each workspace's time zone and each kind's template.
 struct Routing {
     settings: routing::Settings,
     time_zones: HashMap<String, String>,
@@ -139,59 +133,180 @@ struct Routing {
     said: Explanations,
 }
 
+/// An event looked up in the store, and what becomes of it.
+enum Step {
+    /// New: to route, render and store.
+    Fresh(Box<Fresh>),
+    /// Received before (in an earlier transaction): its stored answer.
+    Repeat(Receipt),
+    /// The same event as number `.0` of this batch.
+    SameAs(usize),
+    /// Refused on its own (invalid, or an id already used for another event).
+    Refused(Error),
+}
+
+/// A new event with what routing and rendering it need from the store.
+struct Fresh {
+    event: Event,
+    payload_json: String,
+    project: ProjectState,
+    staff_name: Option<String>,
+    template: Option<String>,
+}
+
+/// A new event routed and rendered, ready to store.
+struct Ready {
+    event: Event,
+    payload_json: String,
+    project_id: Option<i64>,
+    object: Option<String>,
+    message_json: Option<String>,
+    routes: Vec<NewRoute>,
+}
+
 impl Routing {
-    fn read(tx: &Connection) -> Result<Routing> {
+    fn read(profile: &Profile, tx: &Connection) -> Result<Routing> {
+        let settings = routing::settings(tx)?;
+        let mut time_zones = HashMap::new();
+        for channel in &settings.channels {
+            if !time_zones.contains_key(&channel.team_id) {
+                let zone = cached_time_zone(profile, tx, &channel.team_id)?;
+                time_zones.insert(channel.team_id.clone(), zone);
+            }
+        }
         Ok(Routing {
-            settings: routing::settings(tx)?,
-            time_zones: HashMap::new(),
+            settings,
+            time_zones,
             templates: HashMap::new(),
             said: Explanations::default(),
         })
     }
 
-    fn receive(
+    /// Receives `events` in order: each is looked up (repeats answered as stored), then the new
+    /// ones are routed and rendered — on a helper thread for a long batch, overlapping with
+    /// storing the ones before — and stored in arrival order, which is the order their
+    /// messages keep in each channel.
+    fn receive_all(
         &mut self,
         tx: &Connection,
-        event: &Event,
+        events: Vec<Result<Event>>,
         source: Source,
         now: i64,
-    ) -> Result<(Receipt, bool)> {
-        let payload_json = serde_json::to_string(event).map_err(|e| {
+    ) -> Result<Vec<Result<(Receipt, bool)>>> {
+        let mut steps = Vec::with_capacity(events.len());
+        let mut first: HashMap<String, (usize, String)> = HashMap::new();
+        for (at, event) in events.into_iter().enumerate() {
+            steps.push(match event {
+                Ok(event) => self.look_up(tx, event, at, &mut first, now)?,
+                Err(error) => Step::Refused(error),
+            });
+        }
+        let mut fresh = Vec::new();
+        for step in &mut steps {
+            if let Step::Fresh(_) = step {
+                let Step::Fresh(taken) = std::mem::replace(step, Step::SameAs(usize::MAX)) else {
+                    unreachable!("matched above");
+                };
+                fresh.push(taken);
+            }
+        }
+        let pipelined = fresh.len() >= PIPELINE_FROM;
+        let settings = &mut self.settings;
+        let zones = &self.time_zones;
+        let said = &mut self.said;
+        std::thread::scope(|scope| {
+            let (send, ready) = std::sync::mpsc::sync_channel::<Result<Ready>>(64);
+            let mut inline = None;
+            if pipelined {
+                let mut settings = settings.clone();
+                scope.spawn(move || {
+                    for one in fresh {
+                        if send.send(prepare(&mut settings, zones, *one)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            } else {
+                inline = Some(fresh.into_iter());
+            }
+            let mut results: Vec<Result<(Receipt, bool)>> = Vec::with_capacity(steps.len());
+            for step in steps {
+                results.push(match step {
+                    Step::SameAs(earlier) if earlier != usize::MAX => match &results[earlier] {
+                        Ok((receipt, _)) => Ok((receipt.clone(), true)),
+                        Err(_) => Err(Error::invalid(
+                            "id",
+                            "This event repeats an earlier one of the batch that was refused.",
+                        )),
+                    },
+                    Step::SameAs(_) => {
+                        let next = match &mut inline {
+                            Some(rest) => rest.next().map(|one| prepare(settings, zones, *one)),
+                            None => ready.recv().ok(),
+                        };
+                        let ready = next.ok_or_else(|| {
+                            Error::StorageUnavailable("an event was lost while routing".into())
+                        })??;
+                        Ok(store(tx, ready, source, now, said)?)
+                    }
+                    Step::Repeat(receipt) => Ok((receipt, true)),
+                    Step::Refused(error) => Err(error),
+                    Step::Fresh(_) => unreachable!("taken above"),
+                });
+            }
+            Ok(results)
+        })
+    }
+
+    /// Looks `event` (number `at` of the batch) up: a repeat of a stored event or of an earlier
+    /// one of the batch, the same id for a different event (refused), or new — with its
+    /// project, staff member and template read.
+    fn look_up(
+        &mut self,
+        tx: &Connection,
+        event: Event,
+        at: usize,
+        first: &mut HashMap<String, (usize, String)>,
+        now: i64,
+    ) -> Result<Step> {
+        let payload_json = serde_json::to_string(&event).map_err(|e| {
             Error::StorageUnavailable(format!("the event could not be stored: {e}"))
         })?;
+        let used_for = |kind: &str, received_at: i64| {
+            Error::invalid(
+                "id",
+                format!(
+                    "id {:?} was already used for a different event ({kind} received at {}): give each event its own id.",
+                    event.id,
+                    jiff::Timestamp::from_millisecond(received_at)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default()
+                ),
+            )
+        };
+        if let Some((earlier, earlier_payload)) = first.get(&event.id) {
+            return Ok(if *earlier_payload == payload_json {
+                Step::SameAs(*earlier)
+            } else {
+                Step::Refused(used_for(event.kind.as_str(), now))
+            });
+        }
         if let Some(stored) = stored::find_by_key(tx, &event.id)? {
             // The same id for a different event would lose the second one silently.
             if stored.payload_json != payload_json {
-                return Err(Error::invalid(
-                    "id",
-                    format!(
-                        "id {:?} was already used for a different event ({} received at {}): give each event its own id.",
-                        event.id,
-                        stored.kind,
-                        jiff::Timestamp::from_millisecond(stored.received_at)
-                            .map(|t| t.to_string())
-                            .unwrap_or_default()
-                    ),
-                ));
+                return Ok(Step::Refused(used_for(&stored.kind, stored.received_at)));
             }
-            return Ok((
-                receipt_of(
-                    stored.id,
-                    stored.key,
-                    stored.kind,
-                    stored.received_at,
-                    stored.routes,
-                    &mut self.said,
-                ),
-                true,
-            ));
+            return Ok(Step::Repeat(receipt_of(
+                stored.id,
+                stored.key,
+                stored.kind,
+                stored.received_at,
+                stored.routes,
+                &mut self.said,
+            )));
         }
-        self.settings.project = routing::project_state(tx, event)?;
-        let decisions = routing::route(event, &self.settings);
-        let (project_name, project_id) = match &self.settings.project {
-            ProjectState::Known { name, id, .. } => (Some(name.clone()), Some(*id)),
-            _ => (None, None),
-        };
+        first.insert(event.id.clone(), (at, payload_json.clone()));
+        let project = routing::project_state(tx, &event)?;
         let staff_name = match &event.staff {
             Some(email) => rules::active_staff_name(tx, email)?,
             None => None,
@@ -204,116 +319,165 @@ impl Routing {
                 template
             }
         };
-        let object = object_key(event);
-        // One rendering per workspace (its time zone), shared by its channels. The first is
-        // stored once on the event; another workspace's rows carry their own.
-        let mut message_json: Option<(String, String)> = None;
-        let mut rendered_for: HashMap<String, String> = HashMap::new();
-        let mut routes = Vec::with_capacity(decisions.len());
-        for decision in &decisions {
-            let channel = decision
-                .channel
-                .and_then(|id| self.settings.channels.iter().find(|c| c.id == id));
-            let message = match (decision.action, channel) {
-                (Action::Deliver | Action::Hold, Some(channel)) => {
-                    let shared = message_json
-                        .as_ref()
-                        .is_some_and(|(team, _)| *team == channel.team_id);
-                    let payload_json = match rendered_for.get(&channel.team_id) {
-                        _ if shared => None,
-                        Some(json) => Some(json.clone()),
-                        None => {
-                            if !self.time_zones.contains_key(&channel.team_id) {
-                                let zone = time_zone(tx, &channel.team_id)?;
-                                self.time_zones.insert(channel.team_id.clone(), zone);
-                            }
-                            let rendered = render::render(
-                                event,
-                                &Context {
-                                    time_zone: &self.time_zones[&channel.team_id],
-                                    project_name: project_name.as_deref(),
-                                    staff_name: staff_name.as_deref(),
-                                    template: template.as_deref(),
-                                },
-                            );
-                            let json = serde_json::to_string(&rendered).map_err(|e| {
-                                Error::StorageUnavailable(format!(
-                                    "a message could not be stored: {e}"
-                                ))
-                            })?;
-                            if message_json.is_none() {
-                                message_json = Some((channel.team_id.clone(), json));
-                                None
-                            } else {
-                                rendered_for.insert(channel.team_id.clone(), json.clone());
-                                Some(json)
-                            }
-                        }
-                    };
-                    Some(NewMessage {
-                        payload_json,
-                        thread_key: object.clone().filter(|_| channel.thread_per_object),
-                        hold_reason: (decision.action == Action::Hold)
-                            .then(|| Reason::NeedsReconnect.as_str().to_owned()),
-                    })
-                }
-                _ => None,
-            };
-            routes.push(NewRoute {
-                route: Route {
-                    notification_channel_id: channel.map(|c| c.id),
-                    team_id: channel.map(|c| c.team_id.clone()),
-                    channel_id: channel.map(|c| c.channel_id.clone()),
-                    channel_name: match (channel, decision.reason) {
-                        (Some(c), _) => c.name.clone(),
-                        (
-                            None,
-                            Reason::ProjectUnknown
-                            | Reason::ProjectWithoutChannel
-                            | Reason::ProjectArchived,
-                        ) => event.project.clone(),
-                        (None, _) => None,
-                    },
-                    outcome: match decision.action {
-                        Action::Deliver => Outcome::Queued,
-                        Action::Hold => Outcome::Held,
-                        Action::Skip => Outcome::Skipped,
-                    },
-                    reason: decision.reason.as_str().to_owned(),
-                    outbox_id: None,
-                },
-                message,
-            });
-        }
-        let (event_id, routes) = stored::insert(
-            tx,
-            &NewEvent {
-                key: &event.id,
-                kind: event.kind.as_str(),
-                source: source.as_str(),
-                payload_json: &payload_json,
-                message_json: message_json.as_ref().map(|(_, json)| json.as_str()),
-                occurred_at: event.occurred_at,
-                project_key: event.project.as_deref(),
-                project_id,
-                staff_email: event.staff.as_deref(),
-                object_key: object.as_deref(),
-                received_at: now,
-            },
-            routes,
-        )?;
-        Ok((
-            receipt_of(
-                event_id,
-                event.id.clone(),
-                event.kind.as_str().to_owned(),
-                now,
-                routes,
-                &mut self.said,
-            ),
-            false,
-        ))
+        Ok(Step::Fresh(Box::new(Fresh {
+            event,
+            payload_json,
+            project,
+            staff_name,
+            template,
+        })))
     }
+}
+
+/// Stores a routed event with its queued messages; its receipt.
+fn store(
+    tx: &Connection,
+    ready: Ready,
+    source: Source,
+    now: i64,
+    said: &mut Explanations,
+) -> Result<(Receipt, bool)> {
+    let Ready {
+        event,
+        payload_json,
+        project_id,
+        object,
+        message_json,
+        routes,
+    } = ready;
+    let (event_id, routes) = stored::insert(
+        tx,
+        &NewEvent {
+            key: &event.id,
+            kind: event.kind.as_str(),
+            source: source.as_str(),
+            payload_json: &payload_json,
+            message_json: message_json.as_deref(),
+            occurred_at: event.occurred_at,
+            project_key: event.project.as_deref(),
+            project_id,
+            staff_email: event.staff.as_deref(),
+            object_key: object.as_deref(),
+            received_at: now,
+        },
+        routes,
+    )?;
+    Ok((
+        receipt_of(
+            event_id,
+            event.id,
+            event.kind.as_str().to_owned(),
+            now,
+            routes,
+            said,
+        ),
+        false,
+    ))
+}
+
+/// Routes `fresh` over `settings` (its project set on them) and renders its message once per
+/// workspace (in `zones`' time zone): the first is stored once on the event, another
+/// workspace's rows carry their own. Reads nothing from the store.
+fn prepare(
+    settings: &mut routing::Settings,
+    zones: &HashMap<String, String>,
+    fresh: Fresh,
+) -> Result<Ready> {
+    let Fresh {
+        event,
+        payload_json,
+        project,
+        staff_name,
+        template,
+    } = fresh;
+    settings.project = project;
+    let decisions = routing::route(&event, settings);
+    let (project_name, project_id) = match &settings.project {
+        ProjectState::Known { name, id, .. } => (Some(name.clone()), Some(*id)),
+        _ => (None, None),
+    };
+    let object = object_key(&event);
+    let mut message_json: Option<(String, String)> = None;
+    let mut rendered_for: HashMap<String, String> = HashMap::new();
+    let mut routes = Vec::with_capacity(decisions.len());
+    for decision in &decisions {
+        let channel = decision
+            .channel
+            .and_then(|id| settings.channels.iter().find(|c| c.id == id));
+        let message = match (decision.action, channel) {
+            (Action::Deliver | Action::Hold, Some(channel)) => {
+                let shared = message_json
+                    .as_ref()
+                    .is_some_and(|(team, _)| *team == channel.team_id);
+                let payload_json = match rendered_for.get(&channel.team_id) {
+                    _ if shared => None,
+                    Some(json) => Some(json.clone()),
+                    None => {
+                        let local = zones.get(&channel.team_id);
+                        let rendered = render::render(
+                            &event,
+                            &Context {
+                                time_zone: local.map_or("UTC", String::as_str),
+                                project_name: project_name.as_deref(),
+                                staff_name: staff_name.as_deref(),
+                                template: template.as_deref(),
+                            },
+                        );
+                        let json = serde_json::to_string(&rendered).map_err(|e| {
+                            Error::StorageUnavailable(format!("a message could not be stored: {e}"))
+                        })?;
+                        if message_json.is_none() {
+                            message_json = Some((channel.team_id.clone(), json));
+                            None
+                        } else {
+                            rendered_for.insert(channel.team_id.clone(), json.clone());
+                            Some(json)
+                        }
+                    }
+                };
+                Some(NewMessage {
+                    payload_json,
+                    thread_key: object.clone().filter(|_| channel.thread_per_object),
+                    hold_reason: (decision.action == Action::Hold)
+                        .then(|| Reason::NeedsReconnect.as_str().to_owned()),
+                })
+            }
+            _ => None,
+        };
+        routes.push(NewRoute {
+            route: Route {
+                notification_channel_id: channel.map(|c| c.id),
+                team_id: channel.map(|c| c.team_id.clone()),
+                channel_id: channel.map(|c| c.channel_id.clone()),
+                channel_name: match (channel, decision.reason) {
+                    (Some(c), _) => c.name.clone(),
+                    (
+                        None,
+                        Reason::ProjectUnknown
+                        | Reason::ProjectWithoutChannel
+                        | Reason::ProjectArchived,
+                    ) => event.project.clone(),
+                    (None, _) => None,
+                },
+                outcome: match decision.action {
+                    Action::Deliver => Outcome::Queued,
+                    Action::Hold => Outcome::Held,
+                    Action::Skip => Outcome::Skipped,
+                },
+                reason: decision.reason.as_str().to_owned(),
+                outbox_id: None,
+            },
+            message,
+        });
+    }
+    Ok(Ready {
+        event,
+        payload_json,
+        project_id,
+        object,
+        message_json: message_json.map(|(_, json)| json),
+        routes,
+    })
 }
 
 /// The time zone messages to `team_id` show times in: the one most of its people are in (Slack
@@ -327,6 +491,22 @@ pub(crate) fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
                 .to_owned()
         }),
     )
+}
+
+/// [`time_zone`], counted at most every [`crate::profile::TIME_ZONE_TTL`] per workspace.
+fn cached_time_zone(profile: &Profile, conn: &Connection, team_id: &str) -> Result<String> {
+    use crate::profile::{TIME_ZONE_TTL, lock};
+    if let Some((zone, at)) = lock(&profile.time_zones).get(team_id)
+        && at.elapsed() < TIME_ZONE_TTL
+    {
+        return Ok(zone.clone());
+    }
+    let zone = time_zone(conn, team_id)?;
+    lock(&profile.time_zones).insert(
+        team_id.to_owned(),
+        (zone.clone(), std::time::Instant::now()),
+    );
+    Ok(zone)
 }
 
 /// How a routing decision names its target (`#name`, the channel id when the directory lost it,

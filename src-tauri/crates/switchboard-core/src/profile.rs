@@ -142,6 +142,11 @@ pub struct Profile {
     pub(crate) tasks: TaskTracker,
     /// The channel picker's index per team id, built on first search, dropped after a sync.
     pub(crate) channel_indexes: Mutex<HashMap<String, Arc<crate::directory::ChannelIndex>>>,
+    /// The time zone messages to each workspace are rendered in (most of its people's), by team
+    /// id, with when it was read: counting a large directory's zones for every event received
+    /// one at a time would cost more than the event. Dropped after a sync; read again after
+    /// [`TIME_ZONE_TTL`].
+    pub(crate) time_zones: Mutex<HashMap<String, (String, std::time::Instant)>>,
     /// Workspace icons as `data:` URLs (or `None`: not loadable), by icon URL.
     pub(crate) icons: Mutex<HashMap<String, Option<String>>>,
     /// One refresh at a time per workspace token, across every caller in this process.
@@ -167,6 +172,9 @@ impl std::fmt::Debug for Profile {
             .finish_non_exhaustive()
     }
 }
+
+/// How long a workspace's time zone is used before it is counted again.
+pub(crate) const TIME_ZONE_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Every mutex here guards a cache or a handle; a panic cannot leave one half-changed.
@@ -214,6 +222,7 @@ impl Profile {
             lifetime: CancellationToken::new(),
             tasks: TaskTracker::new(),
             channel_indexes: Mutex::new(HashMap::new()),
+            time_zones: Mutex::new(HashMap::new()),
             icons: Mutex::new(HashMap::new()),
             refreshes: Mutex::new(HashMap::new()),
             syncs: Mutex::new(HashMap::new()),

@@ -372,3 +372,64 @@ async fn invalid_events_are_refused_naming_the_field_and_nothing_is_stored() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_long_batch_is_stored_in_order_and_an_id_repeated_within_it_is_taken_once() {
+    let (world, team) = world().await;
+    let profile = &world.profile;
+    let sales = channels::add(
+        profile,
+        add(&team, "#channel-000003", &[EventKind::InvoiceSent], false),
+    )
+    .await
+    .unwrap();
+
+    // Long enough to be routed and rendered on the helper thread.
+    let mut batch: Vec<IncomingEvent> = (0..60).map(|i| invoice(&format!("long-{i}"))).collect();
+    batch[10] = invoice("long-3"); // the same event as number 3
+    batch[20] = {
+        let mut other = invoice("long-4"); // number 4's id, another event
+        other
+            .data
+            .insert("number".into(), serde_json::json!("9999"));
+        other
+    };
+    let results = ingest::receive_batch(profile, batch, Source::Ingest).unwrap();
+    assert_eq!(results.len(), 60);
+    let (third, repeated) = results[3].as_ref().unwrap();
+    assert!(!repeated);
+    let (again, repeated) = results[10].as_ref().unwrap();
+    assert!(repeated, "the repeat is answered as a repeat");
+    assert_eq!(again, third, "with the same receipt");
+    assert!(
+        matches!(&results[20], Err(Error::InvalidInput { field: "id", message })
+            if message.contains("already used for a different event")),
+        "{:?}",
+        results[20]
+    );
+    assert_eq!(
+        world.count(
+            "SELECT count(*) FROM event WHERE idempotency_key LIKE ?1",
+            "long-%"
+        ),
+        58,
+        "60 events, one repeated and one refused"
+    );
+    // Stored, and queued, in the order they arrived.
+    let ids: Vec<i64> = results
+        .iter()
+        .enumerate()
+        .filter(|(at, _)| *at != 10 && *at != 20)
+        .map(|(_, r)| r.as_ref().unwrap().0.routes[0].outbox_id.unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(
+        results[0]
+            .as_ref()
+            .unwrap()
+            .0
+            .routes
+            .iter()
+            .any(|r| r.notification_channel_id == Some(sales.id) && r.outcome == "queued"),
+    );
+}
