@@ -43,6 +43,7 @@ pub mod channels;
 pub mod delivery;
 pub mod demo;
 pub mod directory;
+pub mod email_match;
 pub mod error;
 pub mod event_kind;
 pub mod events;
