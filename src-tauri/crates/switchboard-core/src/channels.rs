@@ -589,8 +589,14 @@ pub fn test_outcome(profile: &Profile, outbox_id: i64) -> Result<TestOutcome> {
         .read(|conn| outbox::get(conn, outbox_id).map_err(Error::from))?
         .ok_or_else(|| Error::NotFound {
             what: "message",
-            message: format!("There is no message {outbox_id}: it was removed with its workspace."),
+            message: format!(
+                "There is no message {outbox_id} (its workspace or channel was removed): send a new test message from Channels."
+            ),
         })?;
+    let channel = row
+        .target_name
+        .as_deref()
+        .map_or_else(|| row.target_id.clone(), |n| format!("#{n}"));
     let sentence = match row.state.as_str() {
         "sent" => None,
         "pending" | "sending" => Some(format!(
@@ -600,12 +606,7 @@ pub fn test_outcome(profile: &Profile, outbox_id: i64) -> Result<TestOutcome> {
                 .map(|e| format!(" ({e})"))
                 .unwrap_or_default()
         )),
-        "discarded" => Some(
-            row.last_error
-                .clone()
-                .unwrap_or_else(|| "The test message was discarded.".to_owned()),
-        ),
-        _ => row.last_error.clone(),
+        _ => crate::timeline::message_sentence(&row, "", &channel),
     };
     Ok(TestOutcome {
         outbox_id,

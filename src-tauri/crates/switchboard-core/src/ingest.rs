@@ -137,6 +137,8 @@ struct Routing {
 enum Step {
     /// New: to route, render and store.
     Fresh(Box<Fresh>),
+    /// New, handed to routing (on the helper thread or inline): stored when its turn comes.
+    Pending,
     /// Received before (in an earlier transaction): its stored answer.
     Repeat(Receipt),
     /// The same event as number `.0` of this batch.
@@ -194,7 +196,7 @@ impl Routing {
         now: i64,
     ) -> Result<Vec<Result<(Receipt, bool)>>> {
         let mut steps = Vec::with_capacity(events.len());
-        let mut first: HashMap<String, (usize, String)> = HashMap::new();
+        let mut first: HashMap<String, (usize, String, EventKind)> = HashMap::new();
         for (at, event) in events.into_iter().enumerate() {
             steps.push(match event {
                 Ok(event) => self.look_up(tx, event, at, &mut first, now)?,
@@ -203,10 +205,9 @@ impl Routing {
         }
         let mut fresh = Vec::new();
         for step in &mut steps {
-            if let Step::Fresh(_) = step {
-                let Step::Fresh(taken) = std::mem::replace(step, Step::SameAs(usize::MAX)) else {
-                    unreachable!("matched above");
-                };
+            if let Step::Fresh(_) = step
+                && let Step::Fresh(taken) = std::mem::replace(step, Step::Pending)
+            {
                 fresh.push(taken);
             }
         }
@@ -232,20 +233,19 @@ impl Routing {
             let mut results: Vec<Result<(Receipt, bool)>> = Vec::with_capacity(steps.len());
             for step in steps {
                 results.push(match step {
-                    Step::SameAs(earlier) if earlier != usize::MAX => match &results[earlier] {
+                    Step::SameAs(earlier) => match &results[earlier] {
                         Ok((receipt, _)) => Ok((receipt.clone(), true)),
-                        Err(_) => Err(Error::invalid(
-                            "id",
-                            "This event repeats an earlier one of the batch that was refused.",
-                        )),
+                        Err(_) => unreachable!("a new event is stored, or the whole batch fails"),
                     },
-                    Step::SameAs(_) => {
+                    Step::Pending => {
                         let next = match &mut inline {
                             Some(rest) => rest.next().map(|one| prepare(settings, zones, *one)),
                             None => ready.recv().ok(),
                         };
                         let ready = next.ok_or_else(|| {
-                            Error::StorageUnavailable("an event was lost while routing".into())
+                            Error::StorageUnavailable(
+                                "routing the batch stopped unexpectedly and nothing of it was stored: send the batch again".into(),
+                            )
                         })??;
                         Ok(store(tx, ready, source, now, said)?)
                     }
@@ -266,7 +266,7 @@ impl Routing {
         tx: &Connection,
         event: Event,
         at: usize,
-        first: &mut HashMap<String, (usize, String)>,
+        first: &mut HashMap<String, (usize, String, EventKind)>,
         now: i64,
     ) -> Result<Step> {
         let payload_json = serde_json::to_string(&event).map_err(|e| {
@@ -284,11 +284,11 @@ impl Routing {
                 ),
             )
         };
-        if let Some((earlier, earlier_payload)) = first.get(&event.id) {
+        if let Some((earlier, earlier_payload, earlier_kind)) = first.get(&event.id) {
             return Ok(if *earlier_payload == payload_json {
                 Step::SameAs(*earlier)
             } else {
-                Step::Refused(used_for(event.kind.as_str(), now))
+                Step::Refused(used_for(earlier_kind.as_str(), now))
             });
         }
         if let Some(stored) = stored::find_by_key(tx, &event.id)? {
@@ -305,7 +305,7 @@ impl Routing {
                 &mut self.said,
             )));
         }
-        first.insert(event.id.clone(), (at, payload_json.clone()));
+        first.insert(event.id.clone(), (at, payload_json.clone(), event.kind));
         let project = routing::project_state(tx, &event)?;
         let staff_name = match &event.staff {
             Some(email) => rules::active_staff_name(tx, email)?,
@@ -413,11 +413,11 @@ fn prepare(
                     _ if shared => None,
                     Some(json) => Some(json.clone()),
                     None => {
-                        let local = zones.get(&channel.team_id);
+                        // Every channel's workspace has its zone (`Routing::read`).
                         let rendered = render::render(
                             &event,
                             &Context {
-                                time_zone: local.map_or("UTC", String::as_str),
+                                time_zone: &zones[&channel.team_id],
                                 project_name: project_name.as_deref(),
                                 staff_name: staff_name.as_deref(),
                                 template: template.as_deref(),

@@ -243,6 +243,21 @@ fn entry_and_messages(conn: &Connection, event: StoredEvent) -> Result<(Entry, V
     Ok((entry, rows))
 }
 
+/// What a held, failed or discarded message's state means, with the fix: why it is held, or
+/// Slack's error as delivery worded it. `None` for the other states (the routing decision
+/// says it). `channel` is `#name`. The timeline's lines and a channel's test message say it so.
+pub(crate) fn message_sentence(row: &Row, kind: &str, channel: &str) -> Option<String> {
+    match row.hold_reason.as_deref().and_then(Reason::parse) {
+        Some(Reason::IntegrationOff) if row.state == "held" => Some(format!(
+            "Queued for {channel}, then held when the Slack integration was switched off: send or discard the held messages in Channels once it is on."
+        )),
+        Some(reason) if row.state == "held" => Some(reason.sentence(kind, channel)),
+        _ => matches!(row.state.as_str(), "failed" | "discarded")
+            .then(|| row.last_error.clone().filter(|e| !e.is_empty()))
+            .flatten(),
+    }
+}
+
 fn line(kind: &str, route: Route, message: Option<&Row>) -> Line {
     let (channel, sentence) = crate::ingest::explain(kind, &route);
     let mut line = Line {
@@ -260,23 +275,8 @@ fn line(kind: &str, route: Route, message: Option<&Row>) -> Line {
         next_attempt_at: None,
     };
     if let Some(row) = message {
-        let channel = line.channel.as_deref().unwrap_or("");
-        match row.hold_reason.as_deref().and_then(Reason::parse) {
-            Some(Reason::IntegrationOff) if row.state == "held" => {
-                line.sentence = format!(
-                    "Queued for {channel}, then held when the Slack integration was switched off: send or discard the held messages in Channels once it is on."
-                );
-            }
-            Some(reason) if row.state == "held" => {
-                line.sentence = reason.sentence(kind, channel);
-            }
-            _ => {
-                if matches!(row.state.as_str(), "failed" | "discarded")
-                    && let Some(error) = row.last_error.clone().filter(|e| !e.is_empty())
-                {
-                    line.sentence = error;
-                }
-            }
+        if let Some(sentence) = message_sentence(row, kind, line.channel.as_deref().unwrap_or("")) {
+            line.sentence = sentence;
         }
         line.next_attempt_at = (row.state == "pending").then_some(row.next_attempt_at);
         line.state = row.state.clone();

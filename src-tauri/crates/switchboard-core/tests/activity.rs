@@ -369,15 +369,30 @@ async fn a_test_message_goes_through_the_delivery_worker_and_reports_its_link_or
         "{failed:?}"
     );
 
-    // With the integration off there is nothing to test.
+    // A test message still queued when the integration is switched off is held, and says so
+    // with the fix.
+    stop.cancel();
+    worker.await.unwrap();
+    let queued = channels::send_test_waiting(&p, channel.id, Duration::from_millis(200))
+        .await
+        .unwrap();
+    assert_eq!(queued.state, "pending", "{queued:?}");
     channels::set_integration(&p, false).unwrap();
+    let held = channels::test_outcome(&p, queued.outbox_id).unwrap();
+    assert_eq!(held.state, "held", "{held:?}");
+    assert!(
+        held.sentence.as_deref().is_some_and(|s| s
+            .contains("held when the Slack integration was switched off")
+            && s.contains("#channel-000001")),
+        "{held:?}"
+    );
+
+    // With the integration off there is nothing to test.
     let refused = channels::send_test(&p, channel.id).await.unwrap_err();
     assert!(
         refused.to_string().contains("integration is off"),
         "{refused}"
     );
-    stop.cancel();
-    worker.await.unwrap();
 }
 
 #[tokio::test]

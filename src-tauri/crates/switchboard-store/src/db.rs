@@ -72,10 +72,21 @@ impl Checkpointer {
                     if version.is_some() && version == seen {
                         continue;
                     }
-                    seen = version;
-                    // A failure (busy, disk full) is retried on the next tick; the writer
-                    // checkpoints itself if this falls far behind.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    // `(busy, log frames, frames copied)`: done when every frame is copied. A
+                    // failure or a partial copy (a reader holds old frames) is tried again on
+                    // the next tick; the writer checkpoints itself if this falls far behind.
+                    let done = conn
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                            Ok((
+                                row.get::<_, i64>(0)?,
+                                row.get::<_, i64>(1)?,
+                                row.get::<_, i64>(2)?,
+                            ))
+                        })
+                        .is_ok_and(|(busy, log, copied)| busy == 0 && log == copied);
+                    if done {
+                        seen = version;
+                    }
                 }
             })
             .ok()?;

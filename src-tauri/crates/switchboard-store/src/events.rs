@@ -353,9 +353,9 @@ fn decode_routes(
         crate::Error::Corrupt(format!("routing decisions of event {event_id}: {e}"))
     })?;
     let mut messages = conn.prepare_cached(
-        "SELECT notification_channel_id, target_id, id FROM outbox WHERE event_id = ?1 ORDER BY id",
+        "SELECT team_id, target_id, id FROM outbox WHERE event_id = ?1 ORDER BY id",
     )?;
-    let queued: Vec<(Option<i64>, String, i64)> = messages
+    let mut queued: Vec<(String, String, i64)> = messages
         .query_map([event_id], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })?
@@ -377,14 +377,17 @@ fn decode_routes(
         .into_iter()
         .map(|d| {
             let outcome = Outcome::parse(&d.outcome);
+            // By workspace and Slack channel (a removed channel's messages lose their
+            // notification channel id, not their target), each message to one decision.
             let outbox_id = (outcome != Outcome::Skipped)
                 .then(|| {
                     queued
                         .iter()
-                        // By Slack channel: a removed channel's messages lose their
-                        // notification channel id, not their target.
-                        .find(|(_, target, _)| Some(target.as_str()) == d.channel_id.as_deref())
-                        .map(|(_, _, id)| *id)
+                        .position(|(team, target, _)| {
+                            Some(team.as_str()) == d.team_id.as_deref()
+                                && Some(target.as_str()) == d.channel_id.as_deref()
+                        })
+                        .map(|at| queued.remove(at).2)
                 })
                 .flatten();
             Route {
