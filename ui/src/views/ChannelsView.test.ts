@@ -383,7 +383,8 @@ describe("the Channels view", () => {
 
     await fireEvent.click(inCard(2, "channel-test"));
     await waitFor(() => expect(text(inCard(2, "channel-test-result"))).toContain("invite it with /invite @Switchboard"));
-    expect(text(inCard(2, "channel-test-result"))).toContain("failed");
+    expect(inCard(2, "channel-test-result").dataset.state).toBe("failed");
+    expect(text(inCard(2, "channel-test-result"))).toContain("Failed:");
     expect(callsOf("send_test_message")).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
@@ -451,9 +452,12 @@ describe("the Channels view", () => {
       channel(1, "old", { isArchived: true }),
       channel(2, "secret", { isPrivate: true, isMember: false }),
       channel(3, null, { teamId: "T2", workspaceName: "Northwind Traders", channelId: "C777" }),
+      // Public, without the app: it still takes messages (chat:write.public), nothing to fix.
+      channel(4, "announcements", { isMember: false }),
     ];
     render(ChannelsView, { onnavigate: () => {} });
-    await waitFor(() => expect(card(3)).not.toBeNull());
+    await waitFor(() => expect(card(4)).not.toBeNull());
+    expect(card(4)?.querySelector(".warnings"), "no warning on the public channel").toBeNull();
     const heads = [...document.querySelectorAll(".ws-head h2")].map((h) => text(h));
     expect(heads).toEqual(["Acme Studio", "Northwind Traders"]);
     expect(text(card(1))).toContain("#old is archived");
