@@ -106,6 +106,9 @@ fn from_flags(
         occurred_at: occurred_at.clone().unwrap_or_else(catalog::now_rfc3339),
         project: project.clone(),
         staff: staff.clone(),
+        to: None,
+        from: None,
+        urgent: false,
         data: fields,
     })
 }

@@ -110,14 +110,20 @@ const ITEM: &[Field] = fields! {
 const TIMESHEET: &[Field] = fields! {
     "period": Text, true, "the period the timesheet covers (e.g. 2026-W47)";
     "hours": Number, true, "the hours on the timesheet";
-    "note": Text, false, "a note to the approver";
+    "note": Text, false, "a note to the approver, or with the decision";
     "link": Url, false, "the timesheet in the business application";
+    "decision": OneOf(&["approved", "rejected"]), false, "set when the timesheet was decided: the message then goes to the staff member, not their manager";
 };
 const VACATION: &[Field] = fields! {
     "from": Date, true, "the first day off";
     "to": Date, true, "the last day off";
-    "note": Text, false, "a note to the approver";
+    "note": Text, false, "a note to the approver, or with the decision";
     "link": Url, false, "the request in the business application";
+    "decision": OneOf(&["approved", "rejected"]), false, "set when the request was decided: the message then goes to the staff member, not their manager";
+};
+const DIRECT: &[Field] = fields! {
+    "text": Text, true, "what the manager writes";
+    "link": Url, false, "a link shown as a button";
 };
 const FLEXTIME: &[Field] = fields! {
     "balance_hours": Number, true, "the flex-time balance";
@@ -157,6 +163,7 @@ impl EventKind {
             VacationRequested => VACATION,
             EscalationFlextime => FLEXTIME,
             EscalationProject => PROJECT_ESCALATION,
+            MessageDirect => DIRECT,
         }
     }
 
@@ -174,7 +181,7 @@ impl EventKind {
         use EventKind::*;
         match self {
             TimerStarted | TimerPaused | TimerStopped | TimesheetApproval | VacationRequested
-            | EscalationFlextime => Need::Required,
+            | EscalationFlextime | MessageDirect => Need::Required,
             _ => Need::Optional,
         }
     }
@@ -233,6 +240,18 @@ pub struct IncomingEvent {
     /// The staff member's email.
     #[serde(default)]
     pub staff: Option<String>,
+    /// Direct-message kinds: the recipient's email, when it is not the one routing picks (the
+    /// member's manager for a request, the member for a decision or an escalation).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Direct-message kinds: who sends it, named in the message ("from Jane Doe via
+    /// Switchboard").
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Escalations and direct messages: delivered at once, even outside the recipient's
+    /// working hours.
+    #[serde(default)]
+    pub urgent: bool,
     #[serde(default)]
     pub data: serde_json::Map<String, Value>,
 }
@@ -247,6 +266,14 @@ pub struct Event {
     pub project: Option<String>,
     /// Lower-cased email.
     pub staff: Option<String>,
+    /// The recipient's lower-cased email (direct-message kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The sender's name (direct-message kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent: bool,
     /// Exactly the kind's fields: amounts as decimal strings, numbers as numbers.
     pub data: BTreeMap<String, Value>,
 }
@@ -287,6 +314,35 @@ impl IncomingEvent {
             return Err(Error::invalid(
                 "staff",
                 format!("`staff` must be the staff member's email address, not {email:?}"),
+            ));
+        }
+        let to = optional_text(self.to, "to", 320)?.map(|s| s.to_lowercase());
+        if let Some(email) = &to
+            && !looks_like_email(email)
+        {
+            return Err(Error::invalid(
+                "to",
+                format!("`to` must be the recipient's email address, not {email:?}"),
+            ));
+        }
+        let from = optional_text(self.from, "from", 200)?;
+        let personal = matches!(
+            kind.routing(),
+            crate::event_kind::Routing::DirectMessage | crate::event_kind::Routing::EscalationRule
+        );
+        if !personal && (to.is_some() || from.is_some() || self.urgent) {
+            let field = if to.is_some() {
+                "to"
+            } else if from.is_some() {
+                "from"
+            } else {
+                "urgent"
+            };
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "`{field}` is for direct messages and escalations; a {kind} event goes to channels"
+                ),
             ));
         }
         if kind.project() == Need::Required && project.is_none() {
@@ -381,6 +437,9 @@ impl IncomingEvent {
             occurred_at,
             project,
             staff,
+            to,
+            from,
+            urgent: self.urgent,
             data,
         })
     }
@@ -398,7 +457,7 @@ fn optional_text(value: Option<String>, field: &'static str, max: usize) -> Resu
     }
 }
 
-fn looks_like_email(email: &str) -> bool {
+pub(crate) fn looks_like_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
@@ -550,6 +609,8 @@ pub fn sample(kind: EventKind) -> IncomingEvent {
             serde_json::json!({"reason": "budget", "detail": "112% of budget used",
             "link": "https://app.example.com/projects/website-relaunch"})
         }
+        MessageDirect => serde_json::json!({"text": "Could you add Friday's hours before noon?",
+            "link": "https://app.example.com/timesheets/2026-W47/jane"}),
     };
     IncomingEvent {
         id: format!("sample-{}", kind.as_str()),
@@ -558,6 +619,9 @@ pub fn sample(kind: EventKind) -> IncomingEvent {
         project: (kind.project() == Need::Required || kind.group() == "Time tracking")
             .then(|| "website-relaunch".to_owned()),
         staff: (kind.staff() == Need::Required).then(|| "jane.doe@example.com".to_owned()),
+        to: None,
+        from: None,
+        urgent: false,
         data: match data {
             Value::Object(map) => map,
             _ => serde_json::Map::new(),
@@ -576,6 +640,9 @@ mod tests {
             occurred_at: "2026-11-23T09:30:00+01:00".into(),
             project: None,
             staff: None,
+            to: None,
+            from: None,
+            urgent: false,
             data: data.as_object().cloned().unwrap_or_default(),
         }
     }

@@ -28,7 +28,7 @@ use switchboard_slack::api::chat::PostMessage;
 use switchboard_slack::api::conversations::{History, HistoryPage, Replies};
 use switchboard_slack::paginate::{CursorRequest, Pages};
 use switchboard_slack::types::MessageMetadata;
-use switchboard_slack::{ChannelId, Token, Ts};
+use switchboard_slack::{ChannelId, Token, Ts, UserId};
 use switchboard_store::outbox::{self, Attempted, Claimed, Lane};
 use switchboard_store::settings;
 use tokio::task::JoinSet;
@@ -156,7 +156,7 @@ async fn deliver(
     shutdown: &CancellationToken,
     until_idle: bool,
 ) -> Result<Summary> {
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     // Holding the lock, this process is the only sender: whatever was mid-send was
     // interrupted (a crash), and is looked for before it is sent again.
     let instance = profile.db()?.write(|tx| {
@@ -168,12 +168,16 @@ async fn deliver(
     let mut running: HashSet<Lane> = HashSet::new();
     let mut summary = Summary::default();
     loop {
-        let now = switchboard_store::now_ms();
+        let now = profile.now_ms();
         let (due, next) = profile.db()?.write(|tx| {
             if routing::integration_on(tx)? {
                 let released = outbox::release(tx, Reason::NeedsReconnect.as_str(), true, now)?;
                 if released > 0 {
                     tracing::info!("{released} held messages released after a reconnect");
+                }
+                let released = outbox::release_due(tx, crate::staff::WORKING_HOURS, now)?;
+                if released > 0 {
+                    tracing::info!("{released} direct messages released: working hours began");
                 }
             }
             Ok::<_, Error>(outbox::due_lanes(tx, now, MAX_LANES)?)
@@ -243,7 +247,7 @@ async fn run_lane(
     // than once per message; dropped after any failure so the next attempt reads it afresh.
     let mut token: Option<Token> = None;
     while !shutdown.is_cancelled() {
-        let now = switchboard_store::now_ms();
+        let now = profile.now_ms();
         let claimed = profile.db()?.write(|tx| {
             if !routing::integration_on(tx)? {
                 return Ok::<_, Error>(None);
@@ -284,7 +288,7 @@ async fn attempt(
         }
     };
     let outcome = give_up_if_too_old(claimed, outcome);
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     profile
         .db()?
         .write(|tx| outbox::record(tx, claimed, started_at, &outcome, now))?;
@@ -350,19 +354,26 @@ async fn send(
         None => None,
     };
     let slack = profile.slack()?;
-    let channel = ChannelId::new(claimed.target_id.clone());
+    let channel = ChannelId::new(target_channel(profile, &token, claimed).await?);
     if claimed.check_first
-        && let Some(found) = find_sent(profile, &token, claimed, instance, thread_ts.as_deref())
-            .await
-            .map_err(|error| SendError::Slack {
-                error,
-                maybe_sent: true,
-            })?
+        && let Some(found) = find_sent(
+            profile,
+            &token,
+            claimed,
+            &channel,
+            instance,
+            thread_ts.as_deref(),
+        )
+        .await
+        .map_err(|error| SendError::Slack {
+            error,
+            maybe_sent: true,
+        })?
     {
         return Ok(sent(profile, &token, claimed, &channel, found, thread_ts, true).await);
     }
     let post = PostMessage {
-        channel: claimed.target_id.clone(),
+        channel: channel.as_str().to_owned(),
         text: message.text,
         blocks: (!message.blocks.is_empty()).then(|| serde_json::Value::from(message.blocks)),
         metadata: Some(metadata(claimed.id, instance)),
@@ -392,6 +403,47 @@ async fn send(
     }
 }
 
+/// Where a claimed message is posted: its channel, or for a direct message to a Slack user the
+/// app's DM with them — opened with `conversations.open` the first time and remembered.
+async fn target_channel(
+    profile: &Profile,
+    token: &Token,
+    claimed: &Claimed,
+) -> std::result::Result<String, SendError> {
+    let to_user = claimed.target_kind == "dm"
+        && (claimed.target_id.starts_with('U') || claimed.target_id.starts_with('W'));
+    if !to_user {
+        return Ok(claimed.target_id.clone());
+    }
+    let cached = profile.db()?.read(|conn| {
+        switchboard_store::staff::dm_channel(conn, &claimed.team_id, &claimed.target_id)
+            .map_err(Error::from)
+    })?;
+    if let Some(channel) = cached {
+        return Ok(channel);
+    }
+    let opened = profile
+        .slack()?
+        .conversations_open(token, &[UserId::new(claimed.target_id.clone())])
+        .await
+        .map_err(|error| SendError::Slack {
+            error,
+            maybe_sent: false,
+        })?
+        .into_inner();
+    let channel = opened.channel.id.as_str().to_owned();
+    profile.db()?.write(|tx| {
+        switchboard_store::staff::cache_dm_channel(
+            tx,
+            &claimed.team_id,
+            &claimed.target_id,
+            &channel,
+        )
+        .map_err(Error::from)
+    })?;
+    Ok(channel)
+}
+
 /// The metadata that lets a sent message be found again.
 pub fn metadata(outbox_id: i64, instance: &str) -> MessageMetadata {
     MessageMetadata {
@@ -414,6 +466,7 @@ async fn find_sent(
     profile: &Profile,
     token: &Token,
     claimed: &Claimed,
+    channel: &ChannelId,
     instance: &str,
     thread_ts: Option<&str>,
 ) -> switchboard_slack::Result<Option<String>> {
@@ -422,7 +475,7 @@ async fn find_sent(
     };
     let since = claimed.previous_attempt_at.unwrap_or(claimed.created_at) / 1000 - SEARCH_MARGIN_S;
     let oldest = Ts::new(format!("{}.000000", since.max(0)));
-    let channel = ChannelId::new(claimed.target_id.clone());
+    let channel = channel.clone();
     let mut joined = false;
     loop {
         let search = async {
@@ -513,11 +566,12 @@ async fn sent(
 
 /// What a failed attempt means for the message.
 async fn classify(profile: &Profile, claimed: &Claimed, error: &SendError) -> Attempted {
-    let now = switchboard_store::now_ms();
-    let name = claimed
-        .target_name
-        .clone()
-        .unwrap_or_else(|| claimed.target_id.clone());
+    let now = profile.now_ms();
+    let name = match (&claimed.target_name, claimed.target_kind.as_str()) {
+        (Some(name), "dm") => format!("@{name}"),
+        (Some(name), _) => name.clone(),
+        (None, _) => claimed.target_id.clone(),
+    };
     match error {
         SendError::Core(Error::NeedsReconnect { reason, .. }) => Attempted::Held {
             reason: Reason::NeedsReconnect.as_str().into(),
@@ -631,6 +685,9 @@ fn backoff_ms(attempt: i64) -> i64 {
 /// What a person reads for an error waiting will not heal, with the fix.
 pub fn failure_sentence(code: &str, channel: &str, error: &switchboard_slack::Error) -> String {
     let channel = if channel.starts_with('#')
+        || channel.starts_with('@')
+        || channel.starts_with('U')
+        || channel.starts_with('W')
         || channel.starts_with('C')
         || channel.starts_with('D')
         || channel.starts_with('G')
@@ -640,6 +697,15 @@ pub fn failure_sentence(code: &str, channel: &str, error: &switchboard_slack::Er
         format!("#{channel}")
     };
     match code {
+        "user_not_found" | "user_disabled" | "account_inactive" => format!(
+            "Slack says the recipient's user {channel} is gone or deactivated: link the staff member to their current Slack user in Staff, then retry."
+        ),
+        "cannot_dm_bot" => format!(
+            "{channel} is a bot, which cannot receive direct messages: link the staff member to their own Slack user in Staff, then retry."
+        ),
+        "messages_tab_disabled" => format!(
+            "The app's Messages tab is switched off, so Slack refuses direct messages from it: switch it on in the Slack app's App Home settings, then retry."
+        ),
         "not_in_channel" => format!(
             "Switchboard is not in {channel}: invite it with /invite @Switchboard in that channel, then retry."
         ),

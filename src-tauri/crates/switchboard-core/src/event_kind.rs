@@ -84,6 +84,7 @@ event_kinds! {
     VacationRequested = "vacation.requested", "Approvals", "A vacation is requested", DirectMessage;
     EscalationFlextime = "escalation.flextime", "Escalations", "Flex-time balance crosses a limit", EscalationRule;
     EscalationProject = "escalation.project", "Escalations", "A project exceeds its budget or deadline", EscalationRule;
+    MessageDirect = "message.direct", "Direct messages", "A manager writes to a staff member", DirectMessage;
 }
 
 impl serde::Serialize for EventKind {
@@ -118,8 +119,8 @@ mod tests {
         }
         assert_eq!(
             EventKind::ALL.len(),
-            20,
-            "design.md's catalogue has 20 kinds"
+            21,
+            "design.md's catalogue has 20 kinds, plus message.direct (a manager's own words)"
         );
     }
 

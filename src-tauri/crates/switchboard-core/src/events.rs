@@ -24,6 +24,9 @@ pub enum Event {
     /// A project was added, edited, archived or unarchived, assigned a channel, or projects
     /// were imported.
     ProjectsChanged,
+    /// A staff member was added, edited, (de)activated, linked or unlinked, or switched on or
+    /// off, or staff were imported.
+    StaffChanged,
 }
 
 /// Where events go.

@@ -54,6 +54,8 @@ pub struct RouteView {
     /// What it means, with the fix where there is one.
     pub sentence: Arc<str>,
     pub outbox_id: Option<i64>,
+    /// The staff member of a direct message.
+    pub staff_id: Option<i64>,
 }
 
 /// The answer to a received event: the same for every copy of the same id.
@@ -96,7 +98,7 @@ pub fn receive_batch(
             ),
         ));
     }
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let validated: Vec<Result<Event>> = batch.into_iter().map(IncomingEvent::validate).collect();
     let results = profile
         .db()?
@@ -154,6 +156,8 @@ struct Fresh {
     project: ProjectState,
     staff_name: Option<String>,
     template: Option<String>,
+    /// Who its direct messages are for.
+    recipients: Vec<routing::Recipient>,
 }
 
 /// A new event routed and rendered, ready to store.
@@ -319,12 +323,14 @@ impl Routing {
                 template
             }
         };
+        let recipients = crate::staff::recipients(tx, &event, now)?;
         Ok(Step::Fresh(Box::new(Fresh {
             event,
             payload_json,
             project,
             staff_name,
             template,
+            recipients,
         })))
     }
 }
@@ -389,6 +395,7 @@ fn prepare(
         project,
         staff_name,
         template,
+        recipients,
     } = fresh;
     settings.project = project;
     let decisions = routing::route(&event, settings);
@@ -421,6 +428,7 @@ fn prepare(
                                 project_name: project_name.as_deref(),
                                 staff_name: staff_name.as_deref(),
                                 template: template.as_deref(),
+                                sender: None,
                             },
                         );
                         let json = serde_json::to_string(&rendered).map_err(|e| {
@@ -440,6 +448,7 @@ fn prepare(
                     thread_key: object.clone().filter(|_| channel.thread_per_object),
                     hold_reason: (decision.action == Action::Hold)
                         .then(|| Reason::NeedsReconnect.as_str().to_owned()),
+                    not_before: None,
                 })
             }
             _ => None,
@@ -466,9 +475,24 @@ fn prepare(
                 },
                 reason: decision.reason.as_str().to_owned(),
                 outbox_id: None,
+                staff_id: None,
             },
             message,
         });
+    }
+    for decision in routing::route_direct(&recipients, settings.integration_on) {
+        routes.push(direct_route(
+            &event,
+            &recipients[decision.recipient],
+            &decision,
+            &Context {
+                time_zone: "UTC",
+                project_name: project_name.as_deref(),
+                staff_name: staff_name.as_deref(),
+                template: template.as_deref(),
+                sender: event.from.as_deref(),
+            },
+        )?);
     }
     Ok(Ready {
         event,
@@ -477,6 +501,69 @@ fn prepare(
         object,
         message_json: message_json.map(|(_, json)| json),
         routes,
+    })
+}
+
+/// A direct-message decision as stored: the member's name as its target, the message rendered
+/// in their time zone with the sender named, held until their working hours when it must wait.
+fn direct_route(
+    event: &Event,
+    recipient: &routing::Recipient,
+    decision: &routing::DirectDecision,
+    ctx: &Context<'_>,
+) -> Result<NewRoute> {
+    use routing::Recipient;
+    let outcome = match decision.action {
+        Action::Deliver => Outcome::Queued,
+        Action::Hold => Outcome::Held,
+        Action::Skip => Outcome::Skipped,
+    };
+    let (staff_id, name) = match recipient {
+        Recipient::Reachable(t) => (Some(t.staff_id), Some(t.name.clone())),
+        Recipient::Unreachable { staff_id, name, .. } | Recipient::NoManager { staff_id, name } => {
+            (Some(*staff_id), Some(name.clone()))
+        }
+        Recipient::Unknown { email } => (None, Some(email.clone())),
+        Recipient::RuleOff => (None, None),
+    };
+    let (team_id, channel_id, message) = match (recipient, decision.action) {
+        (Recipient::Reachable(t), Action::Deliver | Action::Hold) => {
+            let rendered = render::render(
+                event,
+                &Context {
+                    time_zone: &t.time_zone,
+                    ..*ctx
+                },
+            );
+            let json = serde_json::to_string(&rendered).map_err(|e| {
+                Error::StorageUnavailable(format!("a message could not be stored: {e}"))
+            })?;
+            (
+                Some(t.team_id.clone()),
+                Some(t.target_id.clone()),
+                Some(NewMessage {
+                    payload_json: Some(json),
+                    thread_key: None,
+                    hold_reason: (decision.action == Action::Hold)
+                        .then(|| decision.reason.as_str().to_owned()),
+                    not_before: decision.not_before,
+                }),
+            )
+        }
+        _ => (None, None, None),
+    };
+    Ok(NewRoute {
+        route: Route {
+            notification_channel_id: None,
+            team_id,
+            channel_id,
+            channel_name: name,
+            outcome,
+            reason: decision.reason.as_str().to_owned(),
+            outbox_id: None,
+            staff_id,
+        },
+        message,
     })
 }
 
@@ -514,6 +601,8 @@ fn cached_time_zone(profile: &Profile, conn: &Connection, team_id: &str) -> Resu
 /// The receipt and the Activity timeline both say it this way.
 pub(crate) fn explain(kind: &str, route: &Route) -> (Option<String>, String) {
     let channel = match (&route.channel_name, &route.channel_id) {
+        // A direct message names its person.
+        (Some(name), Some(_)) if route.staff_id.is_some() => Some(name.clone()),
         (Some(name), Some(_)) => Some(format!("#{name}")),
         (None, Some(id)) => Some(id.clone()),
         (Some(name), None) => Some(name.clone()),
@@ -596,6 +685,7 @@ fn receipt_of(
                 reason: r.reason,
                 sentence,
                 outbox_id: r.outbox_id,
+                staff_id: r.staff_id,
             }
         })
         .collect();

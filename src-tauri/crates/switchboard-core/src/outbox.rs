@@ -49,6 +49,8 @@ pub struct Item {
     pub created_at: i64,
     pub updated_at: i64,
     pub sent_at: Option<i64>,
+    /// The staff member a direct message is for.
+    pub staff_id: Option<i64>,
 }
 
 impl From<Row> for Item {
@@ -69,7 +71,11 @@ impl From<Row> for Item {
             target,
             notification_channel_id: row.notification_channel_id,
             thread_key: row.thread_key,
-            next_attempt_at: (row.state == "pending").then_some(row.next_attempt_at),
+            // Pending: the next attempt; held for working hours: when it is released.
+            next_attempt_at: (row.state == "pending"
+                || (row.state == "held"
+                    && row.hold_reason.as_deref() == Some(crate::staff::WORKING_HOURS)))
+            .then_some(row.next_attempt_at),
             state: row.state,
             hold_reason: row.hold_reason,
             attempts: row.attempts,
@@ -81,6 +87,7 @@ impl From<Row> for Item {
             created_at: row.created_at,
             updated_at: row.updated_at,
             sent_at: row.sent_at,
+            staff_id: row.staff_id,
         }
     }
 }
@@ -130,6 +137,8 @@ pub struct Query {
     pub channel_id: Option<String>,
     pub since: Option<i64>,
     pub event_id: Option<i64>,
+    /// Direct messages to this staff member.
+    pub staff_id: Option<i64>,
     pub before: Option<i64>,
     pub limit: Option<u32>,
 }
@@ -157,6 +166,7 @@ pub fn list(profile: &Profile, query: &Query) -> Result<Vec<Item>> {
         target_id: query.channel_id.clone(),
         since: query.since,
         event_id: query.event_id,
+        staff_id: query.staff_id,
         before: query.before,
         limit: query.limit.unwrap_or(200).clamp(1, MAX_LIST),
     };

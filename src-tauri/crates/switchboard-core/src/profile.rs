@@ -162,6 +162,9 @@ pub struct Profile {
     pub(crate) delivery_wake: Arc<tokio::sync::Notify>,
     /// The ingest API this process serves: its URL, or why it is not running.
     ingest_status: Mutex<Option<std::result::Result<String, String>>>,
+    /// Added to the wall clock where time decides what happens (working hours): tests move it
+    /// forward instead of waiting.
+    clock_offset_ms: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for Profile {
@@ -230,6 +233,7 @@ impl Profile {
             reserved_callback: Mutex::new(None),
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             ingest_status: Mutex::new(None),
+            clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
         }
     }
 
@@ -287,6 +291,21 @@ impl Profile {
     }
 
     /// Tells the delivery worker there may be something to send now.
+    /// Now (Unix ms) as this profile sees it: the wall clock, plus what tests moved it forward.
+    pub fn now_ms(&self) -> i64 {
+        switchboard_store::now_ms()
+            + self
+                .clock_offset_ms
+                .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves this profile's clock forward by `ms` (tests of working hours) and wakes delivery.
+    pub fn advance_clock(&self, ms: i64) {
+        self.clock_offset_ms
+            .fetch_add(ms.max(0), std::sync::atomic::Ordering::Relaxed);
+        self.wake_delivery();
+    }
+
     pub fn wake_delivery(&self) {
         self.delivery_wake.notify_one();
     }

@@ -272,7 +272,7 @@ fn resolve(conn: &Connection, reference: &str) -> Result<Project> {
 }
 
 /// `text` quoted for a shell when it needs it, for commands quoted in messages.
-fn shell_word(text: &str) -> String {
+pub(crate) fn shell_word(text: &str) -> String {
     if text
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_.@#".contains(c))
@@ -311,7 +311,7 @@ fn check_name(value: &str) -> std::result::Result<String, String> {
 }
 
 /// An optional text, trimmed (empty is none): one line, at most [`MAX_TEXT`] characters.
-fn check_text(value: &str, what: &str) -> std::result::Result<Option<String>, String> {
+pub(crate) fn check_text(value: &str, what: &str) -> std::result::Result<Option<String>, String> {
     let text = value.trim();
     if text.is_empty() {
         return Ok(None);
@@ -326,7 +326,7 @@ fn check_text(value: &str, what: &str) -> std::result::Result<Option<String>, St
     Ok(Some(text.to_owned()))
 }
 
-fn one_line(text: &str, what: &str) -> std::result::Result<(), String> {
+pub(crate) fn one_line(text: &str, what: &str) -> std::result::Result<(), String> {
     if text.chars().any(char::is_control) {
         return Err(format!(
             "{what} must be one line of text, without line breaks or tabs"
@@ -336,7 +336,7 @@ fn one_line(text: &str, what: &str) -> std::result::Result<(), String> {
 }
 
 /// A refused field of an action, as an error.
-fn refused(field: &'static str) -> impl FnOnce(String) -> Error {
+pub(crate) fn refused(field: &'static str) -> impl FnOnce(String) -> Error {
     move |reason| Error::invalid(field, format!("{reason}."))
 }
 
@@ -885,7 +885,7 @@ struct Table {
     rows: Vec<Record>,
 }
 
-fn grouped(n: usize) -> String {
+pub(crate) fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
@@ -979,7 +979,7 @@ fn read_table(text: &str) -> Result<Table> {
 }
 
 /// `true`/`false`, `yes`/`no`, `1`/`0`; empty is true.
-fn parse_active(value: &str) -> std::result::Result<bool, String> {
+pub(crate) fn parse_active(value: &str) -> std::result::Result<bool, String> {
     match value.trim().to_ascii_lowercase().as_str() {
         "" | "true" | "yes" | "1" => Ok(true),
         "false" | "no" | "0" => Ok(false),
@@ -1219,14 +1219,14 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
 
 /// One record of a CSV file, with the line it starts on (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Record {
-    line: u32,
-    fields: Vec<String>,
+pub(crate) struct Record {
+    pub(crate) line: u32,
+    pub(crate) fields: Vec<String>,
 }
 
 /// Why a file could not be read as CSV.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum CsvError {
+pub(crate) enum CsvError {
     /// The text breaks CSV's rules on `line`.
     Malformed { line: u32, message: &'static str },
     /// More records than the caller reads.
@@ -1314,7 +1314,10 @@ fn end_record(
 /// twice and line breaks; records end with CRLF, LF or CR), a little more lenient where
 /// spreadsheets are (a quote inside an unquoted field is a character; spaces around a quoted
 /// field are dropped). Blank records are skipped. At most `max_records` records are read.
-fn parse_csv(text: &str, max_records: usize) -> std::result::Result<Vec<Record>, CsvError> {
+pub(crate) fn parse_csv(
+    text: &str,
+    max_records: usize,
+) -> std::result::Result<Vec<Record>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let separator = separator_of(text);
     let mut records = Vec::new();

@@ -39,6 +39,9 @@ pub struct Context<'a> {
     pub staff_name: Option<&'a str>,
     /// The owner's template for this kind (mrkdwn with {placeholders}); None = the default.
     pub template: Option<&'a str>,
+    /// Who sends a direct message, named in its context line ("from Jane Doe via
+    /// Switchboard"); `None` for channel messages.
+    pub sender: Option<&'a str>,
 }
 
 /// A message ready for `chat.postMessage`.
@@ -94,7 +97,14 @@ const ENTITIES: [&str; 3] = ["&amp;", "&lt;", "&gt;"];
 const KEPT_LINKS: [&str; 4] = ["http://", "https://", "mailto:", "!date^"];
 
 /// Placeholders every kind offers besides its data fields.
-const COMMON_PLACEHOLDERS: [&str; 5] = ["kind", "kind_label", "project", "staff", "occurred_at"];
+const COMMON_PLACEHOLDERS: [&str; 6] = [
+    "kind",
+    "kind_label",
+    "project",
+    "staff",
+    "occurred_at",
+    "sender",
+];
 
 /// Stands in, while a message is put together, for a placeholder that had no value, so that
 /// [`tidy`] can clean up around it ("(…)" left empty, a dangling ": "). A private-use
@@ -170,6 +180,7 @@ pub fn summary(event: &Event) -> String {
             project_name: None,
             staff_name: None,
             template: None,
+            sender: None,
         },
     );
     let body = default_body(event, &values);
@@ -241,6 +252,7 @@ pub fn default_template(kind: EventKind) -> &'static str {
             ":warning: The flex-time balance of *{staff}* is *{balance_hours}*, beyond the limit of {limit_hours}"
         }
         EscalationProject => ":rotating_light: Project *{project}* exceeds its {reason}: {detail}",
+        MessageDirect => "{text}",
     }
 }
 
@@ -461,6 +473,9 @@ fn values(event: &Event, ctx: &Context<'_>) -> Values {
         "occurred_at",
         &format_time(event.occurred_at, ctx.time_zone),
     );
+    if let Some(sender) = blank_to_none(ctx.sender).or(event.from.as_deref()) {
+        insert(&mut values, "sender", sender);
+    }
     values
 }
 
@@ -939,20 +954,55 @@ fn default_body(event: &Event, values: &Values) -> String {
                 + &f.put("{reorder_level}")
                 + &unit
         }
-        TimesheetApproval => {
-            f.put(":clipboard: Timesheet *{period}* from *{staff}*")
-                + &f.opt(" ({hours})")
-                + " is waiting for your approval"
-                + &note
-        }
+        TimesheetApproval => match raw(event, "decision") {
+            Some(decision @ ("approved" | "rejected")) => {
+                let mark = if decision == "approved" {
+                    ":white_check_mark:"
+                } else {
+                    ":x:"
+                };
+                f.put(&format!("{mark} Your timesheet *{{period}}*"))
+                    + &f.opt(" ({hours})")
+                    + &format!(" was {decision}")
+                    + &note
+            }
+            _ => {
+                f.put(":clipboard: Timesheet *{period}* from *{staff}*")
+                    + &f.opt(" ({hours})")
+                    + " is waiting for your approval"
+                    + &note
+            }
+        },
         VacationRequested => {
-            let dates = if raw(event, "from") == raw(event, "to") {
-                f.put(" requested a day off on {from}")
-            } else {
-                f.put(" requested vacation from {from} to {to}")
-            };
-            f.put(":palm_tree: *{staff}*") + &dates + &note
+            let one_day = raw(event, "from") == raw(event, "to");
+            match raw(event, "decision") {
+                Some(decision @ ("approved" | "rejected")) => {
+                    let mark = if decision == "approved" {
+                        ":white_check_mark:"
+                    } else {
+                        ":x:"
+                    };
+                    let dates = if one_day {
+                        f.put(" for {from}")
+                    } else {
+                        f.put(" from {from} to {to}")
+                    };
+                    format!("{mark} Your vacation request")
+                        + &dates
+                        + &format!(" was {decision}")
+                        + &note
+                }
+                _ => {
+                    let dates = if one_day {
+                        f.put(" requested a day off on {from}")
+                    } else {
+                        f.put(" requested vacation from {from} to {to}")
+                    };
+                    f.put(":palm_tree: *{staff}*") + &dates + &note
+                }
+            }
         }
+        MessageDirect => f.put("{text}"),
         EscalationFlextime => f.put(
             ":warning: The flex-time balance of *{staff}* is *{balance_hours}*, beyond the limit \
              of {limit_hours}",
@@ -968,12 +1018,18 @@ fn default_body(event: &Event, values: &Values) -> String {
     finish(&body)
 }
 
-/// The context block's line: when it happened in the workspace's zone, and the project.
+/// The context block's line: when it happened in the workspace's zone, the project, and who
+/// sent a direct message.
 fn context_line(values: &Values) -> String {
     let mut line = values.get("occurred_at").cloned().unwrap_or_default();
     if let Some(project) = values.get("project") {
         line.push_str(" · Project: ");
         line.push_str(project);
+    }
+    if let Some(sender) = values.get("sender") {
+        line.push_str(" · from ");
+        line.push_str(sender);
+        line.push_str(" via Switchboard");
     }
     line
 }
@@ -1029,6 +1085,7 @@ fn button_label(event: &Event) -> String {
         VacationRequested => "Review request".to_owned(),
         EscalationFlextime => "Open time account".to_owned(),
         EscalationProject => "Open project".to_owned(),
+        MessageDirect => "Open link".to_owned(),
     }
 }
 
@@ -1129,6 +1186,7 @@ mod tests {
         project_name: None,
         staff_name: None,
         template: None,
+        sender: None,
     };
 
     /// 2026-11-23T09:30:00Z, the samples' time.
@@ -1161,7 +1219,7 @@ mod tests {
                 message.text
             );
             assert!(
-                message.text.starts_with(':'),
+                message.text.starts_with(':') || *kind == EventKind::MessageDirect,
                 "{kind}: the default wording opens with an emoji: {}",
                 message.text
             );
@@ -1199,6 +1257,7 @@ mod tests {
             );
             let ctx = Context {
                 template: Some(template),
+                sender: None,
                 ..BERLIN
             };
             let message = render(&sample_event(*kind), &ctx);
@@ -1409,6 +1468,7 @@ mod tests {
 
         let unknown = Context {
             template: Some("Invoice {number}: {ammount}"),
+            sender: None,
             ..BERLIN
         };
         assert_eq!(
@@ -1419,6 +1479,7 @@ mod tests {
 
         let nothing = Context {
             template: Some("{ammount}"),
+            sender: None,
             ..BERLIN
         };
         let message = render(&sample_event(EventKind::InvoiceSent), &nothing);

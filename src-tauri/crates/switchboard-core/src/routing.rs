@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use switchboard_store::rusqlite::Connection;
 use switchboard_store::workspaces::{self, Status};
-use switchboard_store::{channels, projects, rules, settings as stored};
+use switchboard_store::{channels, projects, settings as stored};
 
 use crate::Result;
 use crate::catalog::Event;
@@ -115,6 +115,26 @@ reasons! {
     ProjectArchived = "project_archived",
     /// The kind is about one person and goes to direct messages, never to a default channel.
     DirectMessageKind = "direct_message_kind",
+    /// Queued for the person's direct messages.
+    DirectMessage = "direct_message",
+    /// Held until the person's next working period starts.
+    OutsideWorkingHours = "working_hours",
+    /// Not delivered: the person is linked to no Slack user.
+    StaffNotLinked = "staff_not_linked",
+    /// Not delivered: an admin switched the person's Slack connection off.
+    StaffSwitchedOff = "staff_switched_off",
+    /// Not delivered: the person is deactivated in the business application.
+    StaffInactive = "staff_inactive",
+    /// Not delivered: the person's Slack user is deactivated.
+    SlackUserDeactivated = "slack_user_deactivated",
+    /// Not delivered: the person's workspace is disconnected.
+    StaffWorkspaceDisconnected = "staff_workspace_disconnected",
+    /// Not delivered: no staff member has the email the event names.
+    StaffUnknown = "staff_unknown",
+    /// Not delivered: the member has no manager to send the request to.
+    NoManager = "no_manager",
+    /// The escalation rule sends no direct message over Slack for this kind.
+    EscalationOff = "escalation_off",
 }
 
 impl Reason {
@@ -159,6 +179,34 @@ impl Reason {
             ),
             Reason::DirectMessageKind => format!(
                 "{kind} is about one person, so it is never posted to a default channel: switch it on for a channel to post it there."
+            ),
+            Reason::DirectMessage => format!("Sent to {channel} as a direct message."),
+            Reason::OutsideWorkingHours => format!(
+                "{channel} is outside their working hours: the message waits and is sent when their next working period starts."
+            ),
+            Reason::StaffNotLinked => format!(
+                "Not delivered: {channel} is not connected to Slack (not linked to a Slack user): link them in Staff."
+            ),
+            Reason::StaffSwitchedOff => format!(
+                "Not delivered: {channel} is not connected to Slack (an admin switched it off): switch their Slack logo on in Staff."
+            ),
+            Reason::StaffInactive => {
+                format!("Not delivered: {channel} is deactivated in the business application.")
+            }
+            Reason::SlackUserDeactivated => format!(
+                "Not delivered: the Slack user of {channel} is deactivated: link them to their current Slack user in Staff."
+            ),
+            Reason::StaffWorkspaceDisconnected => format!(
+                "Not delivered: the Slack workspace of {channel} is disconnected: connect it again, or link them in another workspace."
+            ),
+            Reason::StaffUnknown => format!(
+                "Not delivered: no staff member has the email {channel}: add them in Staff."
+            ),
+            Reason::NoManager => format!(
+                "Not delivered: {channel} has no manager to send the request to: set their manager in Staff."
+            ),
+            Reason::EscalationOff => format!(
+                "The escalation rule for {kind} sends no direct message over Slack: change it in Settings → Escalations."
             ),
         }
     }
@@ -286,7 +334,89 @@ pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
             },
         });
     }
+    // A kind about one person goes to their direct messages ([`route_direct`]): that no channel
+    // takes it is no news then.
+    if personal && settings.integration_on {
+        decisions.retain(|d| d.reason != Reason::DirectMessageKind);
+    }
     decisions
+}
+
+/// A person a direct message is for, as the store has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// Linked, enabled, their workspace connected or waiting to be reconnected.
+    Reachable(DmTarget),
+    /// A member the message cannot go to, and why.
+    Unreachable {
+        staff_id: i64,
+        name: String,
+        reason: Reason,
+    },
+    /// No staff member has this email.
+    Unknown { email: String },
+    /// The member has no manager to send the request to.
+    NoManager { staff_id: i64, name: String },
+    /// The escalation rule sends no direct message.
+    RuleOff,
+}
+
+/// A member a direct message can go to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DmTarget {
+    pub staff_id: i64,
+    pub name: String,
+    pub team_id: String,
+    /// The Slack user (the app's DM with them, opened on delivery) or the channel they chose.
+    pub target_id: String,
+    /// Their workspace needs reconnecting: the message waits.
+    pub needs_reconnect: bool,
+    /// Their time zone (working hours and the message's times).
+    pub time_zone: String,
+    /// `None` when now is within their working hours (or the message is urgent); else when
+    /// their next working period starts (Unix ms).
+    pub wait_until: Option<i64>,
+}
+
+/// One direct-message decision: for `recipients[recipient]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectDecision {
+    pub recipient: usize,
+    pub action: Action,
+    pub reason: Reason,
+    /// Held until then (working hours).
+    pub not_before: Option<i64>,
+}
+
+/// Routes a direct message to each of `recipients` (worked out from the event, the staff and
+/// the escalation rules by [`crate::staff::recipients`]).
+pub fn route_direct(recipients: &[Recipient], integration_on: bool) -> Vec<DirectDecision> {
+    recipients
+        .iter()
+        .enumerate()
+        .map(|(at, recipient)| {
+            let (action, reason, not_before) = match recipient {
+                _ if !integration_on => (Action::Skip, Reason::IntegrationOff, None),
+                Recipient::Reachable(r) if r.needs_reconnect => {
+                    (Action::Hold, Reason::NeedsReconnect, None)
+                }
+                Recipient::Reachable(r) => match r.wait_until {
+                    Some(at) => (Action::Hold, Reason::OutsideWorkingHours, Some(at)),
+                    None => (Action::Deliver, Reason::DirectMessage, None),
+                },
+                Recipient::Unreachable { reason, .. } => (Action::Skip, *reason, None),
+                Recipient::Unknown { .. } => (Action::Skip, Reason::StaffUnknown, None),
+                Recipient::NoManager { .. } => (Action::Skip, Reason::NoManager, None),
+                Recipient::RuleOff => (Action::Skip, Reason::EscalationOff, None),
+            };
+            DirectDecision {
+                recipient: at,
+                action,
+                reason,
+                not_before,
+            }
+        })
+        .collect()
 }
 
 /// Whether the integration is on (it is unless the owner switched it off).
@@ -321,9 +451,8 @@ pub fn settings(conn: &Connection) -> Result<Settings> {
             (w.team_id, reachable)
         })
         .collect();
-    let escalation_to_project_channel =
-        rules::escalation_posts_to_project_channel(conn, EventKind::EscalationProject.as_str())?
-            .unwrap_or(true);
+    let rule = crate::staff::escalation_rule(conn, EventKind::EscalationProject)?;
+    let escalation_to_project_channel = rule.slack && rule.project_channel;
     Ok(Settings {
         integration_on: integration_on(conn)?,
         channels,
@@ -543,12 +672,14 @@ mod tests {
             EventKind::VacationRequested,
             EventKind::TimesheetApproval,
             EventKind::EscalationFlextime,
+            EventKind::MessageDirect,
         ] {
             let decisions = route(&event(kind), &s);
             assert_eq!(delivered(&decisions), [], "{kind}");
             assert!(
-                says(&decisions, Reason::DirectMessageKind),
-                "{kind}: {decisions:?}"
+                !says(&decisions, Reason::DefaultChannel)
+                    && !says(&decisions, Reason::DirectMessageKind),
+                "{kind}: its direct messages are decided by route_direct, not here: {decisions:?}"
             );
         }
     }

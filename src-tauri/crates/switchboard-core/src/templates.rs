@@ -164,6 +164,7 @@ pub fn preview(profile: &Profile, kind: &str, template: Option<&str>) -> Result<
             project_name: project_name.as_deref(),
             staff_name: staff_name.as_deref(),
             template,
+            sender: None,
         },
     );
     Ok(Preview {

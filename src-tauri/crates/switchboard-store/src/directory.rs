@@ -362,6 +362,32 @@ pub fn search_channels(
     })
 }
 
+/// User `user_id` of `team_id` as the directory has them (deactivated ones and bots too), or
+/// `None` when the directory does not list them (any more).
+pub fn user(conn: &Connection, team_id: &str, user_id: &str) -> Result<Option<User>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT user_id, name, real_name, display_name, email, is_deleted, is_bot, tz,
+                    avatar_url
+             FROM slack_user WHERE team_id = ?1 AND user_id = ?2 AND vanished_at IS NULL",
+        )?
+        .query_row([team_id, user_id], |row| {
+            Ok(User {
+                user_id: row.get(0)?,
+                name: row.get(1)?,
+                real_name: row.get(2)?,
+                display_name: row.get(3)?,
+                email: row.get(4)?,
+                is_deleted: row.get(5)?,
+                is_bot: row.get(6)?,
+                tz: row.get(7)?,
+                avatar_url: row.get(8)?,
+            })
+        })
+        .optional()?)
+}
+
 /// Every user of `team_id` still listed by Slack that has an email address (deactivated ones
 /// and bots too: matching says why they cannot be linked), for matching staff by email.
 pub fn users_with_email(conn: &Connection, team_id: &str) -> Result<Vec<User>> {

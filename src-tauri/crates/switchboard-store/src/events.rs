@@ -56,6 +56,9 @@ pub struct NewMessage {
     pub payload_json: Option<String>,
     pub thread_key: Option<String>,
     pub hold_reason: Option<String>,
+    /// Held until this time (Unix ms), then released on its own: a direct message waiting for
+    /// its recipient's working hours.
+    pub not_before: Option<i64>,
 }
 
 /// A routing decision (stored, or about to be: then `outbox_id` is `None`).
@@ -69,6 +72,9 @@ pub struct Route {
     /// A stable reason code (`kind_on`, `kind_off`, `integration_off`…).
     pub reason: String,
     pub outbox_id: Option<i64>,
+    /// The staff member a direct message is for (then `channel_name` is their name and
+    /// `channel_id` the Slack user or the channel they chose).
+    pub staff_id: Option<i64>,
 }
 
 /// A routing decision about to be stored, with the message it queues (queued and held
@@ -113,6 +119,8 @@ struct StoredRoute {
     outcome: String,
     #[serde(rename = "r")]
     reason: String,
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    staff_id: Option<i64>,
 }
 
 fn skipped() -> String {
@@ -159,6 +167,7 @@ impl StoredRoute {
             name: None,
             outcome: skipped(),
             reason: reason.clone(),
+            staff_id: None,
         }))
     }
 
@@ -172,6 +181,7 @@ impl StoredRoute {
             name: route.channel_name.clone().filter(|_| !short),
             outcome: route.outcome.as_str().to_owned(),
             reason: route.reason.clone(),
+            staff_id: route.staff_id,
         }
     }
 }
@@ -210,8 +220,9 @@ pub fn insert(
     let mut queue = conn.prepare_cached(
         "INSERT INTO outbox (event_id, notification_channel_id, team_id, target_kind, target_id,
              target_name, payload_json, thread_key, state, hold_reason, next_attempt_at,
-             created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'channel', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10)",
+             created_at, updated_at, staff_id)
+         VALUES (?1, ?2, ?3, CASE WHEN ?12 IS NULL THEN 'channel' ELSE 'dm' END, ?4, ?5, ?6,
+                 ?7, ?8, ?9, ?11, ?10, ?10, ?12)",
     )?;
     let mut stored = Vec::with_capacity(routes.len());
     for NewRoute { mut route, message } in routes {
@@ -231,7 +242,9 @@ pub fn insert(
                         "pending"
                     },
                     message.hold_reason,
-                    event.received_at
+                    event.received_at,
+                    message.not_before.unwrap_or(event.received_at),
+                    route.staff_id
                 ])?;
                 Some(conn.last_insert_rowid())
             }
@@ -398,6 +411,7 @@ fn decode_routes(
                 outcome,
                 reason: d.reason,
                 outbox_id,
+                staff_id: d.staff_id,
             }
         })
         .collect())
@@ -552,11 +566,13 @@ mod tests {
                 outcome,
                 reason: reason.into(),
                 outbox_id: None,
+                staff_id: None,
             },
             message: queued.then(|| NewMessage {
                 payload_json: (n == 5).then(|| "{\"text\":\"own\"}".to_owned()),
                 thread_key: None,
                 hold_reason: None,
+                not_before: None,
             }),
         }
     }

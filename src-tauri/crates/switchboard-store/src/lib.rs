@@ -26,6 +26,7 @@ pub mod overview;
 pub mod projects;
 pub mod rules;
 pub mod settings;
+pub mod staff;
 pub mod workspaces;
 
 use std::path::{Path, PathBuf};

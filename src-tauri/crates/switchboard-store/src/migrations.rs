@@ -27,6 +27,9 @@ const MIGRATION_LIST: &[M<'static>] = &[
         "../migrations/0009_channel_ids_never_reused.sql"
     ))
     .foreign_key_check(),
+    M::up(include_str!(
+        "../migrations/0010_staff_connections_and_direct_messages.sql"
+    )),
 ];
 
 /// Every migration, in order.

@@ -52,6 +52,8 @@ pub struct Claimed {
     pub created_at: i64,
     /// When the earlier attempt that may have reached Slack started (for the history search).
     pub previous_attempt_at: Option<i64>,
+    /// The staff member a direct message is for.
+    pub staff_id: Option<i64>,
 }
 
 /// A channel's queue: a workspace and a target (channel or DM) whose messages go in order.
@@ -154,7 +156,7 @@ pub fn claim(
                        target_name,
                        coalesce(payload_json,
                                 (SELECT message_json FROM event WHERE event.id = outbox.event_id)),
-                       thread_key, attempts, check_first, created_at",
+                       thread_key, attempts, check_first, created_at, staff_id",
         )?
         .query_row(params![id, now, lease_ms], |row| {
             Ok(Claimed {
@@ -173,6 +175,7 @@ pub fn claim(
                 check_first: row.get::<_, i64>(10)? == 1,
                 created_at: row.get(11)?,
                 previous_attempt_at: None,
+                staff_id: row.get(12)?,
             })
         })
         .optional()?;
@@ -388,6 +391,64 @@ pub fn release(conn: &Connection, reason: &str, connected_only: bool, now: i64) 
     )? as u64)
 }
 
+/// Holds the waiting direct messages to staff member `staff_id` for `reason`
+/// (`staff_switched_off`); returns how many. A message mid-send finishes its attempt.
+pub fn hold_staff(conn: &Connection, staff_id: i64, reason: &str, now: i64) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'held', hold_reason = ?2, updated_at = ?3
+             WHERE staff_id = ?1 AND state = 'pending'",
+        )?
+        .execute(params![staff_id, reason, now])? as u64)
+}
+
+/// Sends again the direct messages to `staff_id` held for `reason`, from `now`; how many.
+pub fn release_staff(conn: &Connection, staff_id: i64, reason: &str, now: i64) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'pending', hold_reason = NULL, next_attempt_at = ?3,
+                 updated_at = ?3
+             WHERE staff_id = ?1 AND state = 'held' AND hold_reason = ?2",
+        )?
+        .execute(params![staff_id, reason, now])? as u64)
+}
+
+/// Releases what was held for `reason` until a time that has come (`next_attempt_at <= now`:
+/// direct messages waiting for working hours); how many. Earliest-first is kept by id.
+pub fn release_due(conn: &Connection, reason: &str, now: i64) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'pending', hold_reason = NULL, updated_at = ?2
+             WHERE state = 'held' AND hold_reason = ?1 AND next_attempt_at <= ?2",
+        )?
+        .execute(params![reason, now])? as u64)
+}
+
+/// When the first message held for `reason` until a time is due (working hours).
+pub fn next_due(conn: &Connection, reason: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'held' AND hold_reason = ?1",
+        )?
+        .query_row([reason], |row| row.get(0))?)
+}
+
+/// Discards what still waits (pending or held) for staff member `staff_id`, saying `why`;
+/// returns how many.
+pub fn discard_waiting_for_staff(
+    conn: &Connection,
+    staff_id: i64,
+    why: &str,
+    now: i64,
+) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3
+             WHERE staff_id = ?1 AND state IN ('pending', 'held')",
+        )?
+        .execute(params![staff_id, why, now])? as u64)
+}
+
 /// Discards every held message held for `reason`; returns how many.
 pub fn discard_held(conn: &Connection, reason: &str, why: &str, now: i64) -> Result<u64> {
     Ok(conn.execute(
@@ -448,6 +509,8 @@ pub struct Row {
     pub created_at: i64,
     pub updated_at: i64,
     pub sent_at: Option<i64>,
+    /// The staff member a direct message is for.
+    pub staff_id: Option<i64>,
 }
 
 /// Which messages to list (all filters optional), newest first, `limit` at most, before id
@@ -460,6 +523,8 @@ pub struct Filter {
     pub target_id: Option<String>,
     pub since: Option<i64>,
     pub event_id: Option<i64>,
+    /// Direct messages to this staff member.
+    pub staff_id: Option<i64>,
     pub before: Option<i64>,
     pub limit: u32,
 }
@@ -467,7 +532,7 @@ pub struct Filter {
 const ROW_COLUMNS: &str = "o.id, o.event_id, e.idempotency_key, e.kind, o.notification_channel_id,
     o.team_id, o.target_kind, o.target_id, o.target_name, o.thread_key, o.state, o.hold_reason,
     o.attempts, o.next_attempt_at, o.error_code, o.last_error, o.slack_ts, o.thread_ts,
-    o.permalink, o.created_at, o.updated_at, o.sent_at";
+    o.permalink, o.created_at, o.updated_at, o.sent_at, o.staff_id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
@@ -493,6 +558,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         created_at: r.get(19)?,
         updated_at: r.get(20)?,
         sent_at: r.get(21)?,
+        staff_id: r.get(22)?,
     })
 }
 
@@ -503,7 +569,8 @@ pub fn list(conn: &Connection, filter: &Filter) -> Result<Vec<Row>> {
     fn given<T: rusqlite::ToSql>(value: &Option<T>) -> Option<&dyn rusqlite::ToSql> {
         value.as_ref().map(|v| v as &dyn rusqlite::ToSql)
     }
-    let candidates: [(&str, Option<&dyn rusqlite::ToSql>); 7] = [
+    let candidates: [(&str, Option<&dyn rusqlite::ToSql>); 8] = [
+        ("o.staff_id = ?", given(&filter.staff_id)),
         ("o.state = ?", given(&filter.state)),
         ("e.kind = ?", given(&filter.kind)),
         ("o.team_id = ?", given(&filter.team_id)),

@@ -125,7 +125,7 @@ pub struct Page {
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern that finds `query` anywhere.
 /// `LIKE` already ignores ASCII case, so the text is not lowered (SQLite's `lower` would not
 /// lower other letters either, and a lowered `Ä` would then match nothing).
-fn like_pattern(query: &str) -> String {
+pub(crate) fn like_pattern(query: &str) -> String {
     let mut pattern = String::with_capacity(query.len() + 2);
     pattern.push('%');
     for ch in query.chars() {

@@ -33,6 +33,63 @@ pub fn escalation_posts_to_project_channel(conn: &Connection, kind: &str) -> Res
         .optional()?)
 }
 
+/// An escalation rule: whether Slack is used for the kind, for whom, and whether it is urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EscalationRule {
+    /// Whether the kind goes to Slack at all (the "Messenger" option).
+    pub slack: bool,
+    /// A direct message to the member the escalation is about.
+    pub member: bool,
+    /// A direct message to their manager.
+    pub manager: bool,
+    /// A post in the project's channel (project escalations).
+    pub project_channel: bool,
+    /// Delivered at once, even outside working hours.
+    pub urgent: bool,
+    pub updated_at: i64,
+}
+
+/// The newest rule for escalation kind `kind`, if the owner set one.
+pub fn escalation_rule(conn: &Connection, kind: &str) -> Result<Option<EscalationRule>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT to_messenger, dm_staff, dm_manager, post_to_project_channel, urgent, updated_at
+             FROM escalation_rule WHERE kind = ?1 ORDER BY updated_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([kind], |row| {
+            Ok(EscalationRule {
+                slack: row.get(0)?,
+                member: row.get(1)?,
+                manager: row.get(2)?,
+                project_channel: row.get(3)?,
+                urgent: row.get(4)?,
+                updated_at: row.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Sets the rule for escalation kind `kind` (one rule per kind: older ones are removed).
+pub fn set_escalation_rule(conn: &Connection, kind: &str, rule: &EscalationRule) -> Result<()> {
+    conn.prepare_cached("DELETE FROM escalation_rule WHERE kind = ?1")?
+        .execute([kind])?;
+    conn.prepare_cached(
+        "INSERT INTO escalation_rule (kind, to_messenger, dm_staff, dm_manager,
+             post_to_project_channel, urgent, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(rusqlite::params![
+        kind,
+        rule.slack,
+        rule.member,
+        rule.manager,
+        rule.project_channel,
+        rule.urgent,
+        rule.updated_at
+    ])?;
+    Ok(())
+}
+
 /// Saves the owner's template body for `purpose` under `name`, or removes it (`None`: the
 /// default wording is used again). Returns the body it replaced.
 pub fn set_template(
