@@ -398,3 +398,80 @@ pub async fn update_channel(
     )
     .into_response()
 }
+
+/// A person to add to (or change in) a workspace, as people join and leave in Slack.
+#[derive(Debug, Deserialize)]
+pub struct UserChange {
+    team_id: String,
+    /// Change this user (else add one).
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    real_name: Option<String>,
+    /// Set exactly as given (letter case and `+tags` kept); `""` removes it.
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    deleted: Option<bool>,
+    #[serde(default)]
+    tz: Option<String>,
+}
+
+/// `POST /_emulator/users`: adds a person to a workspace (`name`, `real_name`, `email`, `tz`,
+/// `deleted`), or changes one (`user_id`: deactivate, reactivate, a new address). Answers the
+/// user's id.
+pub async fn user(State(shared): State<Arc<Shared>>, Json(change): Json<UserChange>) -> Response {
+    let mut world = shared.lock();
+    if !world.teams.contains_key(&change.team_id) {
+        return refuse("team_not_found");
+    }
+    let id = match &change.user_id {
+        Some(id) => {
+            if world
+                .users
+                .get(id)
+                .is_none_or(|u| u.team_id != change.team_id)
+            {
+                return refuse("user_not_found");
+            }
+            id.clone()
+        }
+        None => {
+            let handle = change.name.clone().unwrap_or_else(|| "person".into());
+            let real_name = change.real_name.clone().unwrap_or_else(|| handle.clone());
+            let tz = change.tz.clone().unwrap_or_else(|| "Europe/Berlin".into());
+            crate::seed::add_user(
+                &mut world,
+                &change.team_id,
+                &real_name,
+                &handle,
+                "",
+                &tz,
+                "example.invalid",
+                false,
+            )
+        }
+    };
+    let now = world.now();
+    let user = world.users.get_mut(&id).expect("found or added above");
+    if let Some(name) = change.name {
+        user.name = name;
+    }
+    if let Some(real_name) = change.real_name {
+        user.display_name = real_name.split(' ').next().unwrap_or(&real_name).to_owned();
+        user.real_name = real_name;
+    }
+    if let Some(email) = change.email {
+        user.email = (!email.is_empty()).then_some(email);
+    }
+    if let Some(deleted) = change.deleted {
+        user.deleted = deleted;
+    }
+    if let Some(tz) = change.tz {
+        user.tz = tz;
+    }
+    user.updated = now;
+    Json(json!({"ok": true, "user_id": id})).into_response()
+}

@@ -115,6 +115,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/workspaces", get(control::workspaces))
         .route("/_emulator/messages", get(control::messages))
         .route("/_emulator/channels/update", post(control::update_channel))
+        .route("/_emulator/users", post(control::user))
         .route("/_emulator/tokens/revoke", post(control::revoke_token))
         .route("/_emulator/tokens/expire", post(control::expire_token))
         .route("/_emulator/apps", post(control::register_app))

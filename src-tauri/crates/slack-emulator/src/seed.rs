@@ -326,7 +326,7 @@ fn tz_label(tz: &str) -> (&'static str, i64) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn add_user(
+pub(crate) fn add_user(
     world: &mut World,
     team_id: &str,
     real_name: &str,

@@ -703,9 +703,7 @@ pub fn failure_sentence(code: &str, channel: &str, error: &switchboard_slack::Er
         "cannot_dm_bot" => format!(
             "{channel} is a bot, which cannot receive direct messages: link the staff member to their own Slack user in Staff, then retry."
         ),
-        "messages_tab_disabled" => format!(
-            "The app's Messages tab is switched off, so Slack refuses direct messages from it: switch it on in the Slack app's App Home settings, then retry."
-        ),
+        "messages_tab_disabled" => "The app's Messages tab is switched off, so Slack refuses direct messages from it: switch it on in the Slack app's App Home settings, then retry.".to_owned(),
         "not_in_channel" => format!(
             "Switchboard is not in {channel}: invite it with /invite @Switchboard in that channel, then retry."
         ),

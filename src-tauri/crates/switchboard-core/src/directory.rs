@@ -83,7 +83,7 @@ fn channel_row(c: types::Conversation) -> Option<directory::Channel> {
     })
 }
 
-fn user_row(u: types::User) -> directory::User {
+pub(crate) fn user_row(u: types::User) -> directory::User {
     let profile = u.profile;
     directory::User {
         user_id: u.id.to_string(),

@@ -802,7 +802,6 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<ImportPreview> {
 
 /// The error of a file with row errors: how many rows, and the first errors with their line.
 fn refusal(preview: &ImportPreview) -> Error {
-    const SHOWN: usize = 10;
     let details: Vec<String> = preview
         .rows
         .iter()
@@ -812,11 +811,18 @@ fn refusal(preview: &ImportPreview) -> Error {
                 .map(move |e| format!("line {} ({}): {}", row.line, e.column, e.message))
         })
         .collect();
+    refusal_of(preview.errors, &details)
+}
+
+/// The error of an import with `rows` rows in error: how many, and the first `details`
+/// ("line 4 (active): …").
+pub(crate) fn refusal_of(rows: u32, details: &[String]) -> Error {
+    const SHOWN: usize = 10;
     let more = match details.len().saturating_sub(SHOWN) {
         0 => String::new(),
         n => format!("; and {n} more"),
     };
-    let rows = match preview.errors {
+    let rows = match rows {
         1 => "1 row has errors".to_owned(),
         n => format!("{n} rows have errors"),
     };

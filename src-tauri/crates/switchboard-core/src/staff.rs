@@ -835,7 +835,7 @@ pub fn link(
     Ok(member.into())
 }
 
-pub(crate) fn link_in(
+fn link_in(
     tx: &Connection,
     actor: &str,
     member: &Member,
@@ -844,6 +844,45 @@ pub(crate) fn link_in(
     by: LinkedBy,
     now: i64,
 ) -> Result<()> {
+    let (workspace, user) = link_checked_as(tx, member, team_id, user_id, by, now)?;
+    record(
+        tx,
+        actor,
+        "staff.linked",
+        &subject(member),
+        None,
+        Some(&format!(
+            "@{} in {} ({})",
+            user.name,
+            workspace.name,
+            by.as_str()
+        )),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Links `member` as [`link`] does, without an audit entry of its own (a bulk link records one
+/// for all).
+pub(crate) fn link_checked(
+    tx: &Connection,
+    member: &Member,
+    team_id: &str,
+    user_id: &str,
+    by: LinkedBy,
+    now: i64,
+) -> Result<()> {
+    link_checked_as(tx, member, team_id, user_id, by, now).map(|_| ())
+}
+
+fn link_checked_as(
+    tx: &Connection,
+    member: &Member,
+    team_id: &str,
+    user_id: &str,
+    by: LinkedBy,
+    now: i64,
+) -> Result<(workspaces::Workspace, directory::User)> {
     let workspace = workspaces::get(tx, team_id)?.ok_or_else(|| Error::no_workspace(team_id))?;
     let user = directory::user(tx, team_id, user_id)?.ok_or_else(|| {
         Error::invalid(
@@ -876,21 +915,7 @@ pub(crate) fn link_in(
         ));
     }
     stored::link(tx, member.id, team_id, user_id, by, now)?;
-    record(
-        tx,
-        actor,
-        "staff.linked",
-        &subject(member),
-        None,
-        Some(&format!(
-            "@{} in {} ({})",
-            user.name,
-            workspace.name,
-            by.as_str()
-        )),
-        now,
-    )?;
-    Ok(())
+    Ok((workspace, user))
 }
 
 /// Removes member `id`'s link in `team_id` (every link: `None`), audited as `staff.unlinked`.
@@ -1191,4 +1216,113 @@ pub fn recipients(conn: &Connection, event: &Event, now: i64) -> Result<Vec<Reci
         _ => true,
     });
     Ok(found)
+}
+
+/// An escalation rule as Settings and the CLI show and set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleView {
+    /// Whether the kind goes to Slack at all (zistemo's "Messenger").
+    pub slack: bool,
+    /// A direct message to the member it is about.
+    pub member: bool,
+    /// A direct message to their manager.
+    pub manager: bool,
+    /// A post in the project's channel (project escalations only).
+    pub project_channel: bool,
+    /// Delivered at once, even outside working hours.
+    pub urgent: bool,
+}
+
+/// The escalation kinds, with their rules (the owner's or the default).
+pub fn escalation_rules(profile: &Profile) -> Result<Vec<(EventKind, RuleView)>> {
+    profile.db()?.read(|conn| {
+        [EventKind::EscalationFlextime, EventKind::EscalationProject]
+            .into_iter()
+            .map(|kind| {
+                let r = escalation_rule(conn, kind)?;
+                Ok((
+                    kind,
+                    RuleView {
+                        slack: r.slack,
+                        member: r.member,
+                        manager: r.manager,
+                        project_channel: r.project_channel,
+                        urgent: r.urgent,
+                    },
+                ))
+            })
+            .collect()
+    })
+}
+
+/// Sets escalation kind `kind`'s rule, audited as `escalation.rule` with the old and new rule.
+pub fn set_escalation_rule(profile: &Profile, kind: EventKind, rule: RuleView) -> Result<RuleView> {
+    if !matches!(
+        kind,
+        EventKind::EscalationFlextime | EventKind::EscalationProject
+    ) {
+        return Err(Error::invalid(
+            "kind",
+            format!(
+                "{kind} is not an escalation: rules are for escalation.flextime and escalation.project."
+            ),
+        ));
+    }
+    if rule.project_channel && kind != EventKind::EscalationProject {
+        return Err(Error::invalid(
+            "project_channel",
+            "Only project escalations have a project's channel to post to.",
+        ));
+    }
+    let describe = |r: &rules::EscalationRule| {
+        if !r.slack {
+            return "Slack off".to_owned();
+        }
+        let mut to = Vec::new();
+        if r.member {
+            to.push("the member");
+        }
+        if r.manager {
+            to.push("their manager");
+        }
+        if r.project_channel {
+            to.push("the project's channel");
+        }
+        format!(
+            "Slack to {}{}",
+            if to.is_empty() {
+                "nobody".to_owned()
+            } else {
+                to.join(", ")
+            },
+            if r.urgent { ", urgent" } else { "" }
+        )
+    };
+    let actor = profile.actor.clone();
+    let now = profile.now_ms();
+    profile.db()?.write(|tx| {
+        let before = escalation_rule(tx, kind)?;
+        let after = rules::EscalationRule {
+            slack: rule.slack,
+            member: rule.member,
+            manager: rule.manager,
+            project_channel: rule.project_channel,
+            urgent: rule.urgent,
+            updated_at: now,
+        };
+        rules::set_escalation_rule(tx, kind.as_str(), &after)?;
+        record(
+            tx,
+            &actor,
+            "escalation.rule",
+            kind.as_str(),
+            Some(&describe(&before)),
+            Some(&describe(&after)),
+            now,
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    profile.emit(Announcement::ChannelsChanged);
+    Ok(rule)
 }

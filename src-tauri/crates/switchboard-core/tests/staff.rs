@@ -1,0 +1,618 @@
+//! Staff connections and direct messages over the emulator: email matching (letter case,
+//! `+tags`, several users with one address, deactivated users, no match, Slack asked about an
+//! address the synced directory lacks); switching a member off holds their messages with the
+//! reason and on sends them; direct messages reach the member's DM channel with the template
+//! and the sender's name; working hours hold them and release them (on the profile's clock),
+//! urgent escalations go at once; requests go to the manager, decisions to the member,
+//! escalations as their rule says; nothing is dropped silently.
+
+mod common;
+
+use std::time::Duration;
+
+use common::World;
+use serde_json::{Value, json};
+use slack_emulator::Seed;
+use switchboard_core::catalog::IncomingEvent;
+use switchboard_core::delivery;
+use switchboard_core::dm::{self, Compose};
+use switchboard_core::ingest::{self, Source};
+use switchboard_core::linking;
+use switchboard_core::profile::SecretsIn;
+use switchboard_core::staff::{self, HoursInput, RuleView, StaffQuery};
+use switchboard_core::{EventKind, directory, staff_import};
+use tokio_util::sync::CancellationToken;
+
+struct Setup {
+    world: World,
+    team: String,
+    /// Slack user ids by handle.
+    users: std::collections::HashMap<String, String>,
+}
+
+async fn add_user(world: &World, team: &str, name: &str, email: &str, deleted: bool) -> String {
+    let answer = world
+        .control(
+            "users",
+            json!({"team_id": team, "name": name, "real_name": name, "email": email,
+                   "deleted": deleted, "tz": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(answer["ok"], true, "{answer}");
+    answer["user_id"].as_str().unwrap().to_owned()
+}
+
+const STAFF_CSV: &str = "name,email,role,manager\n\
+    Mara Boss,mara@example.com,manager,\n\
+    Ann Lee,ann.lee@example.com,staff,mara@example.com\n\
+    Bob Stone,bob@example.com,staff,mara@example.com\n\
+    Cy Young,cy+work@example.com,staff,mara@example.com\n\
+    Dee Two,dup@example.com,staff,mara@example.com\n\
+    Gus Gone,gone@example.com,staff,mara@example.com\n\
+    Nia None,nobody@example.com,staff,mara@example.com\n\
+    Pat Late,late@example.com,staff,mara@example.com\n\
+    Quinn Quiet,,staff,mara@example.com\n";
+
+async fn setup() -> Setup {
+    let world = World::start_tuned(
+        Seed::Large {
+            channels: 6,
+            users: 4,
+        },
+        SecretsIn::Memory,
+        |config| config.slack_pacing = false,
+    )
+    .await;
+    let team = world.first_team();
+    let mut users = std::collections::HashMap::new();
+    for (handle, email, deleted) in [
+        ("mara", "mara@example.com", false),
+        ("ann", "Ann.Lee@Example.COM", false),
+        ("bob", "bob+slack@example.com", false),
+        ("cy", "cy@example.com", false),
+        ("dee1", "dup@example.com", false),
+        ("dee2", "DUP@example.com", false),
+        ("gus", "gone@example.com", true),
+    ] {
+        users.insert(
+            handle.to_owned(),
+            add_user(&world, &team, handle, email, deleted).await,
+        );
+    }
+    world.paste(&world.bot_token(0), None).await.unwrap();
+    directory::sync_workspace(&world.profile, &team, |_| {})
+        .await
+        .unwrap();
+    // Pat joins Slack after the sync: only users.lookupByEmail knows them.
+    users.insert(
+        "pat".into(),
+        add_user(&world, &team, "pat", "late@example.com", false).await,
+    );
+    let imported = staff_import::import(&world.profile, STAFF_CSV).unwrap();
+    assert!(imported.imported && imported.creates == 9, "{imported:?}");
+    Setup { world, team, users }
+}
+
+fn member_id(world: &World, email: &str) -> i64 {
+    staff::find(&world.profile, email).unwrap().id
+}
+
+async fn deliver(world: &World) -> delivery::Summary {
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        delivery::until_idle(world.profile.clone(), CancellationToken::new()),
+    )
+    .await
+    .expect("delivery finishes")
+    .expect("delivery runs")
+}
+
+async fn slack_messages(world: &World) -> Vec<Value> {
+    let answer: Value = reqwest::get(format!("{}/_emulator/messages", world.emulator.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["messages"].as_array().unwrap().clone()
+}
+
+/// The DM messages Slack holds for channel `channel`.
+async fn in_channel(world: &World, channel: &str) -> Vec<Value> {
+    slack_messages(world)
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == channel)
+        .collect()
+}
+
+fn dm_channel_of(world: &World, team: &str, user: &str) -> Option<String> {
+    world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| switchboard_store::staff::dm_channel(c, team, user))
+        .unwrap()
+}
+
+async fn link_all(setup: &Setup) -> linking::Plan {
+    let plans = linking::plan(&setup.world.profile, Some(&setup.team), &|_| {})
+        .await
+        .unwrap();
+    let plan = plans.into_iter().next().unwrap();
+    let applied =
+        linking::apply(&setup.world.profile, &plan, &linking::every_match(&plan)).unwrap();
+    assert!(applied.refused.is_empty(), "{applied:?}");
+    plan
+}
+
+fn outcome_of(plan: &linking::Plan, email: &str) -> (&'static str, Option<String>) {
+    let p = plan
+        .proposals
+        .iter()
+        .find(|p| p.email.as_deref() == Some(email) || (email.is_empty() && p.email.is_none()))
+        .unwrap_or_else(|| panic!("{email} in {plan:?}"));
+    (p.outcome, p.user.as_ref().map(|u| u.user_id.clone()))
+}
+
+#[tokio::test]
+async fn email_matching_links_what_is_certain_and_reports_the_rest() {
+    let setup = setup().await;
+    let plan = link_all(&setup).await;
+    let u = |h: &str| Some(setup.users[h].clone());
+    assert_eq!(outcome_of(&plan, "mara@example.com"), ("match", u("mara")));
+    assert_eq!(
+        outcome_of(&plan, "ann.lee@example.com"),
+        ("match", u("ann")),
+        "letter case is ignored"
+    );
+    assert_eq!(
+        outcome_of(&plan, "bob@example.com"),
+        ("match", u("bob")),
+        "a +tag on the Slack side"
+    );
+    assert_eq!(
+        outcome_of(&plan, "cy+work@example.com"),
+        ("match", u("cy")),
+        "a +tag on the staff side"
+    );
+    assert_eq!(outcome_of(&plan, "dup@example.com").0, "several");
+    assert_eq!(outcome_of(&plan, "gone@example.com").0, "deactivated");
+    assert_eq!(outcome_of(&plan, "nobody@example.com").0, "no_match");
+    assert_eq!(outcome_of(&plan, "").0, "no_email");
+    assert_eq!(
+        outcome_of(&plan, "late@example.com"),
+        ("match", u("pat")),
+        "users.lookupByEmail finds who joined after the sync"
+    );
+    let pat = plan
+        .proposals
+        .iter()
+        .find(|p| p.email.as_deref() == Some("late@example.com"))
+        .unwrap();
+    assert_eq!(pat.source, Some("lookup"));
+    assert_eq!((plan.matched, plan.looked_up), (5, 2), "{plan:?}");
+
+    // What was linked reads as connected; the rest say why not, and filter.
+    let page = |show: &str| {
+        staff::list(
+            &setup.world.profile,
+            &StaffQuery {
+                show: Some(show.into()),
+                ..StaffQuery::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(page("connected").total, 5);
+    let no_match: Vec<String> = page("no_match").rows.into_iter().map(|m| m.name).collect();
+    assert_eq!(no_match, ["Dee Two", "Gus Gone", "Nia None", "Quinn Quiet"]);
+    let attention: Vec<String> = page("needs_attention")
+        .rows
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(attention, ["Dee Two", "Gus Gone"]);
+    let nia = staff::find(&setup.world.profile, "nobody@example.com").unwrap();
+    assert!(!nia.connected && nia.state == "not_linked");
+    assert!(nia.reason.contains("no Slack user"), "{}", nia.reason);
+
+    // A second run changes nothing that was linked.
+    let again = linking::plan(&setup.world.profile, Some(&setup.team), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((again[0].already_linked, again[0].matched), (5, 0));
+
+    // Linking by hand: one of the two users with Dee's address.
+    let dee = member_id(&setup.world, "dup@example.com");
+    let linked = staff::link(
+        &setup.world.profile,
+        dee,
+        &setup.team,
+        &setup.users["dee2"],
+        switchboard_store::staff::LinkedBy::Manual,
+    )
+    .unwrap();
+    assert!(linked.connected, "{linked:?}");
+    let taken = staff::link(
+        &setup.world.profile,
+        member_id(&setup.world, "nobody@example.com"),
+        &setup.team,
+        &setup.users["dee2"],
+        switchboard_store::staff::LinkedBy::Manual,
+    )
+    .unwrap_err();
+    assert!(
+        taken.to_string().contains("already linked to Dee Two"),
+        "{taken}"
+    );
+}
+
+fn compose(to: &str, purpose: &str, text: &str) -> Compose {
+    Compose {
+        to: to.into(),
+        purpose: purpose.into(),
+        text: Some(text.into()),
+        sender: Some("Mara Boss".into()),
+        ..Compose::default()
+    }
+}
+
+#[tokio::test]
+async fn direct_messages_reach_the_members_dm_with_the_template_and_the_sender() {
+    let setup = setup().await;
+    link_all(&setup).await;
+    let world = &setup.world;
+    let mut vacation = compose("ann.lee@example.com", "vacation_request", "Enjoy!");
+    vacation.link = Some("https://app.example.com/vacations/311".into());
+    vacation.fields.insert("from".into(), json!("2026-12-21"));
+    vacation.fields.insert("to".into(), json!("2026-12-24"));
+    vacation.urgent = true;
+    let sent = dm::send(&world.profile, &vacation, Source::Cli).unwrap();
+    assert_eq!(
+        (sent.outcome.as_str(), sent.reason.as_str()),
+        ("queued", "direct_message"),
+        "{sent:?}"
+    );
+    assert_eq!(sent.recipient, "Ann Lee");
+    let summary = deliver(world).await;
+    assert_eq!(summary.sent, 1, "{summary:?}");
+    let channel = dm_channel_of(world, &setup.team, &setup.users["ann"]).expect("opened");
+    assert!(channel.starts_with('D'), "{channel}");
+    let messages = in_channel(world, &channel).await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let blocks = messages[0]["blocks"].to_string();
+    assert!(
+        blocks.contains("from Mara Boss via Switchboard"),
+        "{blocks}"
+    );
+    assert!(
+        blocks.contains("vacations/311"),
+        "the link button: {blocks}"
+    );
+    assert!(
+        messages[0]["text"].as_str().unwrap().contains("Enjoy!"),
+        "{}",
+        messages[0]["text"]
+    );
+
+    // The template of the kind is used; sent once, whatever is sent again with the same id.
+    switchboard_core::templates::save(
+        &world.profile,
+        EventKind::MessageDirect.as_str(),
+        Some(":wave: {sender} writes: {text}"),
+    )
+    .unwrap();
+    let bob_ref = format!("#{}", member_id(world, "bob@example.com"));
+    let mut text = compose(&bob_ref, "text", "Please check your hours");
+    text.id = Some("dm-once".into());
+    text.urgent = true;
+    dm::send(&world.profile, &text, Source::Ui).unwrap();
+    let again = dm::send(&world.profile, &text, Source::Ui).unwrap();
+    assert!(again.duplicate);
+    deliver(world).await;
+    let bob_channel = dm_channel_of(world, &setup.team, &setup.users["bob"]).unwrap();
+    let bob = in_channel(world, &bob_channel).await;
+    assert_eq!(bob.len(), 1);
+    assert_eq!(
+        bob[0]["text"].as_str().unwrap(),
+        ":wave: Mara Boss writes: Please check your hours"
+    );
+
+    // A member who cannot receive messages: recorded as not delivered, never dropped.
+    let nia = dm::send(
+        &world.profile,
+        &compose("nobody@example.com", "text", "Hi"),
+        Source::Ui,
+    )
+    .unwrap();
+    assert_eq!(
+        (nia.outcome.as_str(), nia.reason.as_str()),
+        ("skipped", "staff_not_linked")
+    );
+    assert!(
+        nia.sentence
+            .starts_with("Not delivered: Nia None is not connected to Slack"),
+        "{}",
+        nia.sentence
+    );
+}
+
+#[tokio::test]
+async fn switching_a_member_off_holds_their_messages_and_on_sends_them() {
+    let setup = setup().await;
+    link_all(&setup).await;
+    let world = &setup.world;
+    let mut first = compose("bob@example.com", "text", "One");
+    first.urgent = true;
+    let queued = dm::send(&world.profile, &first, Source::Ui).unwrap();
+    // Switched off before delivery: the waiting message is held with the reason.
+    let off = staff::set_connection(&world.profile, "bob@example.com", false).unwrap();
+    assert!(!off.connected && off.state == "switched_off", "{off:?}");
+    assert!(off.reason.starts_with("Switched off by"), "{}", off.reason);
+    let held = switchboard_core::outbox::detail(&world.profile, queued.outbox_id.unwrap()).unwrap();
+    assert_eq!(
+        (held.item.state.as_str(), held.item.hold_reason.as_deref()),
+        ("held", Some("staff_switched_off"))
+    );
+    // New messages while off are recorded as not delivered.
+    let mut second = compose("bob@example.com", "text", "Two");
+    second.urgent = true;
+    let refused = dm::send(&world.profile, &second, Source::Ui).unwrap();
+    assert_eq!(refused.reason, "staff_switched_off");
+    assert_eq!(deliver(world).await.sent, 0);
+    // It reads the same from a new profile over the same directory (a restart).
+    let member = staff::find(&world.profile, "bob@example.com").unwrap();
+    assert!(!member.switched_on);
+
+    let on = staff::set_connection(&world.profile, "bob@example.com", true).unwrap();
+    assert!(on.connected);
+    assert_eq!(deliver(world).await.sent, 1);
+    let channel = dm_channel_of(world, &setup.team, &setup.users["bob"]).unwrap();
+    let texts: Vec<String> = in_channel(world, &channel)
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["One"]);
+    let audit = world.count(
+        "SELECT count(*) FROM audit_log WHERE action = 'staff.slack' AND ?1 = ?1",
+        &setup.team,
+    );
+    assert_eq!(audit, 2);
+}
+
+#[tokio::test]
+async fn working_hours_hold_messages_until_the_next_period_and_urgent_ones_go_at_once() {
+    let setup = setup().await;
+    link_all(&setup).await;
+    let world = &setup.world;
+    let ann = member_id(world, "ann.lee@example.com");
+    // A period starting two hours from now (UTC), every day.
+    let now = jiff::Timestamp::from_millisecond(world.profile.now_ms())
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC);
+    let start = (now.hour() as u16 + 2) % 24 * 60;
+    let end = (start + 60) % (24 * 60);
+    staff::set_hours(
+        &world.profile,
+        ann,
+        HoursInput {
+            days: 127,
+            start: format!("{:02}:{:02}", start / 60, start % 60),
+            end: format!("{:02}:{:02}", end / 60, end % 60),
+            time_zone: Some("UTC".into()),
+        },
+    )
+    .unwrap();
+    let waiting = dm::send(
+        &world.profile,
+        &compose("ann.lee@example.com", "text", "Later"),
+        Source::Ui,
+    )
+    .unwrap();
+    assert_eq!(
+        (waiting.outcome.as_str(), waiting.reason.as_str()),
+        ("held", "working_hours"),
+        "{waiting:?}"
+    );
+    let item = switchboard_core::outbox::detail(&world.profile, waiting.outbox_id.unwrap())
+        .unwrap()
+        .item;
+    let release = item.next_attempt_at.expect("held until a time");
+    assert!(release > world.profile.now_ms() + 60 * 60 * 1000);
+
+    // An urgent flex-time escalation bypasses the hours.
+    let urgent = ingest::receive(
+        &world.profile,
+        IncomingEvent {
+            id: "flex-1".into(),
+            kind: "escalation.flextime".into(),
+            occurred_at: "2026-11-24T08:00:00Z".into(),
+            project: None,
+            staff: Some("ann.lee@example.com".into()),
+            to: None,
+            from: None,
+            urgent: true,
+            data: serde_json::from_value(json!({"balance_hours": 42.5, "limit_hours": 40}))
+                .unwrap(),
+        },
+        Source::Ingest,
+    )
+    .unwrap()
+    .0;
+    let to_ann = urgent
+        .routes
+        .iter()
+        .find(|r| r.channel.as_deref() == Some("Ann Lee"))
+        .unwrap();
+    assert_eq!(to_ann.outcome, "queued", "{urgent:?}");
+    let summary = deliver(world).await;
+    assert_eq!(
+        summary.sent, 2,
+        "the escalation to Ann and to her manager: {summary:?}"
+    );
+    let channel = dm_channel_of(world, &setup.team, &setup.users["ann"]).unwrap();
+    assert_eq!(
+        in_channel(world, &channel).await.len(),
+        1,
+        "only the urgent one"
+    );
+
+    // The clock reaches her working period: the held message goes.
+    world
+        .profile
+        .advance_clock(release - world.profile.now_ms() + 1_000);
+    let summary = deliver(world).await;
+    assert_eq!(summary.sent, 1, "{summary:?}");
+    let texts: Vec<String> = in_channel(world, &channel)
+        .await
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts.last().map(String::as_str), Some("Later"));
+}
+
+fn event(id: &str, kind: &str, staff: &str, data: Value) -> IncomingEvent {
+    IncomingEvent {
+        id: id.into(),
+        kind: kind.into(),
+        occurred_at: "2026-11-24T08:00:00Z".into(),
+        project: None,
+        staff: Some(staff.into()),
+        to: None,
+        from: None,
+        urgent: true,
+        data: serde_json::from_value(data).unwrap(),
+    }
+}
+
+fn targets(receipt: &ingest::Receipt) -> Vec<(String, String)> {
+    receipt
+        .routes
+        .iter()
+        .filter(|r| r.staff_id.is_some() || r.notification_channel_id.is_none())
+        .map(|r| {
+            (
+                r.channel.as_deref().unwrap_or("").to_owned(),
+                r.reason.clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn requests_go_to_the_manager_decisions_to_the_member_and_escalations_by_their_rule() {
+    let setup = setup().await;
+    link_all(&setup).await;
+    let p = &setup.world.profile;
+    let receive = |e: IncomingEvent| ingest::receive(p, e, Source::Ingest).unwrap().0;
+    let request = receive(event(
+        "v-1",
+        "vacation.requested",
+        "ann.lee@example.com",
+        json!({"from": "2026-12-21", "to": "2026-12-24"}),
+    ));
+    assert_eq!(
+        targets(&request),
+        [("Mara Boss".into(), "direct_message".into())]
+    );
+    let decision = receive(event(
+        "v-2",
+        "vacation.requested",
+        "ann.lee@example.com",
+        json!({"from": "2026-12-21", "to": "2026-12-24", "decision": "approved"}),
+    ));
+    assert_eq!(
+        targets(&decision),
+        [("Ann Lee".into(), "direct_message".into())]
+    );
+    let no_manager = receive(event(
+        "t-1",
+        "timesheet.approval",
+        "mara@example.com",
+        json!({"period": "2026-W47", "hours": 40}),
+    ));
+    assert_eq!(
+        targets(&no_manager),
+        [("Mara Boss".into(), "no_manager".into())]
+    );
+    let stranger = receive(event(
+        "t-2",
+        "timesheet.approval",
+        "who@example.com",
+        json!({"period": "2026-W47", "hours": 40}),
+    ));
+    assert_eq!(
+        targets(&stranger),
+        [("who@example.com".into(), "staff_unknown".into())]
+    );
+
+    // Flex time: by default the member and the manager.
+    let flex = json!({"balance_hours": 42.5, "limit_hours": 40});
+    let both = receive(event(
+        "f-1",
+        "escalation.flextime",
+        "bob@example.com",
+        flex.clone(),
+    ));
+    assert_eq!(
+        targets(&both),
+        [
+            ("Bob Stone".into(), "direct_message".into()),
+            ("Mara Boss".into(), "direct_message".into())
+        ]
+    );
+    let manager_only = RuleView {
+        slack: true,
+        member: false,
+        manager: true,
+        project_channel: false,
+        urgent: false,
+    };
+    staff::set_escalation_rule(p, EventKind::EscalationFlextime, manager_only).unwrap();
+    let to_manager = receive(event(
+        "f-2",
+        "escalation.flextime",
+        "bob@example.com",
+        flex.clone(),
+    ));
+    assert_eq!(
+        targets(&to_manager),
+        [("Mara Boss".into(), "direct_message".into())]
+    );
+    staff::set_escalation_rule(
+        p,
+        EventKind::EscalationFlextime,
+        RuleView {
+            slack: false,
+            ..manager_only
+        },
+    )
+    .unwrap();
+    let off = receive(event("f-3", "escalation.flextime", "bob@example.com", flex));
+    assert_eq!(targets(&off), [("".into(), "escalation_off".into())]);
+    assert!(
+        off.routes[0..]
+            .iter()
+            .any(|r| r.sentence.contains("Settings → Escalations")),
+        "{off:?}"
+    );
+    assert!(
+        staff::set_escalation_rule(
+            p,
+            EventKind::EscalationFlextime,
+            RuleView {
+                project_channel: true,
+                ..manager_only
+            }
+        )
+        .is_err(),
+        "flex time has no project channel"
+    );
+    let summary = deliver(&setup.world).await;
+    assert_eq!(
+        summary.sent, 5,
+        "Mara (the request), Ann (the decision), Bob and Mara (flex time), Mara (manager only): {summary:?}"
+    );
+}
