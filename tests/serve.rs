@@ -223,3 +223,156 @@ async fn serve_takes_events_with_the_token_and_delivers_them() {
     assert_eq!(skipped["routes"][0]["reason"], "integration_off");
     assert_eq!(run.json(&["integration", "on", "--json"])["enabled"], true);
 }
+
+/// The staff and direct-message commands as a script uses them: import, link by email, list
+/// with the connection and its reason, switch off and on, send a direct message, deliver it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_imported_linked_switched_and_sent_direct_messages_from_the_command_line() {
+    let emulator = Emulator::start_with(
+        "127.0.0.1:0".parse().unwrap(),
+        Config {
+            seed: Seed::Large {
+                channels: 4,
+                users: 6,
+            },
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (team, bot) = first_workspace(&emulator);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = Switchboard {
+        data: tmp.path().to_str().unwrap().to_owned(),
+        api: emulator.api_base(),
+        pacing: false,
+    };
+    run.connect(&bot);
+    assert_eq!(run.run(&["workspace", "sync", &team]).0, Some(0));
+    let csv = tmp.path().join("staff.csv");
+    std::fs::write(
+        &csv,
+        "name,email,role,manager\n\
+         Admin Large,admin@large-co.example,manager,\n\
+         Una One,User-000001@Large-Co.example,staff,admin@large-co.example\n\
+         Tess Two,user-000002+hr@large-co.example,staff,admin@large-co.example\n\
+         Nemo,nobody@elsewhere.example,staff,admin@large-co.example\n",
+    )
+    .unwrap();
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "name,email,role\nZed,not-an-email,boss\n").unwrap();
+    let (code, out, err) = run.run(&["staff", "import", bad.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("not an email address") && out.contains("not a role"),
+        "{out}"
+    );
+    let imported = run.json(&["staff", "import", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        (imported["creates"].as_u64(), imported["imported"].as_bool()),
+        (Some(4), Some(true))
+    );
+
+    let linked = run.json(&["staff", "link", "--auto", "--team", &team, "--json"]);
+    let plan = &linked[0]["plan"];
+    let outcome = |email: &str| {
+        plan["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["email"] == email)
+            .map(|p| p["outcome"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        outcome("User-000001@Large-Co.example").as_deref(),
+        Some("match")
+    );
+    assert_eq!(
+        outcome("user-000002+hr@large-co.example").as_deref(),
+        Some("match")
+    );
+    assert_eq!(
+        outcome("nobody@elsewhere.example").as_deref(),
+        Some("no_match")
+    );
+    assert_eq!(linked[0]["applied"]["linked"], 3);
+
+    let list = run.json(&["staff", "list", "--json"]);
+    assert_eq!(
+        (list["total"].as_u64(), list["connected"].as_u64()),
+        (Some(4), Some(3))
+    );
+    let nemo = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Nemo")
+        .unwrap();
+    assert_eq!(
+        (nemo["state"].as_str(), nemo["connected"].as_bool()),
+        (Some("not_linked"), Some(false))
+    );
+    assert!(
+        nemo["reason"].as_str().unwrap().contains("no Slack user"),
+        "{nemo}"
+    );
+
+    let off = run.json(&["staff", "disable", "user-000001@large-co.example", "--json"]);
+    assert_eq!(off["state"], "switched_off");
+    let refused = run.run(&[
+        "dm",
+        "send",
+        "--to",
+        "user-000001@large-co.example",
+        "--purpose",
+        "text",
+        "--text",
+        "Hello",
+        "--urgent",
+        "--json",
+    ]);
+    assert_eq!(refused.0, Some(1), "not delivered: switched off");
+    let refused: Value = serde_json::from_str(&refused.1).unwrap();
+    assert_eq!(refused["reason"], "staff_switched_off");
+    let on = run.json(&["staff", "enable", "user-000001@large-co.example", "--json"]);
+    assert_eq!(on["connected"], true);
+
+    let sent = run.json(&[
+        "dm",
+        "send",
+        "--to",
+        "user-000001@large-co.example",
+        "--purpose",
+        "vacation_request",
+        "--data",
+        "from=2026-12-21",
+        "--data",
+        "to=2026-12-24",
+        "--text",
+        "Enjoy the break",
+        "--link",
+        "https://app.example.com/vacations/311",
+        "--from",
+        "Admin Large",
+        "--urgent",
+        "--json",
+    ]);
+    assert_eq!(
+        (sent["outcome"].as_str(), sent["recipient"].as_str()),
+        (Some("queued"), Some("Una One")),
+        "{sent}"
+    );
+    let delivered = run.json(&["outbox", "deliver", "--until-idle", "--json"]);
+    assert_eq!(delivered["sent"], 1, "{delivered}");
+    let messages = slack_messages(&emulator).await;
+    let dm = messages
+        .iter()
+        .find(|m| m["channel"].as_str().unwrap_or("").starts_with('D'))
+        .expect("a direct message");
+    let blocks = dm["blocks"].to_string();
+    assert!(
+        blocks.contains("from Admin Large via Switchboard"),
+        "{blocks}"
+    );
+    assert!(blocks.contains("vacations/311"), "{blocks}");
+}

@@ -7,12 +7,14 @@
 //! 3 a workspace needs reconnecting; 4 a workspace could not be checked or synced.
 
 mod channel;
+mod dm;
 mod event;
 mod info;
 mod ingest_token;
 mod outbox;
 mod project;
 mod serve;
+mod staff;
 mod template;
 mod workspace;
 
@@ -24,11 +26,13 @@ use clap::{Parser, Subcommand};
 use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
 
 pub use channel::{ChannelCommand, IntegrationCommand};
+pub use dm::DmCommand;
 pub use event::EventCommand;
 pub use ingest_token::IngestTokenArgs;
 pub use outbox::OutboxCommand;
 pub use project::ProjectCommand;
 pub use serve::ServeArgs;
+pub use staff::StaffCommand;
 pub use template::TemplateCommand;
 pub use workspace::WorkspaceCommand;
 
@@ -107,6 +111,12 @@ pub enum Command {
     /// How each event kind's message is worded: list, preview, set, reset
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Staff members and their Slack connections: list, import, link, enable, disable
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Direct messages to staff members on Slack
+    #[command(subcommand)]
+    Dm(DmCommand),
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -175,6 +185,8 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::IngestToken(args) => ingest_token::run(cli, args),
         Command::Integration(command) => channel::run_integration(cli, command),
         Command::Template(command) => template::run(cli, command),
+        Command::Staff(command) => staff::run(cli, command),
+        Command::Dm(command) => dm::run(cli, command),
     }
 }
 

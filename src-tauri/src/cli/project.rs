@@ -248,7 +248,7 @@ fn list(
 }
 
 /// Reads the file (or standard input for `-`), refusing one too large before reading it.
-fn read_csv(path: &Path) -> anyhow::Result<String> {
+pub(super) fn read_csv(path: &Path) -> anyhow::Result<String> {
     let limit = MAX_CSV_BYTES as u64;
     let too_large = |size: u64| {
         anyhow::anyhow!(

@@ -30,6 +30,8 @@ pub enum UiEvent {
     OutboxChanged,
     /// Projects changed (added, edited, archived, assigned, imported).
     ProjectsChanged,
+    /// Staff changed (added, edited, linked, switched on or off, imported).
+    StaffChanged,
 }
 
 impl From<switchboard_core::events::Event> for UiEvent {
@@ -49,6 +51,7 @@ impl From<switchboard_core::events::Event> for UiEvent {
             Event::EventReceived { event_id } => UiEvent::EventReceived { event_id },
             Event::OutboxChanged => UiEvent::OutboxChanged,
             Event::ProjectsChanged => UiEvent::ProjectsChanged,
+            Event::StaffChanged => UiEvent::StaffChanged,
         }
     }
 }

@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 use switchboard_store::audit;
 use switchboard_store::rusqlite::Connection;
-use switchboard_store::staff::{self as stored, Hours, Link, LinkedBy, Member, Show, State};
+pub use switchboard_store::staff::LinkedBy;
+use switchboard_store::staff::{self as stored, Hours, Link, Member, Show, State};
 use switchboard_store::{directory, outbox, rules, workspaces};
 
 use crate::catalog::{Event, looks_like_email};
