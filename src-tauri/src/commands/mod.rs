@@ -12,5 +12,6 @@ pub mod ingest;
 pub mod preferences;
 pub mod projects;
 pub mod slack_app;
+pub mod staff;
 pub mod templates;
 pub mod workspaces;

@@ -11,6 +11,7 @@ mod ingest;
 mod preferences;
 mod projects;
 mod slack_app;
+mod staff;
 mod templates;
 mod workspaces;
 
@@ -23,5 +24,6 @@ pub use ingest::*;
 pub use preferences::*;
 pub use projects::*;
 pub use slack_app::*;
+pub use staff::*;
 pub use templates::*;
 pub use workspaces::*;

@@ -362,6 +362,228 @@ async importProjects(csv: string) : Promise<Result<ImportSummary, CommandError>>
 }
 },
 /**
+ * A window of members by name: `limit` from `offset`, searched by name, email or external id,
+ * filtered by connection (`all`, `connected`, `not_connected`, `no_match`, `needs_attention`).
+ */
+async staffMembers(search: string, show: string, includeInactive: boolean, offset: number, limit: number) : Promise<Result<StaffWindow, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("staff_members", { search, show, includeInactive, offset, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A member with every link.
+ */
+async staffMember(id: number) : Promise<Result<StaffDetail, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("staff_member", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Adds a member.
+ */
+async addStaffMember(name: string, email: string, role: string, manager: string, externalId: string) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_staff_member", { name, email, role, manager, externalId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Changes a member (an empty email, manager or external id removes it).
+ */
+async editStaffMember(id: number, name: string, email: string, role: string, manager: string, externalId: string) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("edit_staff_member", { id, name, email, role, manager, externalId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Deactivates a member (or activates them again).
+ */
+async setStaffActive(id: number, active: boolean) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_staff_active", { id, active }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Switches a member's Slack connection on or off (the logo).
+ */
+async setStaffConnection(id: number, on: boolean) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_staff_connection", { id, on }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Links a member to a Slack user by hand.
+ */
+async linkStaffMember(id: number, teamId: string, userId: string) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("link_staff_member", { id, teamId, userId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Removes a member's link in a workspace (every link: no team).
+ */
+async unlinkStaffMember(id: number, teamId: string | null) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("unlink_staff_member", { id, teamId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Where a member's direct messages go: the app's DM (no channel) or a channel.
+ */
+async setStaffDmTarget(id: number, teamId: string, channelId: string | null) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_staff_dm_target", { id, teamId, channelId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets a member's working hours.
+ */
+async setStaffHours(id: number, days: number, start: string, end: string, timeZone: string | null) : Promise<Result<StaffMember, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_staff_hours", { id, days, start, end, timeZone }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Matches every unlinked member by email, in every connected workspace (or one), with progress
+ * while Slack is asked about unknown addresses. Nothing is saved: the plan is reviewed first.
+ */
+async planStaffLinks(teamId: string | null, onProgress: TAURI_CHANNEL<LinkPlanProgress>) : Promise<Result<LinkPlan[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("plan_staff_links", { teamId, onProgress }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves the links a person kept (and chose) from the workspace's plan.
+ */
+async applyStaffLinks(teamId: string, choices: LinkCandidateChoice[]) : Promise<Result<LinkApplied, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("apply_staff_links", { teamId, choices }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Slack users of a workspace to link a member to, by name, display name or email.
+ */
+async searchSlackUsers(teamId: string, query: string) : Promise<Result<LinkCandidate[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("search_slack_users", { teamId, query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What importing a staff CSV file would do; nothing is written.
+ */
+async previewStaffImport(csv: string) : Promise<Result<StaffImportPreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_staff_import", { csv }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Imports a staff CSV file: every row, or none.
+ */
+async importStaff(csv: string) : Promise<Result<StaffImportPreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_staff", { csv }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The escalation kinds' rules.
+ */
+async escalationRules() : Promise<Result<EscalationRule[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("escalation_rules") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets an escalation kind's rule.
+ */
+async setEscalationRule(rule: EscalationRule) : Promise<Result<EscalationRule, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_escalation_rule", { rule }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The purposes a manager writes for.
+ */
+async dmPurposes() : Promise<Result<DmPurpose[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dm_purposes") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sends a staff member a direct message through the outbox.
+ */
+async sendDm(message: DmMessage) : Promise<Result<DmSent, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("send_dm", { message }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Who sends from this computer (named in messages).
+ */
+async dmSender() : Promise<Result<string, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dm_sender") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Every kind's template, in catalogue order.
  */
 async templates() : Promise<Result<KindTemplate[], CommandError>> {
@@ -684,6 +906,39 @@ export type DirectoryChannel = { channelId: string; name: string; isPrivate: boo
  */
 export type Disconnected = { teamId: string; name: string; revoked: string[]; warning: string | null; keptMappings: boolean }
 /**
+ * A direct message as the composer sends it.
+ */
+export type DmMessage = { staffId: number; purpose: string; text: string | null; link: string | null; 
+/**
+ * The purpose's fields as typed (`period`, `hours`, `from`, `to`, `project`, `reason`…);
+ * the catalogue reads numbers and dates from the text.
+ */
+fields: Partial<{ [key in string]: string }>; urgent: boolean; sender: string | null; 
+/**
+ * The idempotency key: a second click sends nothing new.
+ */
+id: string | null }
+/**
+ * A purpose a manager writes for.
+ */
+export type DmPurpose = { name: string; kind: string; label: string }
+/**
+ * What sending a direct message did.
+ */
+export type DmSent = { eventId: number; id: string; staffId: number; recipient: string; 
+/**
+ * `queued`, `held` or `skipped`.
+ */
+outcome: string; reason: string; sentence: string; outboxId: number | null; sender: string; duplicate: boolean }
+/**
+ * Where a member's direct messages go in one workspace.
+ */
+export type DmTarget = { 
+/**
+ * `app` (the app's direct message) or `channel`.
+ */
+kind: string; channelId: string | null; channelName: string | null; label: string }
+/**
  * What kind of failure a command met.
  */
 export type ErrorCode = 
@@ -731,6 +986,10 @@ export type ErrorCode =
  * The person cancelled.
  */
 "cancelled"
+/**
+ * An escalation kind's rule.
+ */
+export type EscalationRule = { kind: string; slack: boolean; member: boolean; manager: boolean; projectChannel: boolean; urgent: boolean }
 /**
  * One kind of the event catalogue.
  */
@@ -811,6 +1070,38 @@ export type KindTemplate = { kind: string; label: string; group: string;
  * The owner's template; `None` while the default wording is used.
  */
 template: string | null; defaultTemplate: string; placeholders: PlaceholderInfo[] }
+/**
+ * What saving reviewed links did.
+ */
+export type LinkApplied = { linked: number; unmatched: number; 
+/**
+ * "Ann Lee: …" for each link refused.
+ */
+refused: string[] }
+/**
+ * A Slack user a member may be linked to.
+ */
+export type LinkCandidate = { userId: string; name: string; email: string; deactivated: boolean }
+/**
+ * One kept link.
+ */
+export type LinkCandidateChoice = { staffId: number; userId: string }
+/**
+ * What matching found in one workspace, for review before anything is saved.
+ */
+export type LinkPlan = { teamId: string; teamName: string; proposals: LinkProposal[]; alreadyLinked: number; matched: number; several: number; deactivated: number; noMatch: number; noEmail: number; taken: number; lookedUp: number; notLookedUp: number }
+/**
+ * How far matching is.
+ */
+export type LinkPlanProgress = { done: number; total: number }
+/**
+ * What matching found for one member.
+ */
+export type LinkProposal = { staffId: number; name: string; email: string | null; 
+/**
+ * `match`, `several`, `deactivated`, `no_match`, `no_email` or `taken`.
+ */
+outcome: string; user: LinkCandidate | null; candidates: LinkCandidate[]; source: string | null; detail: string }
 /**
  * A message routing queued, with every attempt.
  */
@@ -897,6 +1188,42 @@ export type SlackAppSetup = { settings: SlackAppSettings; redirectUrl: string; m
  * A client secret is kept in the keyring (never shown).
  */
 hasClientSecret: boolean }
+/**
+ * A member with every link.
+ */
+export type StaffDetail = { member: StaffMember; links: StaffLink[] }
+/**
+ * What importing a staff file does (or did).
+ */
+export type StaffImportPreview = { rows: StaffImportRow[]; creates: number; updates: number; unchanged: number; errors: number; ignoredColumns: string[]; imported: boolean }
+/**
+ * One row of a staff import.
+ */
+export type StaffImportRow = { line: number; action: string; staffId: number | null; name: string; email: string | null; role: string; manager: string | null; active: boolean; changes: string[]; 
+/**
+ * "column: message".
+ */
+errors: string[] }
+/**
+ * A member's link to a Slack user in one workspace.
+ */
+export type StaffLink = { teamId: string; teamName: string | null; workspaceStatus: string; slackUserId: string; userName: string | null; userEmail: string | null; userDeleted: boolean; enabled: boolean; dm: DmTarget; linkedBy: string; linkedAt: number; switchedAt: number | null; switchedBy: string | null }
+/**
+ * A staff member with their Slack connection (the logo).
+ */
+export type StaffMember = { id: number; externalId: string | null; name: string; email: string | null; role: string; managerId: number | null; managerName: string | null; active: boolean; state: string; 
+/**
+ * The colour logo.
+ */
+connected: boolean; 
+/**
+ * Why the logo is grey, or where it is connected.
+ */
+reason: string; switchable: boolean; switchedOn: boolean; matchState: string | null; matchDetail: string | null; link: StaffLink | null; links: number; hours: WorkingHours; updatedAt: number }
+/**
+ * A window of members.
+ */
+export type StaffWindow = { total: number; connected: number; offset: number; rows: StaffMember[] }
 /**
  * How a directory sync ended.
  */
@@ -1026,7 +1353,19 @@ export type UiEvent =
 /**
  * Projects changed (added, edited, archived, assigned, imported).
  */
-{ kind: "projectsChanged" }
+{ kind: "projectsChanged" } | 
+/**
+ * Staff changed (added, edited, linked, switched on or off, imported).
+ */
+{ kind: "staffChanged" }
+/**
+ * Working hours.
+ */
+export type WorkingHours = { 
+/**
+ * Weekdays as bits, Monday = 1 … Sunday = 64.
+ */
+days: number; start: string; end: string; timeZone: string | null; effectiveTimeZone: string; summary: string }
 /**
  * A workspace card: what Slack said about it, how it is connected, and how healthy it is.
  * Never a token.

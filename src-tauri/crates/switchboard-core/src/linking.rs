@@ -118,9 +118,25 @@ pub async fn plan(
     }
     let mut plans = Vec::new();
     for ws in teams {
-        plans.push(plan_one(profile, &ws.team_id, &ws.name, progress).await?);
+        let plan = plan_one(profile, &ws.team_id, &ws.name, progress).await?;
+        crate::profile::lock(&profile.link_plans).insert(ws.team_id.clone(), plan.clone());
+        plans.push(plan);
     }
     Ok(plans)
+}
+
+/// Saves the links a person reviewed in workspace `team_id`'s last plan (see [`apply`]); the
+/// plan is then done with.
+pub fn apply_reviewed(profile: &Profile, team_id: &str, choices: &[Choice]) -> Result<Applied> {
+    let plan = crate::profile::lock(&profile.link_plans)
+        .remove(team_id)
+        .ok_or_else(|| {
+            Error::invalid(
+                "team_id",
+                "There is no match to review for this workspace (it was saved, or Switchboard restarted): match again.",
+            )
+        })?;
+    apply(profile, &plan, choices)
 }
 
 async fn plan_one(
@@ -433,4 +449,36 @@ pub fn every_match(plan: &Plan) -> Vec<Choice> {
             })
         })
         .collect()
+}
+
+/// Live people of workspace `team_id` whose name, display name or email contains `query` (at
+/// most `limit`, by name): whom a member can be linked to by hand.
+pub fn search_people(
+    profile: &Profile,
+    team_id: &str,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<CandidateView>> {
+    let window = profile.db()?.read(|conn| {
+        directory::search_users(conn, team_id, query.trim(), 0, limit.min(200)).map_err(Error::from)
+    })?;
+    Ok(window
+        .rows
+        .into_iter()
+        .map(|u| {
+            let email = u.email.clone().unwrap_or_default();
+            let name = [&u.display_name, &u.real_name]
+                .into_iter()
+                .flatten()
+                .find(|n| !n.trim().is_empty())
+                .cloned()
+                .unwrap_or_else(|| u.name.clone());
+            CandidateView {
+                user_id: u.user_id,
+                name,
+                email,
+                deactivated: u.is_deleted,
+            }
+        })
+        .collect())
 }

@@ -165,6 +165,8 @@ pub struct Profile {
     /// Added to the wall clock where time decides what happens (working hours): tests move it
     /// forward instead of waiting.
     clock_offset_ms: std::sync::atomic::AtomicI64,
+    /// The automatic-link plans under review in the console, by team id.
+    pub(crate) link_plans: Mutex<HashMap<String, crate::linking::Plan>>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -234,6 +236,7 @@ impl Profile {
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
             ingest_status: Mutex::new(None),
             clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
+            link_plans: Mutex::new(HashMap::new()),
         }
     }
 
