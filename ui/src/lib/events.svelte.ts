@@ -9,7 +9,7 @@ import { workspacesState } from "./workspaces.svelte";
 
 /** Counters the views watch: each goes up (at most every 300 ms) after Rust announced a change
  * of that area, so a view reloads what it shows in an `$effect` that reads the counter. */
-export const changes = $state({ channels: 0, projects: 0, outbox: 0, events: 0 });
+export const changes = $state({ channels: 0, projects: 0, outbox: 0, events: 0, staff: 0 });
 
 const pending = new Set<keyof typeof changes>();
 let bump: ReturnType<typeof setTimeout> | null = null;
@@ -52,6 +52,9 @@ export function handle(event: UiEvent): void {
       break;
     case "projectsChanged":
       changed("projects");
+      break;
+    case "staffChanged":
+      changed("staff");
       break;
     case "outboxChanged":
       changed("outbox");
