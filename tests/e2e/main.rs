@@ -9,6 +9,7 @@
 mod harness;
 mod keyring;
 mod routing;
+mod staff;
 mod workspaces;
 
 use fantoccini::key::Key;

@@ -191,7 +191,19 @@ async fn plan_one(
     if !asked.is_empty() {
         let total = asked.len() as u32;
         progress(LinkProgress { done: 0, total });
-        let (token, _) = crate::tokens::fresh_token(profile, team_id).await?;
+        // Without a usable token (a workspace to reconnect, a locked keyring) the directory's
+        // answer stands, and the addresses count as not asked.
+        let token = match crate::tokens::fresh_token(profile, team_id).await {
+            Ok((token, _)) => Some(token),
+            Err(error) => {
+                tracing::info!("linking without users.lookupByEmail: {error}");
+                None
+            }
+        };
+        let Some(token) = token else {
+            plan.not_looked_up += total;
+            return finish(plan, found, &sources, &linked, team_name);
+        };
         let slack = profile.slack()?;
         let mut learned = Vec::new();
         for (n, at) in asked.iter().enumerate() {
@@ -232,6 +244,17 @@ async fn plan_one(
             })?;
         }
     }
+    finish(plan, found, &sources, &linked, team_name)
+}
+
+/// Each member's proposal, from what the directory (and Slack) found.
+fn finish(
+    mut plan: Plan,
+    found: Vec<(i64, String, String, Match)>,
+    sources: &HashMap<usize, &'static str>,
+    linked: &HashMap<String, i64>,
+    team_name: &str,
+) -> Result<Plan> {
     for (at, (staff_id, name, email, matched)) in found.into_iter().enumerate() {
         let email_shown = (!email.is_empty()).then(|| email.clone());
         let source = sources.get(&at).copied().unwrap_or("directory");
