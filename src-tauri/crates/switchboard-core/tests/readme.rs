@@ -32,10 +32,10 @@ fn routing(kind: EventKind) -> &'static str {
             "the project's channel, and the channels that switched it on"
         }
         Routing::DirectMessage => {
-            "a direct message (staff and direct messages arrive with issue 10; until then it is recorded and skipped)"
+            "a direct message: to `to` when given; a request (no `decision`) to the member's manager, a decision or a direct message to the member. A recipient who cannot receive Slack messages is recorded as not delivered, with the reason"
         }
         Routing::EscalationRule => {
-            "as its escalation rule says (the project's channel for project escalations); never a default channel"
+            "as its escalation rule says (Settings or the default: flex time to the member and their manager, project escalations to the project's channel and the member's manager); never a default channel"
         }
     }
 }
