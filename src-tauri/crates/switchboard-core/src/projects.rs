@@ -905,9 +905,13 @@ pub(crate) fn grouped(n: usize) -> String {
 
 const EXAMPLE_HEADER: &str = "name,external_id,client,active,channel";
 
-/// Reads the file and its header; refuses what is not an import at all (too large, not CSV,
-/// no header, no `name` column, a column twice) for the whole file.
-fn read_table(text: &str) -> Result<Table> {
+/// The records of a CSV file (at most [`MAX_CSV_BYTES`] and [`MAX_CSV_ROWS`] rows) with its
+/// header first; refuses what is not CSV, or is empty, for the whole file (`example_header`
+/// shows what the first line should be).
+pub(crate) fn read_records(
+    text: &str,
+    example_header: &str,
+) -> Result<(Record, std::vec::IntoIter<Record>)> {
     if text.len() > MAX_CSV_BYTES {
         return Err(Error::invalid(
             "csv",
@@ -935,9 +939,16 @@ fn read_table(text: &str) -> Result<Table> {
     let Some(header) = records.next() else {
         return Err(Error::invalid(
             "csv",
-            format!("The file is empty: its first line names the columns, e.g. {EXAMPLE_HEADER}"),
+            format!("The file is empty: its first line names the columns, e.g. {example_header}"),
         ));
     };
+    Ok((header, records))
+}
+
+/// Reads the file and its header; refuses what is not an import at all (too large, not CSV,
+/// no header, no `name` column, a column twice) for the whole file.
+fn read_table(text: &str) -> Result<Table> {
+    let (header, records) = read_records(text, EXAMPLE_HEADER)?;
     let mut found: HashMap<&'static str, usize> = HashMap::new();
     let mut columns: [Option<usize>; 5] = [None; 5];
     let mut ignored = Vec::new();

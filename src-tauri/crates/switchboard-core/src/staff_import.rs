@@ -16,10 +16,7 @@ use switchboard_store::staff::{self as stored, Member};
 
 use crate::events::Event as Announcement;
 use crate::profile::Profile;
-use crate::projects::{
-    CsvError, MAX_CSV_BYTES, MAX_CSV_ROWS, Record, RowAction, RowError, check_text, grouped,
-    parse_active, parse_csv,
-};
+use crate::projects::{Record, RowAction, RowError, check_text, parse_active, read_records};
 use crate::staff::{check_email, check_member_name, check_role};
 use crate::{Error, Result};
 
@@ -82,36 +79,7 @@ struct Table {
 }
 
 fn read_table(text: &str) -> Result<Table> {
-    if text.len() > MAX_CSV_BYTES {
-        return Err(Error::invalid(
-            "csv",
-            format!(
-                "The file is {:.1} MB; an import reads at most {} MB: split it into smaller files.",
-                text.len() as f64 / (1024.0 * 1024.0),
-                MAX_CSV_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
-    let records = parse_csv(text, MAX_CSV_ROWS + 1).map_err(|error| match error {
-        CsvError::Malformed { line, message } => Error::invalid(
-            "csv",
-            format!("The file is not valid CSV: line {line}: {message}."),
-        ),
-        CsvError::TooManyRecords => Error::invalid(
-            "csv",
-            format!(
-                "The file has more than {} rows; an import reads at most that many: split it into smaller files.",
-                grouped(MAX_CSV_ROWS)
-            ),
-        ),
-    })?;
-    let mut records = records.into_iter();
-    let Some(header) = records.next() else {
-        return Err(Error::invalid(
-            "csv",
-            format!("The file is empty: its first line names the columns, e.g. {EXAMPLE_HEADER}"),
-        ));
-    };
+    let (header, records) = read_records(text, EXAMPLE_HEADER)?;
     let mut at = [None; 6];
     let mut ignored = Vec::new();
     for (index, cell) in header.fields.iter().enumerate() {

@@ -26,9 +26,11 @@ pub fn changes(before: &Fingerprint, now: &Fingerprint) -> Vec<Event> {
         });
     }
     if before.settings != now.settings {
-        // Channels, toggles, the integration switch, templates and projects are all audited.
+        // Channels, toggles, the integration switch, templates, projects and staff are all
+        // audited.
         changed.push(Event::ChannelsChanged);
         changed.push(Event::ProjectsChanged);
+        changed.push(Event::StaffChanged);
     }
     if before.newest_event != now.newest_event {
         changed.push(Event::EventReceived {
@@ -108,7 +110,11 @@ mod tests {
         set.settings = 6;
         assert_eq!(
             changes(&before, &set),
-            [Event::ChannelsChanged, Event::ProjectsChanged]
+            [
+                Event::ChannelsChanged,
+                Event::ProjectsChanged,
+                Event::StaffChanged
+            ]
         );
         let mut reconnected = before.clone();
         reconnected.workspaces = (1, 11);
