@@ -118,19 +118,22 @@ pub enum StaffCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Set MEMBER's working hours: direct messages outside them wait for the next start
+    /// Set MEMBER's working hours (what is not given stays as it is; the default is Mon–Fri
+    /// 08:00–18:00 in their Slack time zone): direct messages outside them wait for the next
+    /// start
+    #[command(group(ArgGroup::new("hours").args(["days", "start", "end", "time_zone"]).required(true).multiple(true)))]
     Hours {
         member: String,
         /// Working days, e.g. mon-fri or mon,tue,thu
-        #[arg(long, default_value = "mon-fri")]
-        days: String,
+        #[arg(long)]
+        days: Option<String>,
         /// HH:MM
-        #[arg(long, default_value = "08:00")]
-        start: String,
+        #[arg(long)]
+        start: Option<String>,
         /// HH:MM
-        #[arg(long, default_value = "18:00")]
-        end: String,
-        /// An IANA time zone [default: their Slack time zone]
+        #[arg(long)]
+        end: Option<String>,
+        /// An IANA time zone, or "slack" for their Slack time zone
         #[arg(long)]
         time_zone: Option<String>,
         #[arg(long)]
@@ -313,13 +316,21 @@ pub fn run(cli: &Cli, command: &StaffCommand) -> anyhow::Result<ExitCode> {
             time_zone,
             json,
         } => {
-            let id = staff::find(&profile, member)?.id;
+            let current = staff::find(&profile, member)?;
             let hours = HoursInput {
-                days: parse_days(days)?,
-                start: start.clone(),
-                end: end.clone(),
-                time_zone: time_zone.clone(),
+                days: match days {
+                    Some(days) => parse_days(days)?,
+                    None => current.hours.days,
+                },
+                start: start.clone().unwrap_or(current.hours.start),
+                end: end.clone().unwrap_or(current.hours.end),
+                time_zone: match time_zone.as_deref() {
+                    Some("slack") => None,
+                    Some(zone) => Some(zone.to_owned()),
+                    None => current.hours.time_zone,
+                },
             };
+            let id = current.id;
             (
                 staff::set_hours(&profile, id, hours)?,
                 *json,
@@ -430,10 +441,11 @@ fn link_auto(
                 plan.proposals.len() as u32 - applied.linked
             );
             for p in &plan.proposals {
-                let mark = if p.outcome == "match" {
-                    "linked"
-                } else {
-                    p.outcome
+                let refused = applied.refused.iter().any(|r| r.staff_id == p.staff_id);
+                let mark = match p.outcome {
+                    "match" if refused => "refused",
+                    "match" => "linked",
+                    other => other,
                 };
                 println!(
                     "  {:<12} {:<28} {:<32} {}",

@@ -216,7 +216,7 @@ pub struct LinkProposal {
     pub staff_id: i64,
     pub name: String,
     pub email: Option<String>,
-    /// `match`, `several`, `deactivated`, `no_match`, `no_email` or `taken`.
+    /// `match`, `several`, `deactivated`, `no_match`, `no_email`, `taken` or `shared`.
     pub outcome: String,
     pub user: Option<LinkCandidate>,
     pub candidates: Vec<LinkCandidate>,
@@ -253,6 +253,7 @@ pub struct LinkPlan {
     pub no_match: u32,
     pub no_email: u32,
     pub taken: u32,
+    pub shared: u32,
     pub looked_up: u32,
     pub not_looked_up: u32,
 }
@@ -270,6 +271,7 @@ impl From<Plan> for LinkPlan {
             no_match: p.no_match,
             no_email: p.no_email,
             taken: p.taken,
+            shared: p.shared,
             looked_up: p.looked_up,
             not_looked_up: p.not_looked_up,
         }
@@ -298,7 +300,7 @@ impl From<LinkProgress> for LinkPlanProgress {
 pub struct LinkApplied {
     pub linked: u32,
     pub unmatched: u32,
-    /// "Ann Lee: …" for each link refused.
+    /// "#12 (Ann Lee): …" for each link refused.
     pub refused: Vec<String>,
 }
 
@@ -310,7 +312,7 @@ impl From<Applied> for LinkApplied {
             refused: a
                 .refused
                 .into_iter()
-                .map(|r| format!("#{}: {}", r.staff_id, r.error))
+                .map(|r| format!("{} (#{}): {}", r.name, r.staff_id, r.error))
                 .collect(),
         }
     }

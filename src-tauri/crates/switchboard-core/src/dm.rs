@@ -84,7 +84,8 @@ pub struct Compose {
     pub text: Option<String>,
     /// A link shown as a button (the timesheet, the vacation request).
     pub link: Option<String>,
-    /// The purpose's other fields (`period`, `hours`, `from`, `to`, `project`, `reason`…).
+    /// The purpose's other fields (`period`, `hours`, `from`, `to`, `project`, `reason`…;
+    /// `decision` is `approved` unless given as `rejected`).
     pub fields: serde_json::Map<String, serde_json::Value>,
     /// Delivered at once, even outside the member's working hours.
     pub urgent: bool,
@@ -182,6 +183,15 @@ pub fn event_of(profile: &Profile, compose: &Compose) -> Result<(IncomingEvent, 
         };
         data.insert(field.into(), text.into());
     }
+    // A manager writes to the member about their own timesheet or vacation: a decision, worded
+    // for them ("Your vacation request … was approved"). A request's wording ("… is waiting for
+    // your approval") is for the approver, whom routing finds from the event, not the composer.
+    if matches!(
+        purpose.kind,
+        EventKind::TimesheetApproval | EventKind::VacationRequested
+    ) {
+        data.entry("decision").or_insert_with(|| "approved".into());
+    }
     if let Some(link) = compose
         .link
         .as_deref()
@@ -239,7 +249,10 @@ pub fn send(profile: &Profile, compose: &Compose, source: Source) -> Result<Sent
     let Some(route) = route else {
         return Err(Error::invalid(
             "to",
-            "Nothing was decided about the member: report this, with the event id.",
+            format!(
+                "Nothing was decided about the member for event {}: see it in Activity, and report this with that id.",
+                receipt.id
+            ),
         ));
     };
     Ok(Sent {

@@ -25,16 +25,28 @@ pub fn zone(name: &str) -> TimeZone {
 
 /// Whether `hours` is a usable set: at least one day, minutes within a day.
 pub fn check(hours: &Hours) -> Result<()> {
-    if hours.days & 0x7f == 0 {
+    if hours.days > 0x7f {
+        return Err(Error::invalid(
+            "hours.days",
+            "Working days are a set of weekdays (Monday = 1 … Sunday = 64, at most 127 for all seven).",
+        ));
+    }
+    if hours.days == 0 {
         return Err(Error::invalid(
             "hours.days",
             "Working hours need at least one working day.",
         ));
     }
-    if hours.start >= 1440 || hours.end > 1440 {
+    if hours.start >= 1440 {
         return Err(Error::invalid(
-            "hours",
-            "Working hours are times of day between 00:00 and 24:00.",
+            "hours.start",
+            "Working hours start at a time of day before 24:00 (00:00 to 23:59).",
+        ));
+    }
+    if hours.end > 1440 {
+        return Err(Error::invalid(
+            "hours.end",
+            "Working hours end at a time of day up to 24:00.",
         ));
     }
     if hours.start == hours.end {
@@ -203,6 +215,21 @@ mod tests {
         assert!(
             check(&Hours {
                 days: 0,
+                ..Hours::default()
+            })
+            .is_err()
+        );
+        assert!(
+            check(&Hours {
+                days: 128,
+                ..Hours::default()
+            })
+            .is_err()
+        );
+        assert!(
+            check(&Hours {
+                start: 1440,
+                end: 60,
                 ..Hours::default()
             })
             .is_err()

@@ -449,6 +449,7 @@ fn prepare(
                     hold_reason: (decision.action == Action::Hold)
                         .then(|| Reason::NeedsReconnect.as_str().to_owned()),
                     not_before: None,
+                    urgent: false,
                 })
             }
             _ => None,
@@ -547,6 +548,7 @@ fn direct_route(
                     hold_reason: (decision.action == Action::Hold)
                         .then(|| decision.reason.as_str().to_owned()),
                     not_before: decision.not_before,
+                    urgent: t.urgent,
                 }),
             )
         }

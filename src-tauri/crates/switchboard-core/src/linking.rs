@@ -48,7 +48,8 @@ pub struct Proposal {
     pub name: String,
     pub email: Option<String>,
     /// `match` (one Slack user: linked by `apply`), `several`, `deactivated`, `no_match`,
-    /// `no_email` or `taken` (the user is linked to another member).
+    /// `no_email`, `taken` (the user is linked to another member) or `shared` (another
+    /// member's address leads to the same user).
     pub outcome: &'static str,
     /// The Slack user a `match` links to.
     pub user: Option<CandidateView>,
@@ -74,6 +75,9 @@ pub struct Plan {
     pub no_match: u32,
     pub no_email: u32,
     pub taken: u32,
+    /// Members whose addresses lead to one Slack user another member's address leads to too
+    /// (`jane@…` and `jane+hr@…`): a person chooses.
+    pub shared: u32,
     /// Addresses asked of Slack, and those left unasked past [`MAX_LOOKUPS`].
     pub looked_up: u32,
     pub not_looked_up: u32,
@@ -129,14 +133,18 @@ pub async fn plan(
 /// plan is then done with.
 pub fn apply_reviewed(profile: &Profile, team_id: &str, choices: &[Choice]) -> Result<Applied> {
     let plan = crate::profile::lock(&profile.link_plans)
-        .remove(team_id)
+        .get(team_id)
+        .cloned()
         .ok_or_else(|| {
             Error::invalid(
                 "team_id",
                 "There is no match to review for this workspace (it was saved, or Switchboard restarted): match again.",
             )
         })?;
-    apply(profile, &plan, choices)
+    let applied = apply(profile, &plan, choices)?;
+    // Done with only once saved: a failed save can be tried again.
+    crate::profile::lock(&profile.link_plans).remove(team_id);
+    Ok(applied)
 }
 
 async fn plan_one(
@@ -165,6 +173,7 @@ async fn plan_one(
         no_match: 0,
         no_email: 0,
         taken: 0,
+        shared: 0,
         looked_up: 0,
         not_looked_up: 0,
     };
@@ -224,11 +233,13 @@ async fn plan_one(
                     }
                 }
                 Err(error) if error.code() == Some("users_not_found") => {}
-                Err(error) if error.code() == Some("missing_scope") => {
-                    tracing::info!("users.lookupByEmail needs users:read.email: {error}");
+                // Any other answer (no users:read.email, a rate limit, Slack unreachable) ends
+                // the lookups; what was found stands and the rest count as not asked.
+                Err(error) => {
+                    tracing::info!("users.lookupByEmail stopped: {error}");
+                    plan.not_looked_up += total - n as u32;
                     break;
                 }
-                Err(error) => return Err(Error::from(error)),
             }
             plan.looked_up += 1;
             progress(LinkProgress {
@@ -255,10 +266,38 @@ fn finish(
     linked: &HashMap<String, i64>,
     team_name: &str,
 ) -> Result<Plan> {
+    // A user two members' addresses lead to (`+tags` removed) is nobody's until a person says.
+    let mut leads: HashMap<&str, u32> = HashMap::new();
+    for (.., matched) in &found {
+        if let Match::One(user) = matched {
+            *leads.entry(user.user_id.as_str()).or_default() += 1;
+        }
+    }
+    let shared: std::collections::HashSet<String> = leads
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(user, _)| user.to_owned())
+        .collect();
     for (at, (staff_id, name, email, matched)) in found.into_iter().enumerate() {
         let email_shown = (!email.is_empty()).then(|| email.clone());
         let source = sources.get(&at).copied().unwrap_or("directory");
         let proposal = match matched {
+            Match::One(user) if shared.contains(&user.user_id) => {
+                plan.shared += 1;
+                Proposal {
+                    staff_id,
+                    name,
+                    email: email_shown,
+                    outcome: "shared",
+                    detail: format!(
+                        "@{} ({}) is what other members' addresses lead to as well: link by hand",
+                        user.name, user.email
+                    ),
+                    user: None,
+                    candidates: vec![user.into()],
+                    source: Some(source),
+                }
+            }
             Match::One(user) => match linked.get(&user.user_id) {
                 Some(_) => {
                     plan.taken += 1;
@@ -381,6 +420,7 @@ pub struct Applied {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refused {
     pub staff_id: i64,
+    pub name: String,
     pub user_id: String,
     pub error: String,
 }
@@ -399,29 +439,34 @@ pub fn apply(profile: &Profile, plan: &Plan, choices: &[Choice]) -> Result<Appli
             refused: Vec::new(),
             unmatched: 0,
         };
+        let workspace = workspaces::get(tx, &plan.team_id)?
+            .ok_or_else(|| Error::no_workspace(&plan.team_id))?;
         for choice in choices {
-            let member = match stored::get(tx, choice.staff_id)? {
-                Some(m) => m,
-                None => {
-                    applied.refused.push(Refused {
-                        staff_id: choice.staff_id,
-                        user_id: choice.user_id.clone(),
-                        error: "the member was removed".into(),
-                    });
-                    continue;
-                }
+            let linked = if stored::exists(tx, choice.staff_id)? {
+                crate::staff::link_checked(
+                    tx,
+                    choice.staff_id,
+                    &workspace,
+                    &choice.user_id,
+                    LinkedBy::EmailMatch,
+                    now,
+                )
+                .map(|_| ())
+            } else {
+                Err(Error::invalid(
+                    "staff",
+                    "The member was removed since the match: match again.",
+                ))
             };
-            match crate::staff::link_checked(
-                tx,
-                &member,
-                &plan.team_id,
-                &choice.user_id,
-                LinkedBy::EmailMatch,
-                now,
-            ) {
+            match linked {
                 Ok(()) => applied.linked += 1,
                 Err(error) => applied.refused.push(Refused {
                     staff_id: choice.staff_id,
+                    name: plan
+                        .proposals
+                        .iter()
+                        .find(|p| p.staff_id == choice.staff_id)
+                        .map_or_else(|| format!("#{}", choice.staff_id), |p| p.name.clone()),
                     user_id: choice.user_id.clone(),
                     error: error.to_string(),
                 }),
@@ -434,6 +479,7 @@ pub fn apply(profile: &Profile, plan: &Plan, choices: &[Choice]) -> Result<Appli
             let state = match p.outcome {
                 "no_match" | "no_email" | "several" | "deactivated" => Some(p.outcome),
                 "taken" => Some("no_match"),
+                "shared" => Some("several"),
                 _ => None,
             };
             if let Some(state) = state {

@@ -335,6 +335,16 @@ pub(crate) fn one_line(text: &str, what: &str) -> std::result::Result<(), String
     Ok(())
 }
 
+/// An edit's optional field, checked: `None` when it was not given, else `check`'s answer, a
+/// refusal naming `field`.
+pub(crate) fn check_given<T>(
+    value: Option<&str>,
+    field: &'static str,
+    check: impl FnOnce(&str) -> std::result::Result<T, String>,
+) -> Result<Option<T>> {
+    value.map(check).transpose().map_err(refused(field))
+}
+
 /// A refused field of an action, as an error.
 pub(crate) fn refused(field: &'static str) -> impl FnOnce(String) -> Error {
     move |reason| Error::invalid(field, format!("{reason}."))
@@ -484,24 +494,13 @@ pub struct ProjectEdit {
 /// Changes project `id`'s fields (audited as `project.edited` with the old and new value of
 /// each changed field; a change that changes nothing is not recorded).
 pub fn edit(profile: &Profile, id: i64, edit: ProjectEdit) -> Result<ProjectView> {
-    let name = edit
-        .name
-        .as_deref()
-        .map(check_name)
-        .transpose()
-        .map_err(refused("name"))?;
-    let client = edit
-        .client
-        .as_deref()
-        .map(|c| check_text(c, "A client"))
-        .transpose()
-        .map_err(refused("client"))?;
-    let external_id = edit
-        .external_id
-        .as_deref()
-        .map(|x| check_text(x, "An external id"))
-        .transpose()
-        .map_err(refused("external_id"))?;
+    let name = check_given(edit.name.as_deref(), "name", check_name)?;
+    let client = check_given(edit.client.as_deref(), "client", |c| {
+        check_text(c, "A client")
+    })?;
+    let external_id = check_given(edit.external_id.as_deref(), "external_id", |x| {
+        check_text(x, "An external id")
+    })?;
     let actor = profile.actor.clone();
     let now = switchboard_store::now_ms();
     let (project, changed) = profile.db()?.write(|tx| {
@@ -802,22 +801,29 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<ImportPreview> {
 
 /// The error of a file with row errors: how many rows, and the first errors with their line.
 fn refusal(preview: &ImportPreview) -> Error {
-    let details: Vec<String> = preview
-        .rows
-        .iter()
-        .flat_map(|row| {
-            row.errors
-                .iter()
-                .map(move |e| format!("line {} ({}): {}", row.line, e.column, e.message))
-        })
-        .collect();
-    refusal_of(preview.errors, &details)
+    refusal_of(
+        preview.errors,
+        preview
+            .rows
+            .iter()
+            .map(|row| (row.line, row.errors.as_slice())),
+    )
 }
 
-/// The error of an import with `rows` rows in error: how many, and the first `details`
-/// ("line 4 (active): …").
-pub(crate) fn refusal_of(rows: u32, details: &[String]) -> Error {
+/// The error of an import with `rows` rows in error: how many, and the first errors of
+/// `errors` (each row's line and errors), "line 4 (active): …".
+pub(crate) fn refusal_of<'a>(
+    rows: u32,
+    errors: impl Iterator<Item = (u32, &'a [RowError])>,
+) -> Error {
     const SHOWN: usize = 10;
+    let details: Vec<String> = errors
+        .flat_map(|(line, errors)| {
+            errors
+                .iter()
+                .map(move |e| format!("line {line} ({}): {}", e.column, e.message))
+        })
+        .collect();
     let more = match details.len().saturating_sub(SHOWN) {
         0 => String::new(),
         n => format!("; and {n} more"),

@@ -376,6 +376,8 @@ pub struct DmTarget {
     /// `None` when now is within their working hours (or the message is urgent); else when
     /// their next working period starts (Unix ms).
     pub wait_until: Option<i64>,
+    /// Never held for working hours.
+    pub urgent: bool,
 }
 
 /// One direct-message decision: for `recipients[recipient]`.

@@ -18,7 +18,7 @@ use crate::event_kind::EventKind;
 use crate::events::Event as Announcement;
 use crate::hours;
 use crate::profile::Profile;
-use crate::projects::{check_text, refused};
+use crate::projects::{check_given, check_text, refused};
 use crate::routing::{DmTarget, Reason, Recipient};
 use crate::{Error, Result};
 
@@ -496,27 +496,34 @@ fn ensure_external_id_free(
 }
 
 /// The manager `reference` names (email, external id or `#id`), checked not to make a circle.
-fn manager_of(conn: &Connection, id: Option<i64>, reference: &str) -> Result<Option<i64>> {
+fn manager_of(conn: &Connection, member: Option<&Member>, reference: &str) -> Result<Option<i64>> {
     if reference.trim().is_empty() {
         return Ok(None);
     }
-    let manager = resolve(conn, reference).map_err(|_| {
-        Error::invalid(
+    let manager = resolve(conn, reference).map_err(|error| match error {
+        Error::NotFound { .. } => Error::invalid(
             "manager",
             format!(
                 "No staff member is {:?}: name the manager by email, external id or #id.",
                 reference.trim()
             ),
-        )
+        ),
+        other => other,
     })?;
-    if let Some(id) = id
-        && (manager.id == id || stored::manages_through(conn, id, manager.id)?)
+    if member.is_some_and(|m| m.id == manager.id) {
+        return Err(Error::invalid(
+            "manager",
+            "A member cannot be their own manager: choose someone else, or leave it empty.",
+        ));
+    }
+    if let Some(member) = member
+        && stored::manages_through(conn, member.id, manager.id)?
     {
         return Err(Error::invalid(
             "manager",
             format!(
-                "{} cannot be the manager: that would make a circle ({} manages them, directly or through others).",
-                manager.name, "this member"
+                "{} cannot be {}'s manager: {} manages {}, directly or through others. Choose someone else.",
+                manager.name, member.name, member.name, manager.name
             ),
         ));
     }
@@ -573,7 +580,7 @@ pub fn add(profile: &Profile, new: NewMember) -> Result<MemberView> {
     let external_id = check_text(new.external_id.as_deref().unwrap_or(""), "An external id")
         .map_err(refused("external_id"))?;
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let member = profile.db()?.write(|tx| {
         if let Some(email) = &email {
             ensure_email_free(tx, email, None)?;
@@ -624,32 +631,14 @@ pub struct MemberEdit {
 
 /// Changes member `id` (audited as `staff.edited` with each changed field's old and new value).
 pub fn edit(profile: &Profile, id: i64, edit: MemberEdit) -> Result<MemberView> {
-    let name = edit
-        .name
-        .as_deref()
-        .map(check_member_name)
-        .transpose()
-        .map_err(refused("name"))?;
-    let email = edit
-        .email
-        .as_deref()
-        .map(check_email)
-        .transpose()
-        .map_err(refused("email"))?;
-    let role = edit
-        .role
-        .as_deref()
-        .map(check_role)
-        .transpose()
-        .map_err(refused("role"))?;
-    let external_id = edit
-        .external_id
-        .as_deref()
-        .map(|x| check_text(x, "An external id"))
-        .transpose()
-        .map_err(refused("external_id"))?;
+    let name = check_given(edit.name.as_deref(), "name", check_member_name)?;
+    let email = check_given(edit.email.as_deref(), "email", check_email)?;
+    let role = check_given(edit.role.as_deref(), "role", check_role)?;
+    let external_id = check_given(edit.external_id.as_deref(), "external_id", |x| {
+        check_text(x, "An external id")
+    })?;
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let (member, changed) = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
         let email = email.unwrap_or_else(|| before.email.clone());
@@ -666,7 +655,7 @@ pub fn edit(profile: &Profile, id: i64, edit: MemberEdit) -> Result<MemberView> 
             ensure_external_id_free(tx, x, Some(id))?;
         }
         let manager_id = match &edit.manager {
-            Some(reference) => manager_of(tx, Some(id), reference)?,
+            Some(reference) => manager_of(tx, Some(&before), reference)?,
             None => before.manager_id,
         };
         let after = stored::Fields {
@@ -693,15 +682,17 @@ pub fn edit(profile: &Profile, id: i64, edit: MemberEdit) -> Result<MemberView> 
             before.external_id.as_deref(),
             after.external_id,
         );
-        let manager_name = match manager_id {
-            Some(m) => Some(one(tx, m)?.name),
-            None => None,
-        };
-        diff(
-            "manager",
-            before.manager_name.as_deref(),
-            manager_name.as_deref(),
-        );
+        // By id: two members may share a name.
+        if manager_id != before.manager_id {
+            let named = |id: Option<i64>| -> Result<String> {
+                Ok(match id {
+                    Some(m) => format!("{} (#{m})", one(tx, m)?.name),
+                    None => "—".into(),
+                })
+            };
+            old.push(format!("manager: {}", named(before.manager_id)?));
+            new.push(format!("manager: {}", named(manager_id)?));
+        }
         if old.is_empty() {
             return Ok((before, false));
         }
@@ -727,7 +718,7 @@ pub fn edit(profile: &Profile, id: i64, edit: MemberEdit) -> Result<MemberView> 
 /// member is sent nothing: their waiting direct messages are discarded with the reason.
 pub fn set_active(profile: &Profile, id: i64, active: bool) -> Result<MemberView> {
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let (member, changed) = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
         if before.active == active {
@@ -743,15 +734,7 @@ pub fn set_active(profile: &Profile, id: i64, active: bool) -> Result<MemberView
         };
         stored::update(tx, id, &fields, now)?;
         if !active {
-            outbox::discard_waiting_for_staff(
-                tx,
-                id,
-                &format!(
-                    "{} was deactivated in the business application: nothing is sent to them.",
-                    before.name
-                ),
-                now,
-            )?;
+            outbox::discard_waiting_for_staff(tx, id, None, &deactivated(&before.name), now)?;
         }
         record(
             tx,
@@ -773,14 +756,25 @@ pub fn set_active(profile: &Profile, id: i64, active: bool) -> Result<MemberView
     Ok(member.into())
 }
 
+/// Why a deactivated member's waiting messages were discarded.
+pub(crate) fn deactivated(name: &str) -> String {
+    format!("{name} was deactivated in the business application: nothing is sent to them.")
+}
+
 // ---------------------------------------------------------------------------------------------
 // The connection
+
+/// When member `member`'s next working period starts, if they are outside one `now`.
+fn outside_hours(member: &Member, now: i64) -> Option<i64> {
+    let zone = effective_zone(&member.hours, member.link.as_ref());
+    hours::next_start(&member.hours, &hours::zone(&zone), now)
+}
 
 /// Switches member `reference`'s Slack connection on or off (the logo), audited as
 /// `staff.slack` (`on`/`off`). Off holds the direct messages waiting for them; on sends them.
 pub fn set_connection(profile: &Profile, reference: &str, on: bool) -> Result<MemberView> {
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let (member, changed, released) = profile.db()?.write(|tx| {
         let before = resolve(tx, reference)?;
         if before.link.is_none() {
@@ -797,7 +791,9 @@ pub fn set_connection(profile: &Profile, reference: &str, on: bool) -> Result<Me
             return Ok((before, false, 0));
         }
         let released = if on {
-            outbox::release_staff(tx, before.id, SWITCHED_OFF, now)?
+            // Outside their working hours the messages wait for the next period, as new ones do.
+            let then = outside_hours(&before, now).map(|at| (WORKING_HOURS, at));
+            outbox::release_staff(tx, before.id, SWITCHED_OFF, then, now)?
         } else {
             outbox::hold_staff(tx, before.id, SWITCHED_OFF, now)?
         };
@@ -826,7 +822,7 @@ pub fn link(
     by: LinkedBy,
 ) -> Result<MemberView> {
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let member = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
         link_in(tx, &actor, &before, team_id, user_id, by, now)?;
@@ -845,7 +841,8 @@ fn link_in(
     by: LinkedBy,
     now: i64,
 ) -> Result<()> {
-    let (workspace, user) = link_checked_as(tx, member, team_id, user_id, by, now)?;
+    let workspace = workspaces::get(tx, team_id)?.ok_or_else(|| Error::no_workspace(team_id))?;
+    let user = link_checked(tx, member.id, &workspace, user_id, by, now)?;
     record(
         tx,
         actor,
@@ -863,28 +860,18 @@ fn link_in(
     Ok(())
 }
 
-/// Links `member` as [`link`] does, without an audit entry of its own (a bulk link records one
-/// for all).
+/// Links member `staff_id` to Slack user `user_id` of `workspace` as [`link`] does, without an
+/// audit entry of its own (a bulk link records one for all): the user must be in the synced
+/// directory, a person, and no other member's. Returns the user.
 pub(crate) fn link_checked(
     tx: &Connection,
-    member: &Member,
-    team_id: &str,
+    staff_id: i64,
+    workspace: &workspaces::Workspace,
     user_id: &str,
     by: LinkedBy,
     now: i64,
-) -> Result<()> {
-    link_checked_as(tx, member, team_id, user_id, by, now).map(|_| ())
-}
-
-fn link_checked_as(
-    tx: &Connection,
-    member: &Member,
-    team_id: &str,
-    user_id: &str,
-    by: LinkedBy,
-    now: i64,
-) -> Result<(workspaces::Workspace, directory::User)> {
-    let workspace = workspaces::get(tx, team_id)?.ok_or_else(|| Error::no_workspace(team_id))?;
+) -> Result<directory::User> {
+    let team_id = workspace.team_id.as_str();
     let user = directory::user(tx, team_id, user_id)?.ok_or_else(|| {
         Error::invalid(
             "user",
@@ -904,7 +891,7 @@ fn link_checked_as(
         ));
     }
     if let Some(other) = stored::linked_to(tx, team_id, user_id)?
-        && other != member.id
+        && other != staff_id
     {
         let other = one(tx, other)?;
         return Err(Error::invalid(
@@ -915,15 +902,28 @@ fn link_checked_as(
             ),
         ));
     }
-    stored::link(tx, member.id, team_id, user_id, by, now)?;
-    Ok((workspace, user))
+    // Messages still waiting for the user this replaces would reach the wrong person.
+    if stored::links(tx, staff_id)?
+        .iter()
+        .any(|l| l.team_id == team_id && l.slack_user_id != user_id)
+    {
+        outbox::discard_waiting_for_staff(
+            tx,
+            staff_id,
+            Some(team_id),
+            "The staff member was linked to another Slack user: send it again to reach them there.",
+            now,
+        )?;
+    }
+    stored::link(tx, staff_id, team_id, user_id, by, now)?;
+    Ok(user)
 }
 
 /// Removes member `id`'s link in `team_id` (every link: `None`), audited as `staff.unlinked`.
 /// Direct messages still waiting for them are discarded with the reason.
 pub fn unlink(profile: &Profile, id: i64, team_id: Option<&str>) -> Result<MemberView> {
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let (member, discarded) = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
         let links = stored::links(tx, id)?;
@@ -948,19 +948,17 @@ pub fn unlink(profile: &Profile, id: i64, team_id: Option<&str>) -> Result<Membe
             })
             .collect();
         stored::unlink(tx, id, team_id, now)?;
-        let discarded = if stored::links(tx, id)?.is_empty() {
-            outbox::discard_waiting_for_staff(
-                tx,
-                id,
-                &format!(
-                    "{} was unlinked from Slack: link them again and send it anew.",
-                    before.name
-                ),
-                now,
-            )?
-        } else {
-            0
-        };
+        // What waited for the removed links has no one to go to there.
+        let discarded = outbox::discard_waiting_for_staff(
+            tx,
+            id,
+            team_id,
+            &format!(
+                "{} was unlinked from Slack: link them again and send it anew.",
+                before.name
+            ),
+            now,
+        )?;
         record(
             tx,
             &actor,
@@ -988,7 +986,7 @@ pub fn set_dm_target(
     channel: Option<&str>,
 ) -> Result<MemberView> {
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let member = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
         let chosen = match channel {
@@ -1057,13 +1055,17 @@ pub fn set_hours(profile: &Profile, id: i64, input: HoursInput) -> Result<Member
     };
     hours::check(&hours)?;
     let actor = profile.actor.clone();
-    let now = switchboard_store::now_ms();
+    let now = profile.now_ms();
     let member = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
         if before.hours == hours {
             return Ok(before);
         }
         stored::set_hours(tx, id, &hours, now)?;
+        // Messages already waiting for the old hours follow the new ones.
+        let after = one(tx, id)?;
+        let then = outside_hours(&after, now).map(|at| (WORKING_HOURS, at));
+        outbox::release_staff(tx, id, WORKING_HOURS, then, now)?;
         record(
             tx,
             &actor,
@@ -1076,6 +1078,8 @@ pub fn set_hours(profile: &Profile, id: i64, input: HoursInput) -> Result<Member
         one(tx, id)
     })?;
     profile.emit(Announcement::StaffChanged);
+    profile.emit(Announcement::OutboxChanged);
+    profile.wake_delivery();
     Ok(member.into())
 }
 
@@ -1131,6 +1135,7 @@ fn recipient_of(member: Member, urgent: bool, now: i64) -> Recipient {
         needs_reconnect: member.state == State::WorkspaceNeedsReconnect,
         time_zone,
         wait_until,
+        urgent,
     })
 }
 
@@ -1187,10 +1192,11 @@ pub fn recipients(conn: &Connection, event: &Event, now: i64) -> Result<Vec<Reci
         EscalationFlextime | EscalationProject => {
             let rule = escalation_rule(conn, event.kind)?;
             let urgent = urgent || rule.urgent;
-            if let Some(to) = &event.to {
-                vec![person(to, urgent)?]
-            } else if !rule.slack {
+            if !rule.slack {
+                // The owner's "no Slack for this kind" holds for a named recipient too.
                 vec![Recipient::RuleOff]
+            } else if let Some(to) = &event.to {
+                vec![person(to, urgent)?]
             } else {
                 let mut found = Vec::new();
                 if let Some(staff) = &event.staff {

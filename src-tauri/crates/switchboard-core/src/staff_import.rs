@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use switchboard_store::audit;
 use switchboard_store::rusqlite::Connection;
 use switchboard_store::staff::{self as stored, Member};
+use switchboard_store::{audit, outbox};
 
 use crate::events::Event as Announcement;
 use crate::profile::Profile;
@@ -123,9 +123,66 @@ struct Planned {
     preview: StaffImport,
     /// For each row without errors: the member it updates.
     targets: Vec<Option<i64>>,
+    known: Known,
+}
+
+/// Every member, read once for the whole file (not three lookups a row): by id, by email
+/// (lower case) and by external id.
+struct Known {
+    by_id: HashMap<i64, Member>,
+    by_email: HashMap<String, i64>,
+    by_external_id: HashMap<String, i64>,
+}
+
+impl Known {
+    fn read(conn: &Connection) -> Result<Known> {
+        let all = stored::list(
+            conn,
+            &stored::Filter {
+                include_inactive: true,
+                limit: u64::MAX,
+                ..stored::Filter::default()
+            },
+        )?;
+        let mut known = Known {
+            by_id: HashMap::with_capacity(all.rows.len()),
+            by_email: HashMap::new(),
+            by_external_id: HashMap::new(),
+        };
+        // An email two members share names the active one first, then the oldest, as
+        // `staff::by_email` answers.
+        let mut rows = all.rows;
+        rows.sort_by_key(|m| (!m.active, m.id));
+        for m in rows {
+            if let Some(e) = &m.email {
+                known.by_email.entry(e.to_lowercase()).or_insert(m.id);
+            }
+            if let Some(x) = &m.external_id {
+                known.by_external_id.insert(x.clone(), m.id);
+            }
+            known.by_id.insert(m.id, m);
+        }
+        Ok(known)
+    }
+
+    fn email(&self, email: &str) -> Option<&Member> {
+        self.by_id.get(self.by_email.get(&email.to_lowercase())?)
+    }
+
+    fn external_id(&self, external_id: &str) -> Option<&Member> {
+        self.by_id.get(self.by_external_id.get(external_id)?)
+    }
+
+    /// The member `reference` names: an email or an external id.
+    fn named(&self, reference: &str) -> Option<&Member> {
+        self.email(reference)
+            .or_else(|| self.external_id(reference))
+    }
 }
 
 fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
+    let known = Known::read(conn)?;
+    let mut targeted: HashMap<i64, u32> = HashMap::new();
     let mut preview = StaffImport {
         rows: Vec::new(),
         creates: 0,
@@ -205,27 +262,35 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
             );
         }
         // The member the row updates: by external id, else by email.
-        let existing: Option<Member> = match (&external_id, &email) {
-            (Some(Some(x)), _) if let Some(m) = stored::by_external_id(conn, x)? => Some(m),
-            (_, Some(Some(e))) => stored::by_email(conn, e)?.into_iter().next(),
+        let existing: Option<&Member> = match (&external_id, &email) {
+            (Some(Some(x)), _) if let Some(m) = known.external_id(x) => Some(m),
+            (_, Some(Some(e))) => known.email(e),
             _ => None,
         };
-        if let (Some(m), Some(Some(e))) = (&existing, &email)
-            && let Some(other) = stored::by_email(conn, e)?
-                .into_iter()
-                .find(|o| o.id != m.id)
+        if let (Some(m), Some(Some(e))) = (existing, &email)
+            && let Some(other) = known.email(e).filter(|o| o.id != m.id)
         {
             fail(
                 "email",
                 format!("{e} is already the email of {} (#{})", other.name, other.id),
             );
         }
-        let email = email.unwrap_or_else(|| existing.as_ref().and_then(|m| m.email.clone()));
-        let role =
-            role.unwrap_or_else(|| existing.as_ref().map_or("staff".into(), |m| m.role.clone()));
+        if let Some(m) = existing
+            && let Some(first) = targeted.insert(m.id, record.line)
+        {
+            fail(
+                "row",
+                format!(
+                    "Line {first} already changes {} (#{}): each member once",
+                    m.name, m.id
+                ),
+            );
+        }
+        let email = email.unwrap_or_else(|| existing.and_then(|m| m.email.clone()));
+        let role = role.unwrap_or_else(|| existing.map_or("staff".into(), |m| m.role.clone()));
         let external_id =
-            external_id.unwrap_or_else(|| existing.as_ref().and_then(|m| m.external_id.clone()));
-        let active = active.unwrap_or_else(|| existing.as_ref().is_none_or(|m| m.active));
+            external_id.unwrap_or_else(|| existing.and_then(|m| m.external_id.clone()));
+        let active = active.unwrap_or_else(|| existing.is_none_or(|m| m.active));
         if let Some(reference) = manager.as_deref().filter(|m| !m.is_empty()) {
             let is_self = email
                 .as_deref()
@@ -236,7 +301,7 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
             }
         }
         let mut changes = Vec::new();
-        if let Some(m) = &existing {
+        if let Some(m) = existing {
             if m.name != name {
                 changes.push("name");
             }
@@ -253,9 +318,7 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
                 changes.push("active");
             }
             if let Some(reference) = &manager {
-                let now_named = m
-                    .manager_id
-                    .and_then(|id| stored::get(conn, id).ok().flatten());
+                let now_named = m.manager_id.and_then(|id| known.by_id.get(&id));
                 let same = match now_named {
                     Some(n) => {
                         n.email
@@ -279,7 +342,7 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
         } else {
             RowAction::Update
         };
-        targets.push(existing.as_ref().map(|m| m.id));
+        targets.push(existing.map(|m| m.id));
         preview.rows.push(StaffRow {
             line: record.line,
             action,
@@ -313,8 +376,7 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
         };
         let known = in_file.contains_key(&reference.to_lowercase())
             || in_file.contains_key(reference)
-            || !stored::by_email(conn, reference)?.is_empty()
-            || stored::by_external_id(conn, reference)?.is_some();
+            || known.named(reference).is_some();
         if !known {
             row.errors.push(RowError {
                 column: "manager",
@@ -333,7 +395,11 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
             RowAction::Error => preview.errors += 1,
         }
     }
-    Ok(Planned { preview, targets })
+    Ok(Planned {
+        preview,
+        targets,
+        known,
+    })
 }
 
 /// What importing `csv_text` would do, row by row; nothing is written.
@@ -349,7 +415,11 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<StaffImport> {
     let actor = profile.actor.clone();
     let now = profile.now_ms();
     let preview = profile.db()?.write(|tx| {
-        let Planned { mut preview, targets } = plan(tx, &table)?;
+        let Planned {
+            mut preview,
+            targets,
+            known,
+        } = plan(tx, &table)?;
         if preview.errors > 0 {
             return Err(refusal(&preview));
         }
@@ -360,12 +430,22 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<StaffImport> {
                 name: &row.name,
                 email: row.email.as_deref(),
                 role: &row.role,
-                manager_id: target.and_then(|id| stored::get(tx, id).ok().flatten()?.manager_id),
+                manager_id: target.and_then(|id| known.by_id.get(&id)?.manager_id),
                 active: row.active,
             };
             let id = match target {
                 Some(id) if row.action == RowAction::Update => {
                     stored::update(tx, *id, &fields, now)?;
+                    // Deactivated by the file: nothing more is sent to them, as in Staff.
+                    if known.by_id.get(id).is_some_and(|m| m.active) && !row.active {
+                        outbox::discard_waiting_for_staff(
+                            tx,
+                            *id,
+                            None,
+                            &crate::staff::deactivated(&row.name),
+                            now,
+                        )?;
+                    }
                     *id
                 }
                 Some(id) => *id,
@@ -379,23 +459,29 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<StaffImport> {
                 ids.insert(x.clone(), id);
             }
         }
+        // Every manager is set first, then circles are looked for: a later row may break a
+        // circle an earlier one would have made.
+        let mut managed = Vec::new();
         for row in &preview.rows {
             let Some(reference) = &row.manager else {
                 continue;
             };
             let manager = if reference.is_empty() {
                 None
-            } else if let Some(id) = ids.get(&reference.to_lowercase()).or(ids.get(reference)) {
-                Some(*id)
-            } else if let Some(m) = stored::by_email(tx, reference)?.into_iter().next() {
-                Some(m.id)
             } else {
-                stored::by_external_id(tx, reference)?.map(|m| m.id)
+                ids.get(&reference.to_lowercase())
+                    .or(ids.get(reference))
+                    .copied()
+                    .or_else(|| known.named(reference).map(|m| m.id))
             };
             let id = row.staff_id.expect("written above");
-            if let Some(m) = manager
-                && stored::manages_through(tx, id, m)?
-            {
+            stored::set_manager(tx, id, manager)?;
+            if let Some(m) = manager {
+                managed.push((row, id, m, reference));
+            }
+        }
+        for (row, id, manager, reference) in managed {
+            if stored::manages_through(tx, id, manager)? {
                 return Err(Error::invalid(
                     "csv",
                     format!(
@@ -404,7 +490,6 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<StaffImport> {
                     ),
                 ));
             }
-            stored::set_manager(tx, id, manager)?;
         }
         if preview.creates + preview.updates > 0 {
             audit::record(
@@ -432,14 +517,11 @@ pub fn import(profile: &Profile, csv_text: &str) -> Result<StaffImport> {
 }
 
 fn refusal(preview: &StaffImport) -> Error {
-    let details: Vec<String> = preview
-        .rows
-        .iter()
-        .flat_map(|row| {
-            row.errors
-                .iter()
-                .map(move |e| format!("line {} ({}): {}", row.line, e.column, e.message))
-        })
-        .collect();
-    crate::projects::refusal_of(preview.errors, &details)
+    crate::projects::refusal_of(
+        preview.errors,
+        preview
+            .rows
+            .iter()
+            .map(|row| (row.line, row.errors.as_slice())),
+    )
 }

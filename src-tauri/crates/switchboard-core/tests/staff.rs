@@ -51,7 +51,9 @@ const STAFF_CSV: &str = "name,email,role,manager\n\
     Gus Gone,gone@example.com,staff,mara@example.com\n\
     Nia None,nobody@example.com,staff,mara@example.com\n\
     Pat Late,late@example.com,staff,mara@example.com\n\
-    Quinn Quiet,,staff,mara@example.com\n";
+    Quinn Quiet,,staff,mara@example.com\n\
+    Zed One,zed@example.com,staff,mara@example.com\n\
+    Zed Two,zed+two@example.com,staff,mara@example.com\n";
 
 async fn setup() -> Setup {
     let world = World::start_tuned(
@@ -73,6 +75,7 @@ async fn setup() -> Setup {
         ("dee1", "dup@example.com", false),
         ("dee2", "DUP@example.com", false),
         ("gus", "gone@example.com", true),
+        ("zed", "zed@example.com", false),
     ] {
         users.insert(
             handle.to_owned(),
@@ -89,7 +92,7 @@ async fn setup() -> Setup {
         add_user(&world, &team, "pat", "late@example.com", false).await,
     );
     let imported = staff_import::import(&world.profile, STAFF_CSV).unwrap();
-    assert!(imported.imported && imported.creates == 9, "{imported:?}");
+    assert!(imported.imported && imported.creates == 11, "{imported:?}");
     Setup { world, team, users }
 }
 
@@ -192,6 +195,15 @@ async fn email_matching_links_what_is_certain_and_reports_the_rest() {
         .unwrap();
     assert_eq!(pat.source, Some("lookup"));
     assert_eq!((plan.matched, plan.looked_up), (5, 2), "{plan:?}");
+    assert_eq!(
+        (
+            outcome_of(&plan, "zed@example.com").0,
+            outcome_of(&plan, "zed+two@example.com").0,
+            plan.shared
+        ),
+        ("shared", "shared", 2),
+        "two members whose addresses lead to one Slack user: neither is linked"
+    );
 
     // What was linked reads as connected; the rest say why not, and filter.
     let page = |show: &str| {
@@ -206,13 +218,23 @@ async fn email_matching_links_what_is_certain_and_reports_the_rest() {
     };
     assert_eq!(page("connected").total, 5);
     let no_match: Vec<String> = page("no_match").rows.into_iter().map(|m| m.name).collect();
-    assert_eq!(no_match, ["Dee Two", "Gus Gone", "Nia None", "Quinn Quiet"]);
+    assert_eq!(
+        no_match,
+        [
+            "Dee Two",
+            "Gus Gone",
+            "Nia None",
+            "Quinn Quiet",
+            "Zed One",
+            "Zed Two"
+        ]
+    );
     let attention: Vec<String> = page("needs_attention")
         .rows
         .into_iter()
         .map(|m| m.name)
         .collect();
-    assert_eq!(attention, ["Dee Two", "Gus Gone"]);
+    assert_eq!(attention, ["Dee Two", "Gus Gone", "Zed One", "Zed Two"]);
     let nia = staff::find(&setup.world.profile, "nobody@example.com").unwrap();
     assert!(!nia.connected && nia.state == "not_linked");
     assert!(nia.reason.contains("no Slack user"), "{}", nia.reason);
@@ -291,7 +313,11 @@ async fn direct_messages_reach_the_members_dm_with_the_template_and_the_sender()
         "the link button: {blocks}"
     );
     assert!(
-        messages[0]["text"].as_str().unwrap().contains("Enjoy!"),
+        messages[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(":white_check_mark: Your vacation request from Mon 21 Dec 2026 to Thu 24 Dec 2026 was approved")
+            && messages[0]["text"].as_str().unwrap().contains("Enjoy!"),
         "{}",
         messages[0]["text"]
     );
@@ -336,6 +362,32 @@ async fn direct_messages_reach_the_members_dm_with_the_template_and_the_sender()
         "{}",
         nia.sentence
     );
+
+    // Relinked to another Slack user before delivery: the message for the old user is discarded,
+    // saying why, instead of reaching the wrong person.
+    let mut stale = compose("bob@example.com", "text", "For the old account");
+    stale.urgent = true;
+    let stale = dm::send(&world.profile, &stale, Source::Ui).unwrap();
+    staff::link(
+        &world.profile,
+        member_id(world, "bob@example.com"),
+        &setup.team,
+        &setup.users["dee1"],
+        switchboard_store::staff::LinkedBy::Manual,
+    )
+    .unwrap();
+    let item = switchboard_core::outbox::detail(&world.profile, stale.outbox_id.unwrap())
+        .unwrap()
+        .item;
+    assert_eq!(item.state, "discarded");
+    assert!(
+        item.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("linked to another Slack user"),
+        "{item:?}"
+    );
+    assert_eq!(deliver(world).await.sent, 0);
 }
 
 #[tokio::test]
@@ -362,8 +414,19 @@ async fn switching_a_member_off_holds_their_messages_and_on_sends_them() {
     assert_eq!(refused.reason, "staff_switched_off");
     assert_eq!(deliver(world).await.sent, 0);
     // It reads the same from a new profile over the same directory (a restart).
-    let member = staff::find(&world.profile, "bob@example.com").unwrap();
-    assert!(!member.switched_on);
+    let reopened =
+        switchboard_core::profile::Profile::open(switchboard_core::profile::ProfileConfig {
+            secrets: SecretsIn::Memory,
+            ..switchboard_core::profile::ProfileConfig::new(
+                world.dir.path().to_path_buf(),
+                world.profile.endpoints.clone(),
+            )
+        });
+    let member = staff::find(&reopened, "bob@example.com").unwrap();
+    assert!(
+        !member.switched_on && member.state == "switched_off",
+        "{member:?}"
+    );
 
     let on = staff::set_connection(&world.profile, "bob@example.com", true).unwrap();
     assert!(on.connected);
@@ -375,11 +438,29 @@ async fn switching_a_member_off_holds_their_messages_and_on_sends_them() {
         .map(|m| m["text"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(texts, ["One"]);
-    let audit = world.count(
-        "SELECT count(*) FROM audit_log WHERE action = 'staff.slack' AND ?1 = ?1",
-        &setup.team,
+    let audit: Vec<(String, String, String)> = world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            let mut q = c.prepare(
+                "SELECT subject, old_value, new_value FROM audit_log
+                 WHERE action = 'staff.slack' ORDER BY id",
+            )?;
+            let rows = q
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, switchboard_store::Error>(rows)
+        })
+        .unwrap();
+    let bob = "Bob Stone <bob@example.com>".to_owned();
+    assert_eq!(
+        audit,
+        [
+            (bob.clone(), "on".into(), "off".into()),
+            (bob, "off".into(), "on".into())
+        ]
     );
-    assert_eq!(audit, 2);
 }
 
 #[tokio::test]
@@ -420,7 +501,18 @@ async fn working_hours_hold_messages_until_the_next_period_and_urgent_ones_go_at
         .unwrap()
         .item;
     let release = item.next_attempt_at.expect("held until a time");
-    assert!(release > world.profile.now_ms() + 60 * 60 * 1000);
+    let expected = {
+        let today = now.date().at((start / 60) as i8, (start % 60) as i8, 0, 0);
+        let at = today.to_zoned(jiff::tz::TimeZone::UTC).unwrap();
+        // Two hours ahead may be tomorrow already.
+        let at = if at.timestamp() <= now.timestamp() {
+            at.tomorrow().unwrap()
+        } else {
+            at
+        };
+        at.timestamp().as_millisecond()
+    };
+    assert_eq!(release, expected, "held until her next period starts");
 
     // An urgent flex-time escalation bypasses the hours.
     let urgent = ingest::receive(
@@ -459,10 +551,18 @@ async fn working_hours_hold_messages_until_the_next_period_and_urgent_ones_go_at
         "only the urgent one"
     );
 
-    // The clock reaches her working period: the held message goes.
+    // Switched off meanwhile: her period comes and the message still waits.
+    staff::set_connection(&world.profile, "ann.lee@example.com", false).unwrap();
     world
         .profile
         .advance_clock(release - world.profile.now_ms() + 1_000);
+    assert_eq!(
+        deliver(world).await.sent,
+        0,
+        "switched off wins over working hours"
+    );
+    // Switched on within her period: the held message goes.
+    staff::set_connection(&world.profile, "ann.lee@example.com", true).unwrap();
     let summary = deliver(world).await;
     assert_eq!(summary.sent, 1, "{summary:?}");
     let texts: Vec<String> = in_channel(world, &channel)

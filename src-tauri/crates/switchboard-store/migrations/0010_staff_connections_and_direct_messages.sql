@@ -6,6 +6,7 @@
 -- Monday = 1 … Sunday = 64; hours are minutes after midnight in `work_time_zone`, or in the
 -- member's Slack time zone when that is NULL.
 ALTER TABLE staff ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+UPDATE staff SET updated_at = created_at;
 ALTER TABLE staff ADD COLUMN work_days INTEGER NOT NULL DEFAULT 31
     CHECK (work_days BETWEEN 0 AND 127);
 ALTER TABLE staff ADD COLUMN work_start INTEGER NOT NULL DEFAULT 480
@@ -31,6 +32,8 @@ ALTER TABLE staff_slack_link ADD COLUMN switched_by TEXT;
 -- A direct message names its recipient, for the member's message history and for holding
 -- their messages while their connection is switched off.
 ALTER TABLE outbox ADD COLUMN staff_id INTEGER REFERENCES staff (id) ON DELETE SET NULL;
+-- An urgent direct message is not held for working hours, also when it is released later.
+ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0 CHECK (urgent IN (0, 1));
 CREATE INDEX outbox_by_staff ON outbox (staff_id, id) WHERE staff_id IS NOT NULL;
 
 -- An escalation rule may mark its messages urgent: they bypass working hours.

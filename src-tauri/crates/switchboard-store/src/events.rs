@@ -59,6 +59,8 @@ pub struct NewMessage {
     /// Held until this time (Unix ms), then released on its own: a direct message waiting for
     /// its recipient's working hours.
     pub not_before: Option<i64>,
+    /// Never held for working hours (an urgent direct message).
+    pub urgent: bool,
 }
 
 /// A routing decision (stored, or about to be: then `outbox_id` is `None`).
@@ -220,9 +222,9 @@ pub fn insert(
     let mut queue = conn.prepare_cached(
         "INSERT INTO outbox (event_id, notification_channel_id, team_id, target_kind, target_id,
              target_name, payload_json, thread_key, state, hold_reason, next_attempt_at,
-             created_at, updated_at, staff_id)
+             created_at, updated_at, staff_id, urgent)
          VALUES (?1, ?2, ?3, CASE WHEN ?12 IS NULL THEN 'channel' ELSE 'dm' END, ?4, ?5, ?6,
-                 ?7, ?8, ?9, ?11, ?10, ?10, ?12)",
+                 ?7, ?8, ?9, ?11, ?10, ?10, ?12, ?13)",
     )?;
     let mut stored = Vec::with_capacity(routes.len());
     for NewRoute { mut route, message } in routes {
@@ -244,7 +246,8 @@ pub fn insert(
                     message.hold_reason,
                     event.received_at,
                     message.not_before.unwrap_or(event.received_at),
-                    route.staff_id
+                    route.staff_id,
+                    message.urgent
                 ])?;
                 Some(conn.last_insert_rowid())
             }
@@ -573,6 +576,7 @@ mod tests {
                 thread_key: None,
                 hold_reason: None,
                 not_before: None,
+                urgent: false,
             }),
         }
     }

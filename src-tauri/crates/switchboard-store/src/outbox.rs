@@ -391,26 +391,41 @@ pub fn release(conn: &Connection, reason: &str, connected_only: bool, now: i64) 
     )? as u64)
 }
 
-/// Holds the waiting direct messages to staff member `staff_id` for `reason`
-/// (`staff_switched_off`); returns how many. A message mid-send finishes its attempt.
+/// Holds every waiting direct message to staff member `staff_id` for `reason`
+/// (`staff_switched_off`), whatever else held it (working hours, a workspace to reconnect), so
+/// nothing releases it while the reason stands; returns how many. A message mid-send finishes
+/// its attempt.
 pub fn hold_staff(conn: &Connection, staff_id: i64, reason: &str, now: i64) -> Result<u64> {
     Ok(conn
         .prepare_cached(
             "UPDATE outbox SET state = 'held', hold_reason = ?2, updated_at = ?3
-             WHERE staff_id = ?1 AND state = 'pending'",
+             WHERE staff_id = ?1
+               AND (state = 'pending' OR (state = 'held' AND hold_reason IS NOT ?2))",
         )?
         .execute(params![staff_id, reason, now])? as u64)
 }
 
-/// Sends again the direct messages to `staff_id` held for `reason`, from `now`; how many.
-pub fn release_staff(conn: &Connection, staff_id: i64, reason: &str, now: i64) -> Result<u64> {
+/// Ends the hold for `reason` of the direct messages to `staff_id`: they are sent from `now`,
+/// or, with `then` (another reason and a time), held for that reason until then (a member's
+/// working hours) — urgent ones excepted, which are sent; returns how many.
+pub fn release_staff(
+    conn: &Connection,
+    staff_id: i64,
+    reason: &str,
+    then: Option<(&str, i64)>,
+    now: i64,
+) -> Result<u64> {
+    let (next_reason, at) = then.unzip();
     Ok(conn
         .prepare_cached(
-            "UPDATE outbox SET state = 'pending', hold_reason = NULL, next_attempt_at = ?3,
+            "UPDATE outbox SET
+                 state = CASE WHEN ?4 IS NULL OR urgent = 1 THEN 'pending' ELSE 'held' END,
+                 hold_reason = CASE WHEN ?4 IS NULL OR urgent = 1 THEN NULL ELSE ?4 END,
+                 next_attempt_at = CASE WHEN ?4 IS NULL OR urgent = 1 THEN ?3 ELSE ?5 END,
                  updated_at = ?3
              WHERE staff_id = ?1 AND state = 'held' AND hold_reason = ?2",
         )?
-        .execute(params![staff_id, reason, now])? as u64)
+        .execute(params![staff_id, reason, now, next_reason, at])? as u64)
 }
 
 /// Releases what was held for `reason` until a time that has come (`next_attempt_at <= now`:
@@ -424,29 +439,21 @@ pub fn release_due(conn: &Connection, reason: &str, now: i64) -> Result<u64> {
         .execute(params![reason, now])? as u64)
 }
 
-/// When the first message held for `reason` until a time is due (working hours).
-pub fn next_due(conn: &Connection, reason: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'held' AND hold_reason = ?1",
-        )?
-        .query_row([reason], |row| row.get(0))?)
-}
-
-/// Discards what still waits (pending or held) for staff member `staff_id`, saying `why`;
-/// returns how many.
+/// Discards what still waits (pending or held) for staff member `staff_id` — in workspace
+/// `team_id`, or everywhere with `None` — saying `why`; returns how many.
 pub fn discard_waiting_for_staff(
     conn: &Connection,
     staff_id: i64,
+    team_id: Option<&str>,
     why: &str,
     now: i64,
 ) -> Result<u64> {
     Ok(conn
         .prepare_cached(
             "UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3
-             WHERE staff_id = ?1 AND state IN ('pending', 'held')",
+             WHERE staff_id = ?1 AND state IN ('pending', 'held') AND (?4 IS NULL OR team_id = ?4)",
         )?
-        .execute(params![staff_id, why, now])? as u64)
+        .execute(params![staff_id, why, now, team_id])? as u64)
 }
 
 /// Discards every held message held for `reason`; returns how many.

@@ -15,6 +15,7 @@ pub struct Counts {
     pub notification_channels: u32,
     pub projects: u32,
     pub staff: u32,
+    /// Active members with a working connection (the colour logo: see `staff::State`).
     pub linked_staff: u32,
     pub templates: u32,
     pub events: u32,
@@ -33,7 +34,11 @@ pub fn counts(conn: &Connection) -> Result<Counts> {
             (SELECT count(*) FROM notification_channel),
             (SELECT count(*) FROM project WHERE archived = 0),
             (SELECT count(*) FROM staff WHERE active = 1),
-            (SELECT count(DISTINCT staff_id) FROM staff_slack_link WHERE enabled = 1),
+            (SELECT count(DISTINCT l.staff_id) FROM staff_slack_link l
+             JOIN staff s ON s.id = l.staff_id AND s.active = 1
+             JOIN workspace w ON w.team_id = l.team_id AND w.status = 'connected'
+             LEFT JOIN slack_user u ON u.team_id = l.team_id AND u.user_id = l.slack_user_id
+             WHERE l.enabled = 1 AND coalesce(u.is_deleted, 0) = 0 AND u.vanished_at IS NULL),
             (SELECT count(*) FROM template),
             (SELECT count(*) FROM event),
             (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending', 'held')),

@@ -21,18 +21,6 @@ pub fn template(conn: &Connection, purpose: &str, name: &str) -> Result<Option<S
         .optional()?)
 }
 
-/// Whether the newest rule for escalation kind `kind` posts to the project's channel
-/// (`None`: no rule is set).
-pub fn escalation_posts_to_project_channel(conn: &Connection, kind: &str) -> Result<Option<bool>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT post_to_project_channel FROM escalation_rule WHERE kind = ?1
-             ORDER BY updated_at DESC LIMIT 1",
-        )?
-        .query_row([kind], |row| row.get(0))
-        .optional()?)
-}
-
 /// An escalation rule: whether Slack is used for the kind, for whom, and whether it is urgent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EscalationRule {

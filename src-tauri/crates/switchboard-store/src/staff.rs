@@ -234,6 +234,13 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Member>> {
         .optional()?)
 }
 
+/// Whether member `id` exists.
+pub fn exists(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM staff WHERE id = ?1)")?
+        .query_row([id], |row| row.get(0))?)
+}
+
 /// Members whose email is `email` (ASCII case ignored), active ones first, then oldest.
 pub fn by_email(conn: &Connection, email: &str) -> Result<Vec<Member>> {
     let mut statement = conn.prepare_cached(&format!(
@@ -346,18 +353,6 @@ pub fn list(conn: &Connection, filter: &Filter<'_>) -> Result<Page> {
         connected: u64::try_from(connected).unwrap_or(0),
         rows,
     })
-}
-
-/// How many active members there are, and how many of them are connected.
-pub fn counts(conn: &Connection) -> Result<(u64, u64)> {
-    let page = list(
-        conn,
-        &Filter {
-            limit: 0,
-            ..Filter::default()
-        },
-    )?;
-    Ok((page.total, page.connected))
 }
 
 /// Every link of member `staff_id`, best first.
@@ -621,24 +616,6 @@ pub fn cache_dm_channel(
     Ok(())
 }
 
-/// One row of an import, about to be written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImportRow<'a> {
-    /// The member to update; `None` adds one.
-    pub id: Option<i64>,
-    pub fields: Fields<'a>,
-}
-
-/// Writes an import's rows in the caller's transaction; returns the ids in the rows' order.
-pub fn write_rows(conn: &Connection, rows: &[ImportRow<'_>], now: i64) -> Result<Vec<i64>> {
-    rows.iter()
-        .map(|row| match row.id {
-            Some(id) => update(conn, id, &row.fields, now).map(|_| id),
-            None => insert(conn, &row.fields, now),
-        })
-        .collect()
-}
-
 /// Sets member `id`'s manager (after an import wrote everyone, so managers named in later rows
 /// exist).
 pub fn set_manager(conn: &Connection, id: i64, manager_id: Option<i64>) -> Result<()> {
@@ -647,7 +624,8 @@ pub fn set_manager(conn: &Connection, id: i64, manager_id: Option<i64>) -> Resul
     Ok(())
 }
 
-/// Every active member with an email, for automatic linking: (id, email, linked in `team_id`).
+/// Every active member, for automatic linking: (id, name, email or `""`, whether they are
+/// linked in `team_id`), by name.
 pub fn emails(conn: &Connection, team_id: &str) -> Result<Vec<(i64, String, String, bool)>> {
     let mut statement = conn.prepare_cached(
         "SELECT s.id, s.name, coalesce(s.email, ''),
@@ -793,8 +771,16 @@ mod tests {
         .unwrap();
         assert_eq!((page.total, page.connected), (4, 1));
         assert_eq!(page.rows.len(), 2);
+        let everyone = list(
+            conn,
+            &Filter {
+                limit: 0,
+                ..Filter::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
-            counts(conn).unwrap(),
+            (everyone.total, everyone.connected),
             (5, 1),
             "inactive members are not counted"
         );
