@@ -75,7 +75,7 @@ async fn background(app: &App) -> String {
     value.as_str().expect("a colour string").to_owned()
 }
 
-async fn choose_theme(app: &App, theme: &str) {
+pub(crate) async fn choose_theme(app: &App, theme: &str) {
     app.open_view("settings", "Settings").await;
     app.find(&format!("label:has(input[value='{theme}'])"))
         .await

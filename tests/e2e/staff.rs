@@ -1,7 +1,7 @@
 //! Staff through the real UI, on the demo workspace: staff imported with `switchboard staff
 //! import`, linked by email from the Staff view with a review before saving, colour and grey
 //! logos with the reason, a logo clicked off and on again. Screenshots of the list and the
-//! review.
+//! review, in light and dark.
 
 use std::process::Command;
 
@@ -91,6 +91,11 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
             .await;
         assert!(reason.contains("no Slack user"), "{reason}");
         app.screenshot("staff-list").await;
+        crate::choose_theme(&app, "dark").await;
+        app.open_view("staff", "Staff").await;
+        app.wait_for_text("[data-testid='staff-count']", "5 members, 4 connected")
+            .await;
+        app.screenshot("dark-staff-list").await;
 
         // Dev's logo off, then on again.
         let dev = "[data-testid='staff-row'][data-state] [data-testid='staff-logo'][aria-label*='Dev Raman']";
@@ -101,6 +106,8 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
             (colour_logos(&app).await == 3).then_some(())
         })
         .await;
+        app.wait_for_text("[data-testid='staff-count']", "5 members, 3 connected")
+            .await;
         let label = app.find(dev).await.attr("aria-label").await.unwrap().unwrap();
         assert!(label.contains(": off. Switched off by"), "{label}");
         app.screenshot("staff-logo-off").await;
