@@ -1075,7 +1075,7 @@ template: string | null; defaultTemplate: string; placeholders: PlaceholderInfo[
  */
 export type LinkApplied = { linked: number; unmatched: number; 
 /**
- * "Ann Lee: …" for each link refused.
+ * "#12 (Ann Lee): …" for each link refused.
  */
 refused: string[] }
 /**
@@ -1089,7 +1089,7 @@ export type LinkCandidateChoice = { staffId: number; userId: string }
 /**
  * What matching found in one workspace, for review before anything is saved.
  */
-export type LinkPlan = { teamId: string; teamName: string; proposals: LinkProposal[]; alreadyLinked: number; matched: number; several: number; deactivated: number; noMatch: number; noEmail: number; taken: number; lookedUp: number; notLookedUp: number }
+export type LinkPlan = { teamId: string; teamName: string; proposals: LinkProposal[]; alreadyLinked: number; matched: number; several: number; deactivated: number; noMatch: number; noEmail: number; taken: number; shared: number; lookedUp: number; notLookedUp: number }
 /**
  * How far matching is.
  */
@@ -1099,7 +1099,7 @@ export type LinkPlanProgress = { done: number; total: number }
  */
 export type LinkProposal = { staffId: number; name: string; email: string | null; 
 /**
- * `match`, `several`, `deactivated`, `no_match`, `no_email` or `taken`.
+ * `match`, `several`, `deactivated`, `no_match`, `no_email`, `taken` or `shared`.
  */
 outcome: string; user: LinkCandidate | null; candidates: LinkCandidate[]; source: string | null; detail: string }
 /**
