@@ -118,6 +118,108 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
             (colour_logos(&app).await == 4).then_some(())
         })
         .await;
+
+        // A manager writes Bruno about his vacation: the preview shows it as Slack will, Send
+        // queues it (urgent, so the hour of the run does not hold it), and it arrives in his DM
+        // with the sender named; the history shows it sent. Nobody Known is greyed, and Send
+        // says why it is off.
+        app.open_view("messages", "Messages").await;
+        let search = app.find("[data-testid='dm-search']").await;
+        search.send_keys("Nobody").await.unwrap();
+        click(&app, "[data-testid='dm-person'][aria-label^='Nobody Known']").await;
+        let why = app
+            .wait_for_text("[data-testid='dm-send-why']", "cannot receive Slack messages")
+            .await;
+        assert!(why.contains("Nobody Known"), "{why}");
+        let send = app.find("[data-testid='dm-send']").await;
+        assert_eq!(send.prop("disabled").await.unwrap().as_deref(), Some("true"));
+        click(&app, "[data-testid='dm-change']").await;
+        let search = app.find("[data-testid='dm-search']").await;
+        search.clear().await.unwrap();
+        search.send_keys("Bruno").await.unwrap();
+        click(&app, "[data-testid='dm-person'][aria-label^='Bruno Lindqvist']").await;
+        app.find("[data-testid='dm-purpose'] option[value='vacation_request']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        set_value(&app, "[data-testid='dm-field-from']", "2026-12-21").await;
+        set_value(&app, "[data-testid='dm-field-to']", "2026-12-24").await;
+        app.find("[data-testid='dm-link']")
+            .await
+            .send_keys("https://app.example.com/vacations/311")
+            .await
+            .unwrap();
+        app.find("[data-testid='dm-text']")
+            .await
+            .send_keys("Enjoy the break!")
+            .await
+            .unwrap();
+        let sender = app.find("[data-testid='dm-sender']").await;
+        sender.clear().await.unwrap();
+        sender.send_keys("Ada Okafor").await.unwrap();
+        click(&app, "[data-testid='dm-urgent']").await;
+        app.wait_for_text("[data-testid='dm-preview']", "Your vacation request")
+            .await;
+        let preview = app
+            .wait_for_text("[data-testid='dm-preview']", "from Ada Okafor via Switchboard")
+            .await;
+        assert!(preview.contains("Enjoy the break!"), "{preview}");
+        app.screenshot("dark-messages-composer").await;
+        click(&app, "[data-testid='dm-send']").await;
+        app.wait_for_text("[data-testid='dm-outcome']", "Queued for Bruno Lindqvist")
+            .await;
+        app.screenshot("dark-messages-queued").await;
+        app.wait_for_text("[data-testid='dm-history-entry'][data-state='sent']", "Vacation")
+            .await;
+        app.screenshot("dark-messages-sent").await;
+        app.open_view("workspaces", "Workspaces").await;
+        let demo_url = app.find(".demo-bar .mono").await.text().await.unwrap();
+        let answer: serde_json::Value = reqwest::get(format!("{demo_url}/_emulator/messages"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let dms: Vec<&serde_json::Value> = answer["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["channel"].as_str().is_some_and(|c| c.starts_with('D')))
+            .collect();
+        assert_eq!(dms.len(), 1, "{answer}");
+        let text = dms[0]["text"].as_str().unwrap();
+        assert!(text.contains("Your vacation request"), "{text}");
+        assert!(text.contains("Enjoy the break!"), "{text}");
+        let blocks = dms[0]["blocks"].to_string();
+        assert!(blocks.contains("from Ada Okafor via Switchboard"), "{blocks}");
+        assert!(blocks.contains("vacations/311"), "{blocks}");
+        crate::choose_theme(&app, "light").await;
+        app.open_view("messages", "Messages").await;
+        app.find("[data-testid='dm-search']").await.send_keys("Bruno").await.unwrap();
+        click(&app, "[data-testid='dm-person'][aria-label^='Bruno Lindqvist']").await;
+        app.wait_for_text("[data-testid='dm-history-entry'][data-state='sent']", "Vacation")
+            .await;
+        app.client
+            .execute(
+                "document.querySelector(\"[data-testid='dm-history']\").scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        app.screenshot("messages-history").await;
     })
     .await;
+}
+
+/// Sets an input's value as typing would (a date input takes no keys in a fixed format).
+async fn set_value(app: &App, css: &str, value: &str) {
+    let element = app.find(css).await;
+    app.client
+        .execute(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![serde_json::to_value(&element).unwrap(), serde_json::json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("setting {css}: {e}"));
 }

@@ -35,6 +35,7 @@ pub async fn timeline(
         since: filter.since,
         until: filter.until,
         before: filter.before,
+        staff: filter.staff,
         limit: filter.limit,
     };
     let page = timeline::timeline(&state.profile(), &query)?;

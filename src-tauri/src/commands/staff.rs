@@ -12,8 +12,8 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::dto::{
-    DmPurpose, DmSent, EscalationRule, LinkApplied, LinkCandidate, LinkPlan, LinkPlanProgress,
-    StaffDetail, StaffImportPreview, StaffMember, StaffWindow,
+    DmPurpose, DmSent, EscalationRule, KindTemplate, LinkApplied, LinkCandidate, LinkPlan,
+    LinkPlanProgress, StaffDetail, StaffImportPreview, StaffMember, StaffWindow, TemplatePreview,
 };
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -290,22 +290,64 @@ pub async fn send_dm(
     if let Some(sender) = message.sender.as_deref().filter(|s| !s.trim().is_empty()) {
         dm::remember_sender(&profile, sender)?;
     }
-    let compose = Compose {
-        to: format!("#{}", message.staff_id),
-        purpose: message.purpose,
-        text: message.text,
-        link: message.link,
-        fields: message
-            .fields
-            .into_iter()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(k, v)| (k, serde_json::Value::String(v)))
-            .collect(),
-        urgent: message.urgent,
-        sender: message.sender,
-        id: message.id,
-    };
+    let compose = message.compose();
     Ok(dm::send(&profile, &compose, Source::Ui)?.into())
+}
+
+impl DmMessage {
+    fn compose(self) -> Compose {
+        Compose {
+            to: format!("#{}", self.staff_id),
+            purpose: self.purpose,
+            text: self.text,
+            link: self.link,
+            fields: self
+                .fields
+                .into_iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
+            urgent: self.urgent,
+            sender: self.sender,
+            id: self.id,
+        }
+    }
+}
+
+/// The template a purpose's direct messages are written with.
+#[tauri::command]
+#[specta::specta]
+pub async fn dm_template(
+    state: State<'_, AppState>,
+    purpose: String,
+) -> Result<KindTemplate, CommandError> {
+    Ok(dm::template(&state.profile(), &purpose)?.into())
+}
+
+/// Saves a purpose's template for later messages; an empty one goes back to the default
+/// wording.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_dm_template(
+    state: State<'_, AppState>,
+    purpose: String,
+    template: String,
+) -> Result<KindTemplate, CommandError> {
+    Ok(dm::save_template(&state.profile(), &purpose, Some(&template))?.into())
+}
+
+/// The composed message as the member will read it in Slack, with `template` (`null`: the
+/// purpose's saved one). Nothing is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_dm(
+    state: State<'_, AppState>,
+    message: DmMessage,
+    template: Option<String>,
+) -> Result<TemplatePreview, CommandError> {
+    let profile = state.profile();
+    let compose = message.compose();
+    Ok(dm::preview(&profile, &compose, template.as_deref())?.into())
 }
 
 /// A direct message as the composer sends it.

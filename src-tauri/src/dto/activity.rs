@@ -42,6 +42,8 @@ pub struct TimelineLine {
     pub channel_id: Option<String>,
     pub team_id: Option<String>,
     pub notification_channel_id: Option<i64>,
+    /// The staff member a direct message is for.
+    pub staff_id: Option<i64>,
     /// pending (shown as queued), sending, sent, failed, held, discarded or skipped.
     pub state: String,
     pub reason: String,
@@ -61,6 +63,7 @@ impl From<timeline::Line> for TimelineLine {
             channel_id: l.channel_id,
             team_id: l.team_id,
             notification_channel_id: l.notification_channel_id,
+            staff_id: l.staff_id,
             state: l.state,
             reason: l.reason,
             sentence: l.sentence,
@@ -126,6 +129,8 @@ pub struct TimelineFilter {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub before: Option<i64>,
+    /// A staff member: only their direct messages (their history in Messages).
+    pub staff: Option<i64>,
     pub limit: u32,
 }
 

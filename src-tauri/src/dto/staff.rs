@@ -389,6 +389,21 @@ pub struct DmPurpose {
     pub name: String,
     pub kind: String,
     pub label: String,
+    /// What the composer asks for besides the text and the link.
+    pub fields: Vec<DmField>,
+}
+
+/// A field of a purpose, as the composer shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DmField {
+    pub name: String,
+    /// `text`, `number`, `date`, `choice` or `project`.
+    pub input: String,
+    /// A `choice`'s values, the first the default.
+    pub options: Vec<String>,
+    pub required: bool,
+    pub about: String,
 }
 
 impl From<Purpose> for DmPurpose {
@@ -397,6 +412,17 @@ impl From<Purpose> for DmPurpose {
             name: p.name.into(),
             kind: p.kind.as_str().into(),
             label: p.label.into(),
+            fields: p
+                .fields()
+                .into_iter()
+                .map(|f| DmField {
+                    name: f.name.into(),
+                    input: f.input.into(),
+                    options: f.options.iter().map(|o| (*o).into()).collect(),
+                    required: f.required,
+                    about: f.about.into(),
+                })
+                .collect(),
         }
     }
 }

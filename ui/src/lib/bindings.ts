@@ -584,6 +584,41 @@ async dmSender() : Promise<Result<string, CommandError>> {
 }
 },
 /**
+ * The template a purpose's direct messages are written with.
+ */
+async dmTemplate(purpose: string) : Promise<Result<KindTemplate, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dm_template", { purpose }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Saves a purpose's template for later messages; an empty one goes back to the default
+ * wording.
+ */
+async saveDmTemplate(purpose: string, template: string) : Promise<Result<KindTemplate, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_dm_template", { purpose, template }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The composed message as the member will read it in Slack, with `template` (`null`: the
+ * purpose's saved one). Nothing is sent.
+ */
+async previewDm(message: DmMessage, template: string | null) : Promise<Result<TemplatePreview, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("preview_dm", { message, template }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Every kind's template, in catalogue order.
  */
 async templates() : Promise<Result<KindTemplate[], CommandError>> {
@@ -906,6 +941,18 @@ export type DirectoryChannel = { channelId: string; name: string; isPrivate: boo
  */
 export type Disconnected = { teamId: string; name: string; revoked: string[]; warning: string | null; keptMappings: boolean }
 /**
+ * A field of a purpose, as the composer shows it.
+ */
+export type DmField = { name: string; 
+/**
+ * `text`, `number`, `date`, `choice` or `project`.
+ */
+input: string; 
+/**
+ * A `choice`'s values, the first the default.
+ */
+options: string[]; required: boolean; about: string }
+/**
  * A direct message as the composer sends it.
  */
 export type DmMessage = { staffId: number; purpose: string; text: string | null; link: string | null; 
@@ -921,7 +968,11 @@ id: string | null }
 /**
  * A purpose a manager writes for.
  */
-export type DmPurpose = { name: string; kind: string; label: string }
+export type DmPurpose = { name: string; kind: string; label: string; 
+/**
+ * What the composer asks for besides the text and the link.
+ */
+fields: DmField[] }
 /**
  * What sending a direct message did.
  */
@@ -1296,7 +1347,11 @@ kinds: string[];
 /**
  * A notification channel's id.
  */
-channel: number | null; since: number | null; until: number | null; before: number | null; limit: number }
+channel: number | null; since: number | null; until: number | null; before: number | null; 
+/**
+ * A staff member: only their direct messages (their history in Messages).
+ */
+staff: number | null; limit: number }
 /**
  * One routing decision of an event, with its message's state.
  */
@@ -1305,6 +1360,10 @@ export type TimelineLine = {
  * `#name`; for decisions about no channel, the project named (or nothing).
  */
 channel: string | null; channelId: string | null; teamId: string | null; notificationChannelId: number | null; 
+/**
+ * The staff member a direct message is for.
+ */
+staffId: number | null; 
 /**
  * pending (shown as queued), sending, sent, failed, held, discarded or skipped.
  */

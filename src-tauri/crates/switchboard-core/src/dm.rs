@@ -6,12 +6,15 @@
 //! the sender named, queued in the outbox and delivered exactly once.
 
 use serde::{Deserialize, Serialize};
-use switchboard_store::settings;
+use switchboard_store::{rules, settings};
 
 use crate::catalog::{self, IncomingEvent};
 use crate::event_kind::EventKind;
 use crate::ingest::{self, RouteView, Source};
 use crate::profile::Profile;
+use crate::render::{self, Context};
+use crate::staff::MemberView;
+use crate::templates::{self, DIRECT, Preview, TemplateView};
 use crate::{Error, Result};
 
 /// What a manager writes a direct message for.
@@ -51,6 +54,59 @@ pub const PURPOSES: [Purpose; 5] = [
         label: "Free text",
     },
 ];
+
+/// A field the composer asks for beyond the message text and the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurposeField {
+    /// The name in `Compose::fields` (`period`, `from`, `project`…).
+    pub name: &'static str,
+    /// `text`, `number`, `date`, `choice` or `project` (a project's external id or name).
+    pub input: &'static str,
+    /// The values a `choice` takes, the first the default.
+    pub options: &'static [&'static str],
+    pub required: bool,
+    /// What it is, as the catalogue says.
+    pub about: &'static str,
+}
+
+impl Purpose {
+    /// What the composer asks for: the kind's fields but the text (or note) and the link,
+    /// which every purpose has, and the project an escalation is about.
+    pub fn fields(self) -> Vec<PurposeField> {
+        use catalog::{FieldType, Need};
+        let project = (self.kind.project() == Need::Required).then_some(PurposeField {
+            name: "project",
+            input: "project",
+            options: &[],
+            required: true,
+            about: "the project, by its id in the business application or its name",
+        });
+        project
+            .into_iter()
+            .chain(
+                self.kind
+                    .fields()
+                    .iter()
+                    .filter(|f| !matches!(f.name, "text" | "note" | "link"))
+                    .map(|f| PurposeField {
+                        name: f.name,
+                        input: match f.ty {
+                            FieldType::Number | FieldType::Amount => "number",
+                            FieldType::Date => "date",
+                            FieldType::OneOf(_) => "choice",
+                            _ => "text",
+                        },
+                        options: match f.ty {
+                            FieldType::OneOf(options) => options,
+                            _ => &[],
+                        },
+                        required: f.required,
+                        about: f.about,
+                    }),
+            )
+            .collect()
+    }
+}
 
 /// The purpose `name` names (its name, or its event kind).
 pub fn purpose(name: &str) -> Result<Purpose> {
@@ -153,7 +209,10 @@ pub fn remember_sender(profile: &Profile, name: &str) -> Result<()> {
 }
 
 /// Builds the event `compose` stands for (validated by the catalogue when received).
-pub fn event_of(profile: &Profile, compose: &Compose) -> Result<(IncomingEvent, i64, String)> {
+pub fn event_of(
+    profile: &Profile,
+    compose: &Compose,
+) -> Result<(IncomingEvent, MemberView, String)> {
     let purpose = purpose(&compose.purpose)?;
     let member = crate::staff::find(profile, &compose.to).map_err(|e| match e {
         Error::NotFound { message, .. } => Error::invalid("to", message),
@@ -228,13 +287,14 @@ pub fn event_of(profile: &Profile, compose: &Compose) -> Result<(IncomingEvent, 
         urgent: compose.urgent,
         data,
     };
-    Ok((incoming, member.id, sender))
+    Ok((incoming, member, sender))
 }
 
 /// Sends `compose` through the outbox: one event, one direct message (or the reason it cannot
 /// go, recorded in Activity).
 pub fn send(profile: &Profile, compose: &Compose, source: Source) -> Result<Sent> {
-    let (incoming, staff_id, sender) = event_of(profile, compose)?;
+    let (incoming, member, sender) = event_of(profile, compose)?;
+    let staff_id = member.id;
     let (receipt, duplicate) = ingest::receive(profile, incoming, source)?;
     let route: Option<&RouteView> = receipt
         .routes
@@ -267,5 +327,67 @@ pub fn send(profile: &Profile, compose: &Compose, source: Source) -> Result<Sent
         outbox_id: route.outbox_id,
         sender,
         duplicate,
+    })
+}
+
+/// The template `purpose`'s messages are written with (`None` in it: the default wording).
+pub fn template(profile: &Profile, purpose_name: &str) -> Result<TemplateView> {
+    let kind = purpose(purpose_name)?.kind;
+    let body = profile
+        .db()?
+        .read(|conn| rules::template(conn, kind.as_str(), DIRECT).map_err(Error::from))?;
+    Ok(templates::view(kind, body))
+}
+
+/// Saves `purpose`'s template for every later message (`None` or blank: the default wording);
+/// audited as `template.changed`. Long templates are refused as the channel editor refuses
+/// them.
+pub fn save_template(
+    profile: &Profile,
+    purpose_name: &str,
+    template: Option<&str>,
+) -> Result<TemplateView> {
+    templates::save_as(profile, purpose(purpose_name)?.kind, DIRECT, template)
+}
+
+/// `compose` rendered as the member will read it in Slack, with `template` (`None`: the
+/// purpose's saved one, else the default wording), in the member's time zone and with the
+/// sender named. Nothing is stored or sent; a field the catalogue refuses is refused here too,
+/// so the composer shows the same error Send would.
+pub fn preview(profile: &Profile, compose: &Compose, template: Option<&str>) -> Result<Preview> {
+    let (incoming, member, sender) = event_of(profile, compose)?;
+    let event = incoming.validate()?;
+    let (saved, project_name) = profile.db()?.read(|conn| {
+        let saved = rules::template(conn, event.kind.as_str(), DIRECT)?;
+        let project = match crate::routing::project_state(conn, &event)? {
+            crate::routing::ProjectState::Known { name, .. } => Some(name),
+            _ => None,
+        };
+        Ok::<_, Error>((saved, project))
+    })?;
+    let template = match template {
+        Some(draft) => Some(draft).filter(|t| !t.trim().is_empty()),
+        None => saved.as_deref(),
+    };
+    let time_zone = member.hours.effective_time_zone.clone();
+    let message = render::render(
+        &event,
+        &Context {
+            time_zone: &time_zone,
+            project_name: project_name.as_deref(),
+            staff_name: Some(&member.name),
+            template,
+            sender: Some(&sender),
+        },
+    );
+    Ok(Preview {
+        text: message.text,
+        blocks: message.blocks,
+        notes: message.notes,
+        warnings: template
+            .map(|t| render::lint(event.kind, t))
+            .unwrap_or_default(),
+        from_event: None,
+        time_zone,
     })
 }

@@ -131,7 +131,8 @@ const PIPELINE_FROM: usize = 32;
 struct Routing {
     settings: routing::Settings,
     time_zones: HashMap<String, String>,
-    templates: HashMap<EventKind, Option<String>>,
+    /// Each kind's channel template and direct-message template.
+    templates: HashMap<EventKind, (Option<String>, Option<String>)>,
     said: Explanations,
 }
 
@@ -156,6 +157,8 @@ struct Fresh {
     project: ProjectState,
     staff_name: Option<String>,
     template: Option<String>,
+    /// The kind's template for direct messages ([`crate::templates::DIRECT`]).
+    direct_template: Option<String>,
     /// Who its direct messages are for.
     recipients: Vec<routing::Recipient>,
 }
@@ -315,12 +318,15 @@ impl Routing {
             Some(email) => rules::active_staff_name(tx, email)?,
             None => None,
         };
-        let template = match self.templates.get(&event.kind) {
-            Some(template) => template.clone(),
+        let (template, direct_template) = match self.templates.get(&event.kind) {
+            Some(templates) => templates.clone(),
             None => {
-                let template = rules::template(tx, event.kind.as_str(), "channel")?;
-                self.templates.insert(event.kind, template.clone());
-                template
+                let templates = (
+                    rules::template(tx, event.kind.as_str(), crate::templates::CHANNEL)?,
+                    rules::template(tx, event.kind.as_str(), crate::templates::DIRECT)?,
+                );
+                self.templates.insert(event.kind, templates.clone());
+                templates
             }
         };
         let recipients = crate::staff::recipients(tx, &event, now)?;
@@ -330,6 +336,7 @@ impl Routing {
             project,
             staff_name,
             template,
+            direct_template,
             recipients,
         })))
     }
@@ -395,6 +402,7 @@ fn prepare(
         project,
         staff_name,
         template,
+        direct_template,
         recipients,
     } = fresh;
     settings.project = project;
@@ -490,7 +498,7 @@ fn prepare(
                 time_zone: "UTC",
                 project_name: project_name.as_deref(),
                 staff_name: staff_name.as_deref(),
-                template: template.as_deref(),
+                template: direct_template.as_deref(),
                 sender: event.from.as_deref(),
             },
         )?);

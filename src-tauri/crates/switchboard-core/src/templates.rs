@@ -15,6 +15,10 @@ use crate::{Error, Result};
 /// The name channel templates are stored under (`template.name`).
 pub const CHANNEL: &str = "channel";
 
+/// The name direct-message templates are stored under: a manager's message to a member is
+/// worded for them, not for a channel, so the Messages view keeps its own per kind.
+pub const DIRECT: &str = "direct";
+
 /// The longest template body accepted.
 pub const MAX_TEMPLATE: usize = 10_000;
 
@@ -71,7 +75,7 @@ fn placeholders(kind: EventKind) -> Vec<Placeholder> {
         .collect()
 }
 
-fn view(kind: EventKind, template: Option<String>) -> TemplateView {
+pub(crate) fn view(kind: EventKind, template: Option<String>) -> TemplateView {
     TemplateView {
         kind,
         label: kind.label(),
@@ -181,7 +185,16 @@ pub fn preview(profile: &Profile, kind: &str, template: Option<&str>) -> Result<
 /// wording. Warnings do not refuse a template (the preview shows them); a template longer
 /// than [`MAX_TEMPLATE`] characters is refused. Audited as `template.changed`.
 pub fn save(profile: &Profile, kind: &str, template: Option<&str>) -> Result<TemplateView> {
-    let kind: EventKind = kind.parse()?;
+    save_as(profile, kind.parse()?, CHANNEL, template)
+}
+
+/// Saves `kind`'s template stored under `name` ([`CHANNEL`] or [`DIRECT`]), as [`save`] says.
+pub(crate) fn save_as(
+    profile: &Profile,
+    kind: EventKind,
+    name: &str,
+    template: Option<&str>,
+) -> Result<TemplateView> {
     let template = template
         .map(|t| t.trim_end().to_owned())
         .filter(|t| !t.trim().is_empty());
@@ -199,15 +212,19 @@ pub fn save(profile: &Profile, kind: &str, template: Option<&str>) -> Result<Tem
     let actor = profile.actor.clone();
     let now = switchboard_store::now_ms();
     profile.db()?.write(|tx| {
-        let before = rules::set_template(tx, kind.as_str(), CHANNEL, template.as_deref(), now)?;
+        let before = rules::set_template(tx, kind.as_str(), name, template.as_deref(), now)?;
         if before != template {
+            let subject = match name {
+                CHANNEL => kind.as_str().to_owned(),
+                _ => format!("{} ({name} messages)", kind.as_str()),
+            };
             audit::record(
                 tx,
                 audit::NewAuditEntry {
                     at: now,
                     actor: &actor,
                     action: "template.changed",
-                    subject: kind.as_str(),
+                    subject: &subject,
                     old_value: Some(before.as_deref().unwrap_or("(default)")),
                     new_value: Some(template.as_deref().unwrap_or("(default)")),
                 },

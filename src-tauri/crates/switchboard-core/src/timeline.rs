@@ -43,6 +43,9 @@ pub struct TimelineQuery {
     pub until: Option<i64>,
     /// Continue after this event id (the page's `next`).
     pub before: Option<i64>,
+    /// Only direct messages to (and decisions about) this staff member, each entry with only
+    /// its lines about them: a member's message history.
+    pub staff: Option<i64>,
     pub limit: u32,
 }
 
@@ -55,6 +58,8 @@ pub struct Line {
     pub channel_id: Option<String>,
     pub team_id: Option<String>,
     pub notification_channel_id: Option<i64>,
+    /// The staff member a direct message is for.
+    pub staff_id: Option<i64>,
     /// pending, sending, sent, failed, held, discarded — or skipped.
     pub state: String,
     /// Routing's stable reason code (`kind_on`, `kind_off`, `integration_off`…).
@@ -124,6 +129,7 @@ pub fn timeline(profile: &Profile, query: &TimelineQuery) -> Result<Page> {
         since: query.since,
         until: query.until,
         before: query.before,
+        staff: query.staff,
         limit,
     };
     profile.db()?.read(|conn| {
@@ -133,7 +139,13 @@ pub fn timeline(profile: &Profile, query: &TimelineQuery) -> Result<Page> {
             .flatten();
         let entries = events
             .into_iter()
-            .map(|event| entry(conn, event))
+            .map(|event| {
+                let mut entry = entry(conn, event)?;
+                if let Some(staff) = query.staff {
+                    entry.lines.retain(|line| line.staff_id == Some(staff));
+                }
+                Ok(entry)
+            })
             .collect::<Result<_>>()?;
         Ok(Page { entries, next })
     })
@@ -265,6 +277,7 @@ fn line(kind: &str, route: Route, message: Option<&Row>) -> Line {
         channel_id: route.channel_id,
         team_id: route.team_id,
         notification_channel_id: route.notification_channel_id,
+        staff_id: route.staff_id,
         state: route.outcome.as_str().to_owned(),
         reason: route.reason,
         sentence,

@@ -322,17 +322,48 @@ async fn direct_messages_reach_the_members_dm_with_the_template_and_the_sender()
         messages[0]["text"]
     );
 
-    // The template of the kind is used; sent once, whatever is sent again with the same id.
+    // The purpose's template is used (a channel template of the same kind is not); the preview
+    // is what arrives; sent once, whatever is sent again with the same id.
     switchboard_core::templates::save(
         &world.profile,
-        EventKind::MessageDirect.as_str(),
+        EventKind::VacationRequested.as_str(),
+        Some("CHANNEL WORDING {staff}"),
+    )
+    .unwrap();
+    let saved = dm::save_template(
+        &world.profile,
+        "text",
         Some(":wave: {sender} writes: {text}"),
     )
     .unwrap();
+    assert_eq!(
+        saved.template.as_deref(),
+        Some(":wave: {sender} writes: {text}")
+    );
+    assert_eq!(dm::template(&world.profile, "text").unwrap(), saved);
     let bob_ref = format!("#{}", member_id(world, "bob@example.com"));
     let mut text = compose(&bob_ref, "text", "Please check your hours");
     text.id = Some("dm-once".into());
     text.urgent = true;
+    let preview = dm::preview(&world.profile, &text, None).unwrap();
+    assert_eq!(
+        preview.text,
+        ":wave: Mara Boss writes: Please check your hours"
+    );
+    let draft = dm::preview(&world.profile, &text, Some("{nonsense} {text}")).unwrap();
+    assert_eq!(draft.text, "Please check your hours");
+    assert_eq!(draft.warnings.len(), 1, "{:?}", draft.warnings);
+    assert!(
+        format!("{:?}", draft.warnings[0]).contains("nonsense"),
+        "{:?}",
+        draft.warnings
+    );
+    let mut bad = text.clone();
+    bad.purpose = "timesheet_approval".into();
+    bad.fields.insert("period".into(), json!("2026-W47"));
+    bad.fields.insert("hours".into(), json!("many"));
+    let refused = dm::preview(&world.profile, &bad, None).unwrap_err();
+    assert!(refused.to_string().contains("hours"), "{refused}");
     dm::send(&world.profile, &text, Source::Ui).unwrap();
     let again = dm::send(&world.profile, &text, Source::Ui).unwrap();
     assert!(again.duplicate);
@@ -344,6 +375,40 @@ async fn direct_messages_reach_the_members_dm_with_the_template_and_the_sender()
         bob[0]["text"].as_str().unwrap(),
         ":wave: Mara Boss writes: Please check your hours"
     );
+    let mut vacation_again = vacation.clone();
+    vacation_again.to = bob_ref.clone();
+    vacation_again.urgent = true;
+    dm::send(&world.profile, &vacation_again, Source::Ui).unwrap();
+    deliver(world).await;
+    let bob = in_channel(world, &bob_channel).await;
+    assert!(
+        !bob.iter()
+            .any(|m| m["text"].as_str().unwrap().contains("CHANNEL WORDING")),
+        "{bob:?}"
+    );
+
+    // Bob's history: his two messages, newest first, each sent with its permalink; Ann's is not
+    // in it.
+    let history = switchboard_core::timeline::timeline(
+        &world.profile,
+        &switchboard_core::timeline::TimelineQuery {
+            staff: Some(member_id(world, "bob@example.com")),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let kinds: Vec<&str> = history.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["vacation.requested", "message.direct"],
+        "{history:?}"
+    );
+    for entry in &history.entries {
+        assert_eq!(entry.lines.len(), 1, "{entry:?}");
+        assert_eq!(entry.lines[0].state, "sent", "{entry:?}");
+        assert!(entry.lines[0].permalink.is_some(), "{entry:?}");
+    }
 
     // A member who cannot receive messages: recorded as not delivered, never dropped.
     let nia = dm::send(

@@ -436,6 +436,8 @@ pub struct EventFilter {
     pub until: Option<i64>,
     /// Events with a smaller id (paging).
     pub before: Option<i64>,
+    /// Only events with a direct message to (or a decision about) this staff member.
+    pub staff: Option<i64>,
     pub limit: u32,
 }
 
@@ -450,8 +452,8 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
         .map_err(|e| crate::Error::Corrupt(format!("kind filter: {e}")))?;
     // Only the filters given are in the statement, so SQLite can use what each has (the
     // rowid range of `before` above all: with `?4 IS NULL OR` beside it, a page half way down
-    // read every newer event first). Every statement names ?7 (the limit), so all seven values
-    // bind whichever filters it holds.
+    // read every newer event first). Every statement names ?7 (the limit) and ?8, so all eight
+    // values bind whichever filters it holds.
     // A state few messages are in (failed, held) is looked up from the outbox's state index;
     // a common one (sent) is checked event by event, newest first, and a page fills at once.
     let rare_state = match filter.state.as_deref() {
@@ -478,6 +480,13 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
     if filter.before.is_some() {
         clauses.push("e.id < ?4");
     }
+    clauses.push(match filter.staff {
+        Some(_) => {
+            "EXISTS (SELECT 1 FROM json_each(e.routes_json) j
+                     WHERE json_extract(j.value, '$.s') = ?8)"
+        }
+        None => "?8 IS NULL",
+    });
     clauses.push(match (filter.state.as_deref(), filter.channel) {
         (Some("skipped"), None) => {
             "EXISTS (SELECT 1 FROM json_each(e.routes_json) j
@@ -529,7 +538,8 @@ pub fn page(conn: &Connection, filter: &EventFilter) -> Result<Vec<StoredEvent>>
                 filter.before,
                 filter.state,
                 filter.channel,
-                filter.limit
+                filter.limit,
+                filter.staff
             ],
             |row| Ok((stored_event(row)?, row.get(7)?)),
         )?
