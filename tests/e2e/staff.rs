@@ -208,6 +208,72 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
             .await
             .unwrap();
         app.screenshot("messages-history").await;
+
+        // Chiara's details: her link, unlinked after a confirmation, then linked again by hand
+        // by searching the workspace's Slack users.
+        app.open_view("staff", "Staff").await;
+        app.find("[data-testid='staff-search']").await.send_keys("Chiara").await.unwrap();
+        app.wait_for_text("[data-testid='staff-count']", "1 member").await;
+        click(&app, "[data-testid='staff-open']").await;
+        app.wait_for_text("[data-testid='staff-link']", "Acme Studio").await;
+        app.screenshot("staff-detail").await;
+        click(&app, "[data-testid='staff-unlink']").await;
+        click(&app, "[data-testid='staff-unlink-confirm']").await;
+        app.wait_for_text("[data-testid='staff-dialog-status']", "no longer linked")
+            .await;
+        app.find("[data-testid='staff-user-search']")
+            .await
+            .send_keys("chiara")
+            .await
+            .unwrap();
+        click(&app, "[data-testid='staff-link-user']").await;
+        app.wait_for_text("[data-testid='staff-dialog-status']", "is linked to")
+            .await;
+        app.wait_for_text("[data-testid='staff-link']", "by hand").await;
+        app.screenshot("staff-detail-linked-by-hand").await;
+        app.client
+            .execute("document.querySelector('[data-testid=staff-dialog]').close();", vec![])
+            .await
+            .unwrap();
+
+        // Ten thousand more staff through the Import dialog; the list scrolls them, in both
+        // themes.
+        let many = tmp.path().join("many.csv");
+        let mut text = String::from("name,email,role,manager\n");
+        for i in 0..10_000 {
+            text.push_str(&format!(
+                "Member {i:05} With A Rather Long Name To Test The Layout,member{i:05}@a-company-with-a-long-domain.example,staff,ada@acme-studio.example\n"
+            ));
+        }
+        std::fs::write(&many, text).unwrap();
+        app.open_view("workspaces", "Workspaces").await;
+        app.open_view("staff", "Staff").await;
+        click(&app, "[data-testid='staff-import']").await;
+        app.find("[data-testid='staff-import-file']")
+            .await
+            .send_keys(many.to_str().unwrap())
+            .await
+            .unwrap();
+        app.wait_for_text("[data-testid='staff-import-summary']", "10,000 members to add")
+            .await;
+        app.screenshot("staff-import-preview").await;
+        click(&app, "[data-testid='staff-import-run']").await;
+        app.wait_for_text("[data-testid='staff-notice']", "Imported many.csv")
+            .await;
+        app.wait_for_text("[data-testid='staff-count']", "10,005 members").await;
+        app.client
+            .execute(
+                "document.querySelector(\"[data-testid='staff-list']\").scrollTop = 250000;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        app.wait_for_text("[data-testid='staff-list']", "Member 04").await;
+        app.screenshot("staff-list-10000").await;
+        crate::choose_theme(&app, "dark").await;
+        app.open_view("staff", "Staff").await;
+        app.wait_for_text("[data-testid='staff-count']", "10,005 members").await;
+        app.screenshot("dark-staff-list-10000").await;
     })
     .await;
 }
