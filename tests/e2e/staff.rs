@@ -274,6 +274,31 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
         app.open_view("staff", "Staff").await;
         app.wait_for_text("[data-testid='staff-count']", "10,005 members").await;
         app.screenshot("dark-staff-list-10000").await;
+
+        // The flex-time rule without the manager: saved at once, and the sentence follows.
+        app.open_view("settings", "Settings").await;
+        click(
+            &app,
+            "[data-testid='escalation-rules'] fieldset[data-kind='escalation.flextime'] label:nth-child(3) input",
+        )
+        .await;
+        app.wait_for_text("[data-testid='escalation-rules']", "Flex-time escalation: saved")
+            .await;
+        let rule = app
+            .wait_for_text(
+                "[data-testid='escalation-rules'] fieldset[data-kind='escalation.flextime']",
+                "Sent to the member; direct messages within",
+            )
+            .await;
+        assert!(!rule.contains("their manager"), "{rule}");
+        app.client
+            .execute(
+                "document.querySelector(\"[data-testid='escalation-rules']\").scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        app.screenshot("dark-settings-escalation-rules").await;
     })
     .await;
 }
