@@ -18,6 +18,12 @@
 //!    messages lost or duplicated per the emulator's record. Targets: ≥ 95%, ≤ 1% 429s,
 //!    0 lost, 0 duplicated.
 //!
+//! 5. **Direct messages with channel posts**: 1,000 direct messages to 100 linked staff members
+//!    (10 each: `conversations.open` once per member, then `chat.postMessage` into the DM) and
+//!    300 channel posts over the 30 channels, delivered together under the same limits. The
+//!    least time is the workspace's `chat.postMessage` bucket for 1,300 posts, or the
+//!    `conversations.open` tier (50 a minute) for 100 opens, whichever is longer. Same targets.
+//!
 //! `make bench` runs it; alone: `cargo build --release -p slack-emulator && cargo bench -p
 //! switchboard-core --bench outbox`. `BENCH_INGEST_EVENTS` (per round, default 20,000),
 //! `BENCH_INGEST_ROUNDS` (default 3; the target is judged on the median round),
@@ -499,6 +505,11 @@ fn main() {
     if std::env::var_os("BENCH_SKIP_DELIVERY").is_some() {
         return;
     }
+    if std::env::var_os("BENCH_ONLY_DMS").is_some() {
+        let dm_dir = tempfile::tempdir().expect("a directory");
+        runtime.block_on(direct_messages(&base, dm_dir.path()));
+        return;
+    }
     let delivery_dir = tempfile::tempdir().expect("a directory");
     let (summary, elapsed, stats, messages) = runtime.block_on(async {
         let profile = profile(&base, delivery_dir.path(), |i| {
@@ -571,5 +582,130 @@ fn main() {
             "NOT met"
         },
     );
+
+    // 5. 1,000 direct messages to 100 members and 300 channel posts, delivered together.
+    let dm_dir = tempfile::tempdir().expect("a directory");
+    runtime.block_on(direct_messages(&base, dm_dir.path()));
     drop(emulator);
+}
+
+const MEMBERS: usize = 100;
+const DMS: usize = 1_000;
+const POSTS: usize = 300;
+
+async fn direct_messages(base: &str, dir: &std::path::Path) {
+    use switchboard_core::dm::{self, Compose};
+    use switchboard_core::{linking, staff_import};
+    let seeded = control(base, "workspaces").await;
+    let team = seeded["workspaces"][0]["team_id"]
+        .as_str()
+        .expect("a team")
+        .to_owned();
+    let http = reqwest::Client::new();
+    let mut csv = String::from("name,email,role\n");
+    for i in 0..MEMBERS {
+        let email = format!("bench.member.{i}@dm-bench.example");
+        http.post(format!("{base}/_emulator/users"))
+            .json(&json!({"team_id": team, "name": format!("bench{i}"),
+                "real_name": format!("Bench Member {i}"), "email": email}))
+            .send()
+            .await
+            .expect("the emulator answers")
+            .error_for_status()
+            .expect("a user added");
+        csv.push_str(&format!("Bench Member {i},{email},staff\n"));
+    }
+    let profile = profile(base, dir, |_| vec![EventKind::InvoiceSent]).await;
+    staff_import::import(&profile, &csv).expect("imported");
+    let plans = linking::plan(&profile, Some(&team), &|_| {})
+        .await
+        .expect("planned");
+    let applied =
+        linking::apply(&profile, &plans[0], &linking::every_match(&plans[0])).expect("linked");
+    assert_eq!(applied.linked as usize, MEMBERS, "{applied:?}");
+    // Ten invoices reach all 30 channels (300 posts); 1,000 urgent messages (working hours
+    // would otherwise hold some, by the hour of the run) to the 100 members.
+    let invoices: Vec<IncomingEvent> = (0..POSTS / CHANNELS)
+        .map(|i| invoice(format!("dm-bench-invoice-{i}"), 70_000 + i))
+        .collect();
+    ingest::receive_batch(&profile, invoices, Source::Ingest).expect("stored");
+    for n in 0..DMS {
+        let sent = dm::send(
+            &profile,
+            &Compose {
+                to: format!("bench.member.{}@dm-bench.example", n % MEMBERS),
+                purpose: "text".into(),
+                text: Some(format!("Message {n}")),
+                urgent: true,
+                sender: Some("Bench Manager".into()),
+                ..Compose::default()
+            },
+            Source::Cli,
+        )
+        .expect("sent");
+        assert_eq!(sent.outcome, "queued", "{sent:?}");
+    }
+    let before = control(base, "stats").await;
+    let started = Instant::now();
+    let summary = delivery::until_idle(profile.clone(), CancellationToken::new())
+        .await
+        .expect("delivered");
+    let elapsed = started.elapsed();
+    let after = control(base, "stats").await;
+    let count = |stats: &Value, key: &str, method: &str| {
+        stats[key][method].as_u64().unwrap_or(0) - before[key][method].as_u64().unwrap_or(0)
+    };
+    let posts = count(&after, "requests", "chat.postMessage");
+    let opens = count(&after, "requests", "conversations.open");
+    let limited = count(&after, "rate_limited", "chat.postMessage")
+        + count(&after, "rate_limited", "conversations.open");
+    let messages = control(base, "messages").await["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut seen = HashSet::new();
+    let mut duplicated = 0;
+    let (mut in_dms, mut in_channels) = (0, 0);
+    // The emulator's record holds the earlier delivery's messages too: this run's are the ones
+    // in DMs (nothing else writes to one) and its invoices, numbered from 70000.
+    for m in &messages {
+        let Some(id) = m["metadata"]["event_payload"]["outbox_id"].as_i64() else {
+            continue;
+        };
+        let dm = m["channel"].as_str().is_some_and(|c| c.starts_with('D'));
+        let ours = dm || m["text"].as_str().is_some_and(|t| t.contains("*7000"));
+        if !ours {
+            continue;
+        }
+        if !seen.insert(id) {
+            duplicated += 1;
+        }
+        if dm {
+            in_dms += 1;
+        } else {
+            in_channels += 1;
+        }
+    }
+    let expected = DMS + POSTS;
+    let lost = expected.saturating_sub(seen.len());
+    let by_posts = (expected as f64 - 100.0) / 5.0;
+    let by_opens = (MEMBERS as f64 - 50.0) / (50.0 / 60.0);
+    let allowed = by_posts.max(by_opens);
+    let share = allowed / elapsed.as_secs_f64() * 100.0;
+    let limited_share = limited as f64 / (posts + opens).max(1) as f64 * 100.0;
+    println!(
+        "direct messages: {DMS} DMs to {MEMBERS} members + {POSTS} channel posts in {:.1} s; Slack's limits allow it in {allowed:.1} s at the least: {share:.1}% of the allowed rate (target ≥ 95%: {}); {posts} chat.postMessage and {opens} conversations.open calls, {limited} answered 429 = {limited_share:.2}% (target ≤ 1%: {}); {in_dms} in DMs and {in_channels} in channels; lost {lost}, duplicated {duplicated} (target 0: {}); worker: {summary:?}",
+        elapsed.as_secs_f64(),
+        if share >= 95.0 { "met" } else { "NOT met" },
+        if limited_share <= 1.0 {
+            "met"
+        } else {
+            "NOT met"
+        },
+        if lost == 0 && duplicated == 0 {
+            "met"
+        } else {
+            "NOT met"
+        },
+    );
 }
