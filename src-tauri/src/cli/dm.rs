@@ -68,13 +68,11 @@ pub fn run(cli: &Cli, command: &DmCommand) -> anyhow::Result<ExitCode> {
         let (name, value) = pair.split_once('=').ok_or_else(|| {
             anyhow::anyhow!("--data {pair:?} is not NAME=VALUE (e.g. --data period=2026-W47)")
         })?;
-        let value = match value.parse::<f64>() {
-            Ok(n) if matches!(name.trim(), "hours" | "balance_hours" | "limit_hours") => {
-                serde_json::json!(n)
-            }
-            _ => serde_json::Value::String(value.to_owned()),
-        };
-        fields.insert(name.trim().to_owned(), value);
+        // As text, as the console sends it: the catalogue reads numbers and dates from text.
+        fields.insert(
+            name.trim().to_owned(),
+            serde_json::Value::String(value.to_owned()),
+        );
     }
     let profile = cli.profile()?;
     let sent = dm::send(

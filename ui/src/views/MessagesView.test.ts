@@ -21,6 +21,7 @@ const backend = vi.hoisted(() => {
   const state = {
     members: [member(1, "Ann Lee", true, "Connected to Slack as @ann in Acme"), member(2, "Nia None", false, "Not linked to a Slack user")],
     calls: [] as { command: string; args: Record<string, unknown> }[],
+    failNext: false,
   };
   const invoke = async (command: string, args: Record<string, unknown> = {}) => {
     state.calls.push({ command, args });
@@ -45,6 +46,10 @@ const backend = vi.hoisted(() => {
         return { text: `Timesheet ${message.fields.period} approved`, blocksJson: "[]", notes: [], warnings: [], fromEvent: null, timeZone: "Europe/Berlin" };
       }
       case "send_dm":
+        if (state.failNext) {
+          state.failNext = false;
+          throw { code: "storage", message: "The database is busy.", field: null, teamId: null };
+        }
         return { eventId: 7, id: (args.message as { id: string }).id, staffId: 1, recipient: "Ann Lee", outcome: "queued", reason: "direct_message", sentence: "", outboxId: 3, sender: "Mara Boss", duplicate: false };
       case "timeline":
         return { entries: [], next: null };
@@ -106,5 +111,24 @@ describe("the Messages view", () => {
     await fireEvent.click(screen.getByTestId("dm-send"));
     await waitFor(() => expect(sends()).toHaveLength(2));
     expect(sends()[1]!.id).not.toBe(first!.id);
+    expect(sends()[1]).toMatchObject({ fields: { period: "2026-W48", hours: "40", decision: "approved" } });
+  });
+
+  it("sends again with the same key after a failure, and names the sender typed", async () => {
+    render(MessagesView, { onnavigate: vi.fn() });
+    await fireEvent.click(await screen.findByRole("button", { name: /^Ann Lee/ }));
+    await fireEvent.change(screen.getByTestId("dm-purpose"), { target: { value: "text" } });
+    await fireEvent.input(screen.getByTestId("dm-text"), { target: { value: "Please add Friday" } });
+    const sender = screen.getByTestId("dm-sender");
+    await fireEvent.input(sender, { target: { value: "Jane Doe" } });
+    await waitFor(() => expect((screen.getByTestId("dm-send") as HTMLButtonElement).disabled).toBe(false));
+    backend.state.failNext = true;
+    await fireEvent.click(screen.getByTestId("dm-send"));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("The message was not sent. The database is busy."));
+    await fireEvent.click(screen.getByTestId("dm-send"));
+    await waitFor(() => expect(sends()).toHaveLength(2));
+    const [failed, again] = sends();
+    expect(again!.id, "a retry is the same message").toBe(failed!.id);
+    expect(again).toMatchObject({ purpose: "text", text: "Please add Friday", sender: "Jane Doe", fields: {} });
   });
 });

@@ -87,6 +87,15 @@ fn main() {
     let applied = linking::apply(&profile, plan, &linking::every_match(plan)).expect("saved");
     let saved = started.elapsed();
     assert_eq!(plan.proposals.len(), STAFF);
+    // The input fixes the answers: every member but the deactivated users' and the 100 without
+    // a Slack user is matched, `+tags` and letter case included.
+    assert_eq!(plan.matched, 9_797, "matched");
+    assert_eq!(plan.no_match, 100, "no match");
+    assert_eq!(
+        (plan.matched + plan.deactivated + plan.no_match) as usize,
+        STAFF,
+        "every member has one outcome"
+    );
     assert_eq!(applied.linked, plan.matched);
     println!(
         "auto-link: {STAFF} staff against {USERS} users: matched in {:.0} ms ({} to link, {} deactivated, {} no match, {} not asked of Slack), saved in {:.0} ms; {:.0} ms in all",

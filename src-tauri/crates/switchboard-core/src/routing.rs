@@ -206,7 +206,7 @@ impl Reason {
                 "Not delivered: {channel} has no manager to send the request to: set their manager in Staff."
             ),
             Reason::EscalationOff => format!(
-                "The escalation rule for {kind} sends no direct message over Slack: change it in Settings → Escalations."
+                "The escalation rule for {kind} sends no direct message over Slack: change it in Settings → Escalation rules."
             ),
         }
     }

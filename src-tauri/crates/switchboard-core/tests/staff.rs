@@ -363,7 +363,14 @@ async fn direct_messages_reach_the_members_dm_with_the_template_and_the_sender()
     bad.fields.insert("period".into(), json!("2026-W47"));
     bad.fields.insert("hours".into(), json!("many"));
     let refused = dm::preview(&world.profile, &bad, None).unwrap_err();
-    assert!(refused.to_string().contains("hours"), "{refused}");
+    assert!(
+        matches!(&refused, switchboard_core::Error::InvalidInput { field, .. } if field.contains("hours")),
+        "{refused:?}"
+    );
+    // Numbers arrive as text from the console and the CLI, and are read as numbers.
+    bad.fields.insert("hours".into(), json!("38.5"));
+    let good = dm::preview(&world.profile, &bad, None).unwrap();
+    assert!(good.text.contains("38.5"), "{}", good.text);
     dm::send(&world.profile, &text, Source::Ui).unwrap();
     let again = dm::send(&world.profile, &text, Source::Ui).unwrap();
     assert!(again.duplicate);
@@ -476,7 +483,45 @@ async fn switching_a_member_off_holds_their_messages_and_on_sends_them() {
     let mut second = compose("bob@example.com", "text", "Two");
     second.urgent = true;
     let refused = dm::send(&world.profile, &second, Source::Ui).unwrap();
-    assert_eq!(refused.reason, "staff_switched_off");
+    assert_eq!(
+        (
+            refused.outcome.as_str(),
+            refused.reason.as_str(),
+            refused.outbox_id
+        ),
+        ("skipped", "staff_switched_off", None)
+    );
+    assert!(
+        refused
+            .sentence
+            .starts_with("Not delivered: Bob Stone is not connected to Slack"),
+        "{}",
+        refused.sentence
+    );
+    // Recorded in his history with the reason, not dropped.
+    let history = switchboard_core::timeline::timeline(
+        &world.profile,
+        &switchboard_core::timeline::TimelineQuery {
+            staff: Some(member_id(world, "bob@example.com")),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let lines: Vec<(&str, &str)> = history
+        .entries
+        .iter()
+        .flat_map(|e| e.lines.iter())
+        .map(|l| (l.state.as_str(), l.reason.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("skipped", "staff_switched_off"),
+            ("held", "direct_message")
+        ],
+        "{history:?}"
+    );
     assert_eq!(deliver(world).await.sent, 0);
     // It reads the same from a new profile over the same directory (a restart).
     let reopened =
@@ -610,32 +655,62 @@ async fn working_hours_hold_messages_until_the_next_period_and_urgent_ones_go_at
         "the escalation to Ann and to her manager: {summary:?}"
     );
     let channel = dm_channel_of(world, &setup.team, &setup.users["ann"]).unwrap();
+    let texts = |messages: Vec<Value>| -> Vec<String> {
+        messages
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let so_far = texts(in_channel(world, &channel).await);
+    assert_eq!(so_far.len(), 1, "only the urgent one: {so_far:?}");
+    assert!(so_far[0].contains("42.5"), "the escalation: {so_far:?}");
+
+    // The delivery loop releases the held message when her period starts, not before.
+    world
+        .profile
+        .advance_clock(release - world.profile.now_ms() - 1_000);
+    assert_eq!(deliver(world).await.sent, 0, "a second before her period");
+    world.profile.advance_clock(2_000);
+    assert_eq!(deliver(world).await.sent, 1, "her period has started");
     assert_eq!(
-        in_channel(world, &channel).await.len(),
-        1,
-        "only the urgent one"
+        texts(in_channel(world, &channel).await)
+            .last()
+            .map(String::as_str),
+        Some("Later")
     );
 
-    // Switched off meanwhile: her period comes and the message still waits.
+    // After her period a new message waits for the next day's; switched off meanwhile, her
+    // period comes and it still waits; switched on within it, it goes.
+    world.profile.advance_clock(2 * 3_600_000);
+    let next = dm::send(
+        &world.profile,
+        &compose("ann.lee@example.com", "text", "Tomorrow"),
+        Source::Ui,
+    )
+    .unwrap();
+    assert_eq!(next.outcome, "held", "{next:?}");
+    let tomorrow = switchboard_core::outbox::detail(&world.profile, next.outbox_id.unwrap())
+        .unwrap()
+        .item
+        .next_attempt_at
+        .unwrap();
+    assert_eq!(tomorrow, release + 24 * 3_600_000, "the next day's period");
     staff::set_connection(&world.profile, "ann.lee@example.com", false).unwrap();
     world
         .profile
-        .advance_clock(release - world.profile.now_ms() + 1_000);
+        .advance_clock(tomorrow - world.profile.now_ms() + 1_000);
     assert_eq!(
         deliver(world).await.sent,
         0,
         "switched off wins over working hours"
     );
-    // Switched on within her period: the held message goes.
     staff::set_connection(&world.profile, "ann.lee@example.com", true).unwrap();
     let summary = deliver(world).await;
     assert_eq!(summary.sent, 1, "{summary:?}");
-    let texts: Vec<String> = in_channel(world, &channel)
-        .await
-        .iter()
-        .map(|m| m["text"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(texts.last().map(String::as_str), Some("Later"));
+    assert_eq!(
+        texts(in_channel(world, &channel).await),
+        [so_far[0].as_str(), "Later", "Tomorrow"]
+    );
 }
 
 fn event(id: &str, kind: &str, staff: &str, data: Value) -> IncomingEvent {
@@ -760,7 +835,7 @@ async fn requests_go_to_the_manager_decisions_to_the_member_and_escalations_by_t
     assert!(
         off.routes[0..]
             .iter()
-            .any(|r| r.sentence.contains("Settings → Escalations")),
+            .any(|r| r.sentence.contains("Settings → Escalation rules")),
         "{off:?}"
     );
     assert!(
@@ -775,9 +850,66 @@ async fn requests_go_to_the_manager_decisions_to_the_member_and_escalations_by_t
         .is_err(),
         "flex time has no project channel"
     );
+
+    // The rule's `urgent`: outside Bob's hours a member-only escalation waits for them unless
+    // the rule (or the event) says urgent.
+    let bob = member_id(&setup.world, "bob@example.com");
+    let hour = jiff::Timestamp::from_millisecond(p.now_ms())
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .hour() as u16;
+    let start = (hour + 2) % 24;
+    staff::set_hours(
+        p,
+        bob,
+        HoursInput {
+            days: 127,
+            start: format!("{start:02}:00"),
+            end: format!("{:02}:00", (start + 1) % 24),
+            time_zone: Some("UTC".into()),
+        },
+    )
+    .unwrap();
+    let member_only = RuleView {
+        slack: true,
+        member: true,
+        manager: false,
+        project_channel: false,
+        urgent: false,
+    };
+    staff::set_escalation_rule(p, EventKind::EscalationFlextime, member_only).unwrap();
+    let mut calm = event(
+        "f-4",
+        "escalation.flextime",
+        "bob@example.com",
+        json!({"balance_hours": 41, "limit_hours": 40}),
+    );
+    calm.urgent = false;
+    let waits = receive(calm.clone());
+    assert_eq!(
+        targets(&waits),
+        [("Bob Stone".into(), "working_hours".into())]
+    );
+    assert_eq!(waits.routes[0].outcome, "held", "{waits:?}");
+    staff::set_escalation_rule(
+        p,
+        EventKind::EscalationFlextime,
+        RuleView {
+            urgent: true,
+            ..member_only
+        },
+    )
+    .unwrap();
+    calm.id = "f-5".into();
+    let now = receive(calm);
+    assert_eq!(
+        targets(&now),
+        [("Bob Stone".into(), "direct_message".into())]
+    );
+    assert_eq!(now.routes[0].outcome, "queued", "{now:?}");
     let summary = deliver(&setup.world).await;
     assert_eq!(
-        summary.sent, 5,
-        "Mara (the request), Ann (the decision), Bob and Mara (flex time), Mara (manager only): {summary:?}"
+        summary.sent, 6,
+        "Mara (the request), Ann (the decision), Bob and Mara (flex time), Mara (manager only), Bob (urgent by its rule): {summary:?}"
     );
 }
