@@ -190,21 +190,17 @@ pub fn sender(profile: &Profile, given: Option<&str>) -> Result<String> {
 
 /// Remembers `name` as who sends from this computer.
 pub fn remember_sender(profile: &Profile, name: &str) -> Result<()> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    let Some(name) = crate::projects::check_text(name, "The sender")
+        .map_err(|message| Error::invalid("sender", format!("{message}.")))?
+    else {
         return Err(Error::invalid(
             "sender",
-            "The sender is a name of 1 to 200 characters on one line.",
+            "Name the sender: the member reads \"from <sender> via Switchboard\".",
         ));
-    }
-    profile.db()?.write(|tx| {
-        Ok::<_, Error>(settings::set(
-            tx,
-            SENDER_SETTING,
-            &name.to_owned(),
-            profile.now_ms(),
-        )?)
-    })?;
+    };
+    profile
+        .db()?
+        .write(|tx| Ok::<_, Error>(settings::set(tx, SENDER_SETTING, &name, profile.now_ms())?))?;
     Ok(())
 }
 

@@ -113,8 +113,6 @@ reasons! {
     ProjectWithoutChannel = "project_without_channel",
     /// The project is archived.
     ProjectArchived = "project_archived",
-    /// The kind is about one person and goes to direct messages, never to a default channel.
-    DirectMessageKind = "direct_message_kind",
     /// Queued for the person's direct messages.
     DirectMessage = "direct_message",
     /// Held until the person's next working period starts.
@@ -176,9 +174,6 @@ impl Reason {
             }
             Reason::ProjectArchived => format!(
                 "The project {channel} is archived: unarchive the project for its channel to receive {kind} again."
-            ),
-            Reason::DirectMessageKind => format!(
-                "{kind} is about one person, so it is never posted to a default channel: switch it on for a channel to post it there."
             ),
             Reason::DirectMessage => format!("Sent to {channel} as a direct message."),
             Reason::OutsideWorkingHours => format!(
@@ -321,23 +316,18 @@ pub fn route(event: &Event, settings: &Settings) -> Vec<Decision> {
     let reached = decisions
         .iter()
         .any(|d| d.channel.is_some() && d.reason != Reason::KindOff);
-    if !reached {
+    // A kind about one person goes to their direct messages ([`route_direct`]): that no channel
+    // takes it is no news then.
+    if !(reached || (personal && settings.integration_on)) {
         decisions.push(Decision {
             channel: None,
             action: Action::Skip,
-            reason: if !settings.integration_on {
-                Reason::IntegrationOff
-            } else if personal {
-                Reason::DirectMessageKind
-            } else {
+            reason: if settings.integration_on {
                 Reason::NoChannel
+            } else {
+                Reason::IntegrationOff
             },
         });
-    }
-    // A kind about one person goes to their direct messages ([`route_direct`]): that no channel
-    // takes it is no news then.
-    if personal && settings.integration_on {
-        decisions.retain(|d| d.reason != Reason::DirectMessageKind);
     }
     decisions
 }
@@ -679,8 +669,7 @@ mod tests {
             let decisions = route(&event(kind), &s);
             assert_eq!(delivered(&decisions), [], "{kind}");
             assert!(
-                !says(&decisions, Reason::DefaultChannel)
-                    && !says(&decisions, Reason::DirectMessageKind),
+                decisions.iter().all(|d| d.channel.is_some()),
                 "{kind}: its direct messages are decided by route_direct, not here: {decisions:?}"
             );
         }

@@ -27,9 +27,6 @@ pub const SWITCHED_OFF: &str = "staff_switched_off";
 /// The hold reason of direct messages waiting for the recipient's working hours.
 pub const WORKING_HOURS: &str = "working_hours";
 
-/// The longest name a member may have.
-const MAX_NAME: usize = 200;
-
 /// Where a member's direct messages go in one workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DmTargetView {
@@ -233,7 +230,9 @@ fn reason_of(member: &Member) -> String {
         State::WorkspaceNeedsReconnect => {
             format!("The workspace {team} needs reconnecting: messages wait until it is")
         }
-        State::WorkspaceDisconnected => format!("The workspace {team} is disconnected"),
+        State::WorkspaceDisconnected => format!(
+            "The workspace {team} is disconnected: connect it again in Workspaces, or link them in another workspace"
+        ),
     }
 }
 
@@ -440,10 +439,6 @@ pub(crate) fn check_role(value: &str) -> std::result::Result<String, String> {
 pub(crate) fn check_member_name(value: &str) -> std::result::Result<String, String> {
     match check_text(value, "A name")? {
         None => Err("A staff member needs a name".into()),
-        Some(name) if name.chars().count() > MAX_NAME => Err(format!(
-            "A name has at most {MAX_NAME} characters; this one has {}",
-            name.chars().count()
-        )),
         Some(name) => Ok(name),
     }
 }

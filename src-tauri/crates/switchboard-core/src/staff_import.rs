@@ -272,7 +272,10 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
         {
             fail(
                 "email",
-                format!("{e} is already the email of {} (#{})", other.name, other.id),
+                format!(
+                    "{e} is already the email of {} (#{}): change it in the file, or change theirs in Staff first",
+                    other.name, other.id
+                ),
             );
         }
         if let Some(m) = existing
@@ -297,7 +300,11 @@ fn plan(conn: &Connection, table: &Table) -> Result<Planned> {
                 .is_some_and(|e| e.eq_ignore_ascii_case(reference))
                 || external_id.as_deref() == Some(reference);
             if is_self {
-                fail("manager", "A member cannot be their own manager".into());
+                fail(
+                    "manager",
+                    "A member cannot be their own manager: leave it empty or name someone else"
+                        .into(),
+                );
             }
         }
         let mut changes = Vec::new();
