@@ -97,6 +97,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::staff::set_staff_active,
         commands::staff::set_staff_connection,
         commands::staff::link_staff_member,
+        commands::staff::sign_in_staff_member,
         commands::staff::unlink_staff_member,
         commands::staff::set_staff_dm_target,
         commands::staff::set_staff_hours,

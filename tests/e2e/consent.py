@@ -2,7 +2,8 @@
 """A stand-in for a person at the Slack emulator's consent page, used as SWITCHBOARD_URL_OPENER
 by the end-to-end tests (no desktop browser runs there). It loads the authorize URL it is given,
 picks the workspace already selected on the page (or the one named by SWITCHBOARD_CONSENT_TEAM,
-a team name), clicks Allow, and follows Slack's redirect to Switchboard's loopback listener.
+a team name) and the person selected as signed in (the emulator's POST /_emulator/browser picks
+them), clicks Allow, and follows Slack's redirect to Switchboard's loopback listener.
 Only the emulator's page is understood; this is not a general browser."""
 
 import html.parser
@@ -18,6 +19,7 @@ class ConsentPage(html.parser.HTMLParser):
         self.teams = []  # (team_id, checked, label)
         self._radio = None
         self.action = None
+        self.person = None  # the user_id selected as "Signed in as"
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -26,6 +28,8 @@ class ConsentPage(html.parser.HTMLParser):
         if tag == "input" and a.get("type") == "radio" and a.get("name") == "team_id":
             self._radio = [a.get("value"), "checked" in a, ""]
             self.teams.append(self._radio)
+        if tag == "option" and "selected" in a and self.person is None:
+            self.person = a.get("value")
 
     def handle_data(self, data):
         if self._radio is not None:
@@ -47,7 +51,10 @@ def main():
     if team is None:
         sys.exit(f"consent.py: no workspace to choose on {url}")
     target = urllib.parse.urljoin(url, page.action) if page.action else url
-    body = urllib.parse.urlencode({"decision": "allow", "team_id": team[0]}).encode()
+    form = {"decision": "allow", "team_id": team[0]}
+    if page.person and team[1]:
+        form["user_id"] = page.person
+    body = urllib.parse.urlencode(form).encode()
     # urllib follows the 302 to http://localhost:PORT/callback?code=…&state=… with a GET.
     with urllib.request.urlopen(urllib.request.Request(target, data=body), timeout=20) as response:
         response.read()

@@ -231,6 +231,61 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
             .await;
         app.wait_for_text("[data-testid='staff-link']", "by hand").await;
         app.screenshot("staff-detail-linked-by-hand").await;
+
+        // Unlinked once more, Chiara signs in with Slack herself (the emulator's browser has her
+        // signed in; consent.py clicks Allow) and is linked to her own Slack identity.
+        click(&app, "[data-testid='staff-unlink']").await;
+        click(&app, "[data-testid='staff-unlink-confirm']").await;
+        app.wait_for_text("[data-testid='staff-dialog-status']", "no longer linked")
+            .await;
+        let seeded: serde_json::Value = reqwest::get(format!("{demo_url}/_emulator/workspaces"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let acme = seeded["workspaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["name"] == "Acme Studio")
+            .unwrap_or_else(|| panic!("the demo has Acme Studio: {seeded}"));
+        let found: serde_json::Value = reqwest::Client::new()
+            .get(format!("{demo_url}/api/users.list"))
+            .bearer_auth(acme["bot_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let chiara = found["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == "chiara")
+            .unwrap_or_else(|| panic!("Chiara is in the demo workspace: {found}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let browser: serde_json::Value = reqwest::Client::new()
+            .post(format!("{demo_url}/_emulator/browser"))
+            .json(&serde_json::json!({"user_id": chiara}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(browser["ok"], true, "{browser}");
+        click(&app, "[data-testid='staff-sign-in-button']").await;
+        let said = app
+            .wait_for_text("[data-testid='staff-dialog-status']", "signed in with Slack")
+            .await;
+        assert!(said.contains("@Chiara in Acme Studio"), "{said}");
+        app.wait_for_text("[data-testid='staff-link']", "by signing in with Slack")
+            .await;
+        app.screenshot("staff-detail-signed-in").await;
         app.client
             .execute("document.querySelector('[data-testid=staff-dialog]').close();", vec![])
             .await

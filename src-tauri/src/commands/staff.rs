@@ -13,7 +13,8 @@ use tauri::ipc::Channel;
 
 use crate::dto::{
     DmPurpose, DmSent, EscalationRule, KindTemplate, LinkApplied, LinkCandidate, LinkPlan,
-    LinkPlanProgress, StaffDetail, StaffImportPreview, StaffMember, StaffWindow, TemplatePreview,
+    LinkPlanProgress, StaffDetail, StaffImportPreview, StaffMember, StaffSignedIn, StaffWindow,
+    TemplatePreview,
 };
 use crate::error::CommandError;
 use crate::state::AppState;
@@ -125,6 +126,29 @@ pub async fn link_staff_member(
     user_id: String,
 ) -> Result<StaffMember, CommandError> {
     Ok(staff::link(&state.profile(), id, &team_id, &user_id, LinkedBy::Manual)?.into())
+}
+
+/// Lets the member sign in with Slack at this computer: opens Slack's sign-in page in the
+/// browser, waits (up to five minutes) for its redirect, and links the member to the Slack
+/// identity that signed in. `cancel_oauth` stops the wait.
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in_staff_member(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    team_id: Option<String>,
+) -> Result<StaffSignedIn, CommandError> {
+    let opener = app.clone();
+    let result = switchboard_core::oauth::link_member_by_sign_in(
+        &state.profile(),
+        id,
+        team_id.as_deref(),
+        &move |url| crate::commands::workspaces::open_url(&opener, url),
+    )
+    .await;
+    crate::commands::workspaces::bring_to_front(&app);
+    Ok(result?.into())
 }
 
 /// Removes a member's link in a workspace (every link: no team).

@@ -495,3 +495,31 @@ impl EscalationRule {
         }
     }
 }
+
+/// A member linked by signing in with Slack.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffSignedIn {
+    pub member: StaffMember,
+    pub team_id: String,
+    pub team_name: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub slack_email: Option<String>,
+    /// Worth checking: the Slack address is not the member's.
+    pub note: Option<String>,
+}
+
+impl From<switchboard_core::oauth::SignedIn> for StaffSignedIn {
+    fn from(s: switchboard_core::oauth::SignedIn) -> Self {
+        StaffSignedIn {
+            member: s.member.into(),
+            team_id: s.team_id,
+            team_name: s.team_name,
+            user_id: s.user_id,
+            user_name: s.user_name,
+            slack_email: s.slack_email,
+            note: s.note,
+        }
+    }
+}

@@ -440,6 +440,19 @@ async linkStaffMember(id: number, teamId: string, userId: string) : Promise<Resu
 }
 },
 /**
+ * Lets the member sign in with Slack at this computer: opens Slack's sign-in page in the
+ * browser, waits (up to five minutes) for its redirect, and links the member to the Slack
+ * identity that signed in. `cancel_oauth` stops the wait.
+ */
+async signInStaffMember(id: number, teamId: string | null) : Promise<Result<StaffSignedIn, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sign_in_staff_member", { id, teamId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Removes a member's link in a workspace (every link: no team).
  */
 async unlinkStaffMember(id: number, teamId: string | null) : Promise<Result<StaffMember, CommandError>> {
@@ -1271,6 +1284,14 @@ connected: boolean;
  * Why the logo is grey, or where it is connected.
  */
 reason: string; switchable: boolean; switchedOn: boolean; matchState: string | null; matchDetail: string | null; link: StaffLink | null; links: number; hours: WorkingHours; updatedAt: number }
+/**
+ * A member linked by signing in with Slack.
+ */
+export type StaffSignedIn = { member: StaffMember; teamId: string; teamName: string; userId: string; userName: string; slackEmail: string | null; 
+/**
+ * Worth checking: the Slack address is not the member's.
+ */
+note: string | null }
 /**
  * A window of members.
  */

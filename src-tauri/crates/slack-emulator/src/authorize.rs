@@ -242,11 +242,19 @@ fn query_map(raw: Option<&str>) -> BTreeMap<String, String> {
 }
 
 fn consent_page(world: &World, ask: &Ask, action: &str) -> Response {
-    let teams: Vec<_> = world
+    let signed_in = world
+        .browser_user
+        .as_ref()
+        .and_then(|id| world.users.get(id));
+    let mut teams: Vec<_> = world
         .teams
         .values()
         .filter(|t| ask.team.as_ref().is_none_or(|wanted| wanted == &t.id))
         .collect();
+    // The signed-in person's workspace comes first and is chosen.
+    if let Some(person) = signed_in {
+        teams.sort_by_key(|t| t.id != person.team_id);
+    }
     let mut team_options = String::new();
     let mut people = String::new();
     for (index, team) in teams.iter().enumerate() {
@@ -257,6 +265,9 @@ fn consent_page(world: &World, ask: &Ask, action: &str) -> Response {
             name = escape(&team.name),
             domain = escape(&team.domain),
         ));
+        let chosen = signed_in
+            .filter(|p| p.team_id == team.id)
+            .map_or(team.admin_user.as_str(), |p| p.id.as_str());
         for user in world
             .users
             .values()
@@ -265,7 +276,7 @@ fn consent_page(world: &World, ask: &Ask, action: &str) -> Response {
             people.push_str(&format!(
                 "<option value=\"{id}\"{selected}>{name} — {team}</option>",
                 id = escape(&user.id),
-                selected = if user.id == team.admin_user && index == 0 {
+                selected = if user.id == chosen && index == 0 {
                     " selected"
                 } else {
                     ""
@@ -388,6 +399,13 @@ async fn decide(
                 .users
                 .get(u)
                 .is_some_and(|u| u.team_id == team_id && !u.deleted)
+        })
+        .or_else(|| {
+            // The form sent nobody: the person signed in to the browser, if in this workspace.
+            world
+                .browser_user
+                .clone()
+                .filter(|u| world.users.get(u).is_some_and(|u| u.team_id == team_id))
         })
         .unwrap_or_else(|| world.teams[&team_id].admin_user.clone());
     let code = format!("{}.{}", world.now(), world.secret(32));

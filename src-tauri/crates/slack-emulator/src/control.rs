@@ -334,6 +334,25 @@ pub async fn reset(State(shared): State<Arc<Shared>>) -> Json<Value> {
 }
 
 #[derive(Debug, Deserialize)]
+pub struct BrowserBody {
+    user_id: Option<String>,
+}
+
+/// `POST /_emulator/browser`: who is signed in to Slack in the browser (`user_id`, or `null`
+/// for nobody: the workspace's admin is then pre-selected). The consent pages pre-select them
+/// and their workspace, so a script that clicks Allow signs in as them.
+pub async fn browser(State(shared): State<Arc<Shared>>, Json(body): Json<BrowserBody>) -> Response {
+    let mut world = shared.lock();
+    if let Some(id) = &body.user_id
+        && world.users.get(id).is_none_or(|u| u.deleted || u.is_bot)
+    {
+        return refuse("user_not_found");
+    }
+    world.browser_user = body.user_id.clone();
+    Json(json!({"ok": true, "user_id": body.user_id})).into_response()
+}
+
+#[derive(Debug, Deserialize)]
 pub struct ClockBody {
     advance_seconds: i64,
 }

@@ -29,7 +29,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod process;
-pub use seed::{SEEDED_CLIENT_ID, Seed};
+pub use seed::{SEEDED_CLIENT_ID, SEEDED_CLIENT_SECRET, Seed};
 
 /// How an emulator starts.
 #[derive(Debug, Clone)]
@@ -116,6 +116,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/messages", get(control::messages))
         .route("/_emulator/channels/update", post(control::update_channel))
         .route("/_emulator/users", post(control::user))
+        .route("/_emulator/browser", post(control::browser))
         .route("/_emulator/tokens/revoke", post(control::revoke_token))
         .route("/_emulator/tokens/expire", post(control::expire_token))
         .route("/_emulator/apps", post(control::register_app))

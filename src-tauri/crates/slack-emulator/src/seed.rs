@@ -20,6 +20,10 @@ pub enum Seed {
 /// The seeded Switchboard app's client id.
 pub const SEEDED_CLIENT_ID: &str = "1000000001.2000000001";
 
+/// The seeded app's client secret. Every Slack app has one, PKCE or not; Sign in with Slack
+/// (`openid.connect.token`) asks for it.
+pub const SEEDED_CLIENT_SECRET: &str = "5eedc11e4750c7e75eedc11e4750c7e7";
+
 /// Bot scopes the seeded app has and its bot token is granted.
 pub const BOT_SCOPES: &[&str] = &[
     "channels:history",
@@ -260,7 +264,7 @@ pub fn build(seed: &Seed, redirect_urls: &[String]) -> (World, Installed) {
         App {
             app_id,
             client_id: SEEDED_CLIENT_ID.to_owned(),
-            client_secret: None,
+            client_secret: Some(SEEDED_CLIENT_SECRET.to_owned()),
             redirect_urls: redirect_urls.to_vec(),
             pkce: true,
             // As Switchboard's manifest sets it: bot tokens installed from the app's settings

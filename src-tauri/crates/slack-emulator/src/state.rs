@@ -194,6 +194,9 @@ pub struct World {
     pub stats: Stats,
     /// Seconds added to the wall clock (`POST /_emulator/clock`), to test expiry.
     pub clock_offset: i64,
+    /// The person signed in to Slack in "the browser" (`POST /_emulator/browser`): the consent
+    /// pages pre-select them and their workspace, as Slack's pages do for the signed-in person.
+    pub browser_user: Option<String>,
     counters: HashMap<char, u64>,
     /// Where secrets come from: a fixed seed while seeding, so seeded tokens survive a reset;
     /// entropy afterwards.
@@ -213,6 +216,7 @@ impl Default for World {
             faults: Vec::new(),
             stats: Stats::default(),
             clock_offset: 0,
+            browser_user: None,
             counters: HashMap::new(),
             rng: fastrand::Rng::new(),
         }

@@ -64,6 +64,9 @@ pub async fn start(
             ..AppSettings::default()
         },
     )?;
+    // As an owner copies it from the app's Basic Information page: Sign in with Slack needs it.
+    crate::slack_app::set_client_secret(&profile, Some(slack_emulator::SEEDED_CLIENT_SECRET))
+        .await?;
     profile.reserve_callback(callback);
     session.enter_demo(profile).await;
     let profile: Arc<Profile> = session.profile();

@@ -913,3 +913,184 @@ async fn requests_go_to_the_manager_decisions_to_the_member_and_escalations_by_t
         "Mara (the request), Ann (the decision), Bob and Mara (flex time), Mara (manager only), Bob (urgent by its rule): {summary:?}"
     );
 }
+
+#[tokio::test]
+async fn a_member_who_signs_in_with_slack_is_linked_to_their_own_slack_identity() {
+    let setup = setup().await;
+    let world = &setup.world;
+    let pat = member_id(world, "late@example.com");
+    let nia = member_id(world, "nobody@example.com");
+    let links_of = |id: i64| staff::get(&world.profile, id).unwrap().links;
+
+    // Without the app's client secret nothing starts: Slack wants it for Sign in with Slack.
+    let never_opened = |_: &str| -> switchboard_core::Result<()> {
+        panic!("the browser is not opened when the sign-in cannot finish")
+    };
+    let refused =
+        switchboard_core::oauth::link_member_by_sign_in(&world.profile, pat, None, &never_opened)
+            .await
+            .unwrap_err();
+    assert!(
+        matches!(&refused, switchboard_core::Error::InvalidInput { field: "client_secret", message } if message.contains("Settings → Slack app")),
+        "{refused:?}"
+    );
+
+    // A wrong secret: Slack refuses the exchange, the sentence says what to do, nobody is linked.
+    switchboard_core::slack_app::set_client_secret(&world.profile, Some("wrongwrongwrong0000"))
+        .await
+        .unwrap();
+    let refused = world
+        .sign_in_as(pat, &setup.users["pat"], &setup.team, "allow")
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("refused the app's client secret"),
+        "{refused}"
+    );
+    assert!(links_of(pat).is_empty());
+    switchboard_core::slack_app::set_client_secret(
+        &world.profile,
+        Some(slack_emulator::SEEDED_CLIENT_SECRET),
+    )
+    .await
+    .unwrap();
+
+    // Cancelling on Slack's page links nobody.
+    let denied = world
+        .sign_in_as(pat, &setup.users["pat"], &setup.team, "deny")
+        .await
+        .unwrap_err();
+    assert!(denied.to_string().contains("access_denied"), "{denied}");
+    assert!(links_of(pat).is_empty());
+
+    // Pat joined Slack after the last directory sync: Slack is asked who they are, they join
+    // the directory, and Pat is linked to them, by sign-in.
+    let signed = world
+        .sign_in_as(pat, &setup.users["pat"], &setup.team, "allow")
+        .await
+        .unwrap();
+    assert_eq!(signed.user_id, setup.users["pat"]);
+    assert_eq!(signed.team_id, setup.team);
+    assert_eq!(signed.slack_email.as_deref(), Some("late@example.com"));
+    assert_eq!(signed.note, None, "the addresses agree");
+    assert!(signed.member.connected, "{:?}", signed.member);
+    let links = links_of(pat);
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].slack_user_id, setup.users["pat"]);
+    assert_eq!(links[0].linked_by, "sign_in");
+    let audit = world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| switchboard_store::audit::recent(c, 5))
+        .unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "staff.linked"
+            && e.subject.contains("Pat Late")
+            && e.new_value
+                .as_deref()
+                .is_some_and(|v| v.contains("(sign_in)"))),
+        "{audit:?}"
+    );
+    // Nothing of the sign-in is kept: each token Slack granted (the wrong secret got none) went
+    // back with auth.revoke, and users.info was asked about Pat once.
+    let stats: Value = reqwest::get(format!("{}/_emulator/stats", world.emulator.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["requests"]["openid.connect.userInfo"], 1, "{stats}");
+    assert_eq!(stats["requests"]["auth.revoke"], 1, "{stats}");
+    assert_eq!(stats["requests"]["users.info"], 1, "{stats}");
+
+    // Someone else signing in as Pat's Slack user is refused: the user is Pat's.
+    let taken = world
+        .sign_in_as(nia, &setup.users["pat"], &setup.team, "allow")
+        .await
+        .unwrap_err();
+    assert!(
+        taken.to_string().contains("already linked to Pat Late"),
+        "{taken}"
+    );
+    assert!(links_of(nia).is_empty());
+
+    // Nia signs in as a Slack user whose address is not hers: linked (it is her identity, she
+    // proved it), with a note to check the right person signed in.
+    let signed = world
+        .sign_in_as(nia, &setup.users["zed"], &setup.team, "allow")
+        .await
+        .unwrap();
+    let note = signed.note.expect("the addresses differ");
+    assert!(
+        note.contains("zed@example.com") && note.contains("nobody@example.com"),
+        "{note}"
+    );
+    assert_eq!(links_of(nia)[0].linked_by, "sign_in");
+
+    // Delivery reaches the member linked by sign-in, in their own DM.
+    let mut welcome = compose("late@example.com", "text", "Welcome aboard");
+    welcome.urgent = true;
+    let sent = dm::send(&world.profile, &welcome, Source::Ui).unwrap();
+    assert_eq!(sent.outcome, "queued", "{sent:?}");
+    deliver(world).await;
+    let channel = dm_channel_of(world, &setup.team, &setup.users["pat"]).expect("a DM was opened");
+    let arrived = in_channel(world, &channel).await;
+    assert_eq!(arrived.len(), 1, "{arrived:?}");
+    assert!(
+        arrived[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Welcome aboard")),
+        "{arrived:?}"
+    );
+}
+
+#[tokio::test]
+async fn signing_in_to_a_workspace_switchboard_is_not_connected_to_links_nobody() {
+    let world = World::start(Seed::Demo).await;
+    let seeded = world.seeded();
+    let (first, second) = (
+        seeded[0]["team_id"].as_str().unwrap().to_owned(),
+        seeded[1]["team_id"].as_str().unwrap().to_owned(),
+    );
+    world.paste(&world.bot_token(0), None).await.unwrap();
+    directory::sync_workspace(&world.profile, &first, |_| {})
+        .await
+        .unwrap();
+    switchboard_core::slack_app::set_client_secret(
+        &world.profile,
+        Some(slack_emulator::SEEDED_CLIENT_SECRET),
+    )
+    .await
+    .unwrap();
+    let member = staff::add(
+        &world.profile,
+        staff::NewMember {
+            name: "Ola Other".into(),
+            email: Some("ola@example.com".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let someone_there = seeded[1]["admin_user_id"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("the seed names the second workspace's admin: {seeded}"));
+    let refused = world
+        .sign_in_as(member.id, &someone_there, &second, "allow")
+        .await
+        .unwrap_err();
+    let text = refused.to_string();
+    assert!(
+        text.contains("not connected to") && text.contains("Nobody was linked"),
+        "{text}"
+    );
+    assert!(
+        staff::get(&world.profile, member.id)
+            .unwrap()
+            .links
+            .is_empty()
+    );
+}

@@ -27,11 +27,11 @@ pub enum CallbackError {
         "Slack did not redirect back within {0} seconds; start again and finish in the browser"
     )]
     TimedOut(u64),
-    #[error("you cancelled the connection in Slack (access_denied); nothing was changed")]
+    #[error("you cancelled in Slack (access_denied); nothing was changed")]
     Denied,
     #[error("Slack reported an error: {0}")]
     Slack(String),
-    #[error("connecting was cancelled")]
+    #[error("cancelled before Slack answered; nothing was changed")]
     Cancelled,
 }
 
@@ -107,6 +107,7 @@ impl Callback {
     ) -> Result<String, CallbackError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let state = authorization.state().to_owned();
+        let sign_in = authorization.is_sign_in();
         let mut connections: JoinSet<Option<Result<String, CallbackError>>> = JoinSet::new();
         loop {
             tokio::select! {
@@ -114,7 +115,7 @@ impl Callback {
                 () = tokio::time::sleep_until(deadline) => return Err(CallbackError::TimedOut(timeout.as_secs())),
                 accepted = self.accept() => {
                     if let Ok(stream) = accepted {
-                        connections.spawn(serve(stream, self.port, state.clone()));
+                        connections.spawn(serve(stream, self.port, state.clone(), sign_in));
                     }
                 }
                 Some(Ok(Some(outcome))) = connections.join_next(), if !connections.is_empty() => {
@@ -130,9 +131,21 @@ async fn serve(
     mut stream: TcpStream,
     port: u16,
     state: String,
+    sign_in: bool,
 ) -> Option<Result<String, CallbackError>> {
     let arrival = read_request(&mut stream, port, &state).await?;
+    let not_done = if sign_in {
+        "Not signed in"
+    } else {
+        "Not connected"
+    };
     let (status, title, body, outcome) = match arrival {
+        Arrival::Code(code) if sign_in => (
+            "200 OK",
+            "Signed in with Slack",
+            "Switchboard received your Slack identity and is linking you. You can close this tab and return to Switchboard.",
+            Some(Ok(code)),
+        ),
         Arrival::Code(code) => (
             "200 OK",
             "Connected to Slack",
@@ -141,13 +154,17 @@ async fn serve(
         ),
         Arrival::Error(error) if error == "access_denied" => (
             "200 OK",
-            "Not connected",
-            "You cancelled in Slack, so nothing was connected. Return to Switchboard to try again.",
+            not_done,
+            if sign_in {
+                "You cancelled in Slack, so nobody was linked. Return to Switchboard to try again."
+            } else {
+                "You cancelled in Slack, so nothing was connected. Return to Switchboard to try again."
+            },
             Some(Err(CallbackError::Denied)),
         ),
         Arrival::Error(error) => (
             "200 OK",
-            "Not connected",
+            not_done,
             "Slack reported an error. Return to Switchboard for details.",
             Some(Err(CallbackError::Slack(error))),
         ),

@@ -16,17 +16,21 @@
 //! token client.
 
 mod loopback;
+mod sign_in;
 
 use std::time::Duration;
 
 use oauth2::basic::BasicClient;
-use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl};
+use oauth2::{
+    AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+};
 use switchboard_slack::api::oauth::{ClientCredentials, Grant};
 use switchboard_slack::{Error as SlackError, SlackClient, Token};
 use switchboard_store::workspaces;
 use tokio_util::sync::CancellationToken;
 
 pub use loopback::{Callback, CallbackError};
+pub use sign_in::{SignedIn, link_member_by_sign_in};
 
 use crate::profile::{Profile, lock};
 use crate::secrets::SecretKind;
@@ -44,6 +48,8 @@ pub struct Authorization {
     pub redirect_url: String,
     state: CsrfToken,
     verifier: PkceCodeVerifier,
+    /// Sign in with Slack only: the nonce the ID token must carry back.
+    nonce: Option<String>,
 }
 
 impl std::fmt::Debug for Authorization {
@@ -59,6 +65,20 @@ impl Authorization {
     pub fn state(&self) -> &str {
         self.state.secret()
     }
+
+    /// Whether this is Sign in with Slack (it carries a nonce) rather than an install.
+    pub fn is_sign_in(&self) -> bool {
+        self.nonce.is_some()
+    }
+}
+
+/// Which of Slack's two authorize pages a flow goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    /// `oauth/v2/authorize`: install the app for the person, asking Switchboard's user scopes.
+    Install,
+    /// `openid/connect/authorize`: Sign in with Slack, asking only who the person is.
+    SignIn,
 }
 
 /// Builds the authorize URL for the app in `settings` against `oauth_base`
@@ -68,19 +88,42 @@ pub fn begin(
     settings: &AppSettings,
     team: Option<&str>,
 ) -> Result<Authorization> {
-    if settings.client_id.trim().is_empty() {
-        return Err(Error::invalid(
-            "client_id",
-            "Set your Slack app's client ID in Settings → Slack app first (create the app from the manifest shown there).".to_owned(),
-        ));
-    }
     if !settings.oauth_enabled {
         return Err(Error::invalid(
             "oauth_enabled",
             "Connecting with OAuth is turned off in Settings → Slack app.",
         ));
     }
-    let auth_url = oauth_base.join("oauth/v2/authorize").map_err(|e| {
+    authorize(oauth_base, settings, team, Flow::Install)
+}
+
+/// Builds the Sign in with Slack URL (OpenID Connect: `openid email profile`, a random
+/// `nonce` the ID token must carry back, PKCE and `state` as for [`begin`]).
+pub fn begin_sign_in(
+    oauth_base: &url::Url,
+    settings: &AppSettings,
+    team: Option<&str>,
+) -> Result<Authorization> {
+    authorize(oauth_base, settings, team, Flow::SignIn)
+}
+
+fn authorize(
+    oauth_base: &url::Url,
+    settings: &AppSettings,
+    team: Option<&str>,
+    flow: Flow,
+) -> Result<Authorization> {
+    if settings.client_id.trim().is_empty() {
+        return Err(Error::invalid(
+            "client_id",
+            "Set your Slack app's client ID in Settings → Slack app first (create the app from the manifest shown there).".to_owned(),
+        ));
+    }
+    let path = match flow {
+        Flow::Install => "oauth/v2/authorize",
+        Flow::SignIn => "openid/connect/authorize",
+    };
+    let auth_url = oauth_base.join(path).map_err(|e| {
         Error::invalid("slack_oauth_base", format!("bad Slack OAuth base URL: {e}"))
     })?;
     let redirect_url = settings.redirect_url();
@@ -93,8 +136,20 @@ pub fn begin(
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(challenge)
-        .add_extra_param("user_scope", slack_app::user_scope_list().join(","));
+        .set_pkce_challenge(challenge);
+    let nonce = match flow {
+        Flow::Install => {
+            request = request.add_extra_param("user_scope", slack_app::user_scope_list().join(","));
+            None
+        }
+        Flow::SignIn => {
+            let nonce = CsrfToken::new_random().secret().clone();
+            request = request
+                .add_scopes(["openid", "email", "profile"].map(|s| Scope::new(s.to_owned())))
+                .add_extra_param("nonce", nonce.clone());
+            Some(nonce)
+        }
+    };
     if let Some(team) = team {
         request = request.add_extra_param("team", team.to_owned());
     }
@@ -104,6 +159,7 @@ pub fn begin(
         redirect_url,
         state,
         verifier,
+        nonce,
     })
 }
 
@@ -213,30 +269,8 @@ pub async fn connect(
         None => None,
     };
     let authorization = begin(&profile.endpoints.oauth_base, &settings, team)?;
-    let reserved = lock(&profile.reserved_callback)
-        .take()
-        .filter(|c| c.port() == settings.redirect_port);
-    let callback = match reserved {
-        Some(callback) => callback,
-        None => Callback::bind(settings.redirect_port).await?,
-    };
-    let cancel = profile.lifetime.child_token();
-    if let Some(previous) = lock(&profile.oauth).replace(cancel.clone()) {
-        previous.cancel();
-    }
-    let code = match open(authorization.url.as_str()) {
-        Ok(()) => {
-            callback
-                .wait(&authorization, DEFAULT_TIMEOUT, &cancel)
-                .await
-        }
-        Err(error) => {
-            forget_flow(profile, &cancel);
-            return Err(error);
-        }
-    };
-    forget_flow(profile, &cancel);
-    let install = exchange(profile.slack()?, &settings, authorization, &code?).await?;
+    let code = await_code(profile, &settings, &authorization, open).await?;
+    let install = exchange(profile.slack()?, &settings, authorization, &code).await?;
     if let Some(ws) = reconnecting
         && ws.team_id != install.team_id
     {
@@ -253,6 +287,37 @@ pub async fn connect(
         ));
     }
     record_user_install(profile, &install).await
+}
+
+/// Opens `authorization` in the browser (through `open`) and waits for its one redirect on the
+/// loopback listener: the listener reserved in advance if it is on the settings' port, else
+/// one bound now. One flow waits at a time: starting another cancels it, as does [`cancel`].
+async fn await_code(
+    profile: &Profile,
+    settings: &AppSettings,
+    authorization: &Authorization,
+    open: &(dyn Fn(&str) -> Result<()> + Send + Sync),
+) -> Result<String> {
+    let reserved = lock(&profile.reserved_callback)
+        .take()
+        .filter(|c| c.port() == settings.redirect_port);
+    let callback = match reserved {
+        Some(callback) => callback,
+        None => Callback::bind(settings.redirect_port).await?,
+    };
+    let cancel = profile.lifetime.child_token();
+    if let Some(previous) = lock(&profile.oauth).replace(cancel.clone()) {
+        previous.cancel();
+    }
+    let code = match open(authorization.url.as_str()) {
+        Ok(()) => callback.wait(authorization, DEFAULT_TIMEOUT, &cancel).await,
+        Err(error) => {
+            forget_flow(profile, &cancel);
+            return Err(error);
+        }
+    };
+    forget_flow(profile, &cancel);
+    Ok(code?)
 }
 
 /// This flow is over: forget its cancel handle unless a newer flow replaced it.

@@ -174,6 +174,40 @@ impl World {
         result.map(|c| c.team_id)
     }
 
+    /// Sign in with Slack for member `staff_id` through core's `oauth::link_member_by_sign_in`,
+    /// with `user` signed in to Slack in the browser, who picks `team` and clicks `decision`.
+    pub async fn sign_in_as(
+        &self,
+        staff_id: i64,
+        user: &str,
+        team: &str,
+        decision: &'static str,
+    ) -> switchboard_core::Result<switchboard_core::oauth::SignedIn> {
+        let answer = self.control("browser", json!({"user_id": user})).await;
+        assert_eq!(answer["ok"], true, "{answer}");
+        let (pages, mut page) = tokio::sync::mpsc::unbounded_channel();
+        let team = team.to_owned();
+        let opener = move |url: &str| {
+            assert!(url.contains("/openid/connect/authorize?"), "{url}");
+            let pages = pages.clone();
+            let (url, team) = (url.to_owned(), team.clone());
+            tokio::spawn(async move {
+                let _ = pages.send(consent(url, team, decision).await);
+            });
+            Ok(())
+        };
+        let result =
+            switchboard_core::oauth::link_member_by_sign_in(&self.profile, staff_id, None, &opener)
+                .await;
+        let shown = page.recv().await.unwrap_or_default();
+        if decision == "deny" {
+            assert!(shown.contains("Not signed in"), "{shown}");
+        } else {
+            assert!(shown.contains("Signed in with Slack"), "{shown}");
+        }
+        result
+    }
+
     pub async fn paste(
         &self,
         token: &str,
