@@ -30,6 +30,36 @@ const VIEWS: [(&str, &str, &str); 7] = [
     ("settings", "Settings", "Appearance"),
 ];
 
+/// What the emulator (or Slack's API on it) answers to a GET of `url`, with a bearer `token`.
+async fn get_json(url: &str, token: Option<&str>) -> serde_json::Value {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+/// What the emulator answers to `body` posted as JSON to `url`.
+async fn post_json(url: &str, body: serde_json::Value) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"))
+}
+
 fn fresh_data_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let data = tmp.path().join("data");

@@ -175,12 +175,7 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
         app.screenshot("dark-messages-sent").await;
         app.open_view("workspaces", "Workspaces").await;
         let demo_url = app.find(".demo-bar .mono").await.text().await.unwrap();
-        let answer: serde_json::Value = reqwest::get(format!("{demo_url}/_emulator/messages"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = crate::get_json(&format!("{demo_url}/_emulator/messages"), None).await;
         let dms: Vec<&serde_json::Value> = answer["messages"]
             .as_array()
             .unwrap()
@@ -238,27 +233,18 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
         click(&app, "[data-testid='staff-unlink-confirm']").await;
         app.wait_for_text("[data-testid='staff-dialog-status']", "no longer linked")
             .await;
-        let seeded: serde_json::Value = reqwest::get(format!("{demo_url}/_emulator/workspaces"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let seeded = crate::get_json(&format!("{demo_url}/_emulator/workspaces"), None).await;
         let acme = seeded["workspaces"]
             .as_array()
             .unwrap()
             .iter()
             .find(|w| w["name"] == "Acme Studio")
             .unwrap_or_else(|| panic!("the demo has Acme Studio: {seeded}"));
-        let found: serde_json::Value = reqwest::Client::new()
-            .get(format!("{demo_url}/api/users.list"))
-            .bearer_auth(acme["bot_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found = crate::get_json(
+            &format!("{demo_url}/api/users.list"),
+            acme["bot_token"].as_str(),
+        )
+        .await;
         let chiara = found["members"]
             .as_array()
             .unwrap()
@@ -268,15 +254,11 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
             .as_str()
             .unwrap()
             .to_owned();
-        let browser: serde_json::Value = reqwest::Client::new()
-            .post(format!("{demo_url}/_emulator/browser"))
-            .json(&serde_json::json!({"user_id": chiara}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let browser = crate::post_json(
+            &format!("{demo_url}/_emulator/browser"),
+            serde_json::json!({"user_id": chiara}),
+        )
+        .await;
         assert_eq!(browser["ok"], true, "{browser}");
         click(&app, "[data-testid='staff-sign-in-button']").await;
         let said = app

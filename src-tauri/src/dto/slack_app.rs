@@ -62,20 +62,19 @@ impl SlackAppSetup {
     /// The settings with everything derived from them; `has_client_secret` from the keyring.
     pub fn new(s: switchboard_core::slack_app::AppSettings, has_client_secret: bool) -> Self {
         use switchboard_core::slack_app;
-        let scopes = |list: &[slack_app::ScopeInfo]| {
-            list.iter()
-                .map(|i| ScopeInfo {
-                    scope: i.scope.to_owned(),
-                    why: i.why.to_owned(),
-                })
-                .collect()
+        let scopes = |list: &mut dyn Iterator<Item = &slack_app::ScopeInfo>| {
+            list.map(|i| ScopeInfo {
+                scope: i.scope.to_owned(),
+                why: i.why.to_owned(),
+            })
+            .collect()
         };
         SlackAppSetup {
             redirect_url: s.redirect_url(),
             manifest_json: slack_app::manifest_json(&s),
             manifest_yaml: slack_app::manifest_yaml(&s),
-            bot_scopes: scopes(slack_app::BOT_SCOPES),
-            user_scopes: scopes(slack_app::USER_SCOPES),
+            bot_scopes: scopes(&mut slack_app::BOT_SCOPES.iter()),
+            user_scopes: scopes(&mut slack_app::manifest_user_scopes()),
             has_client_secret,
             settings: s.into(),
         }

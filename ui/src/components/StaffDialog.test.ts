@@ -22,6 +22,9 @@ const backend = vi.hoisted(() => {
     linked: false,
     hasSecret: false,
     refuse: null as string | null,
+    /** Set: the sign-in waits for the browser until `cancel_oauth`. */
+    waitForCancel: false,
+    cancelWaiting: null as (() => void) | null,
     calls: [] as { command: string; args: Record<string, unknown> }[],
   };
   const invoke = async (command: string, args: Record<string, unknown> = {}) => {
@@ -35,7 +38,14 @@ const backend = vi.hoisted(() => {
           redirectUrl: "http://localhost:8765/callback", manifestJson: "{}", manifestYaml: "", botScopes: [], userScopes: [],
           hasClientSecret: state.hasSecret,
         };
+      case "cancel_oauth":
+        state.cancelWaiting?.();
+        return null;
       case "sign_in_staff_member":
+        if (state.waitForCancel) {
+          await new Promise<void>((resolve) => (state.cancelWaiting = resolve));
+          throw { code: "cancelled", message: "cancelled before Slack answered; nothing was changed", field: null, teamId: null };
+        }
         if (state.refuse) throw { code: "invalid_input", message: state.refuse, field: "team", teamId: null };
         state.linked = true;
         return {
@@ -68,6 +78,7 @@ beforeEach(() => {
   backend.state.calls = [];
   backend.state.linked = false;
   backend.state.refuse = null;
+  backend.state.waitForCancel = false;
   workspacesState.cards = [{ teamId: "T1", name: "Acme" }] as never;
 });
 afterEach(() => cleanup());
@@ -111,6 +122,20 @@ describe("Sign in with Slack in a member's details", () => {
     await waitFor(() => expect(screen.getByTestId("staff-dialog-error").textContent).toContain("Nobody was linked"));
     expect(screen.queryByTestId("staff-link")).toBeNull();
     expect(onchanged).not.toHaveBeenCalled();
+    expect(button().textContent).toContain("Sign in with Slack");
+  });
+
+  it("waits for the browser, and Cancel stops it without an error", async () => {
+    backend.state.hasSecret = true;
+    backend.state.waitForCancel = true;
+    show();
+    await waitFor(() => expect(button().disabled).toBe(false));
+    await fireEvent.click(button());
+    await waitFor(() => expect(button().textContent).toContain("Waiting for the browser"));
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.getByTestId("staff-dialog-status").textContent).toContain("Sign-in cancelled: nobody was linked."));
+    expect(backend.state.calls.some((c) => c.command === "cancel_oauth")).toBe(true);
+    expect(screen.queryByTestId("staff-dialog-error")).toBeNull();
     expect(button().textContent).toContain("Sign in with Slack");
   });
 });

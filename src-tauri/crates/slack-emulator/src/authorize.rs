@@ -177,11 +177,13 @@ fn validate(world: &World, query: &BTreeMap<String, String>, openid: bool) -> Re
             "Sign in with Slack needs the openid scope.",
         ));
     }
-    let allowed_user: BTreeSet<&str> = if openid {
-        ["openid", "email", "profile"].into()
-    } else {
-        app.user_scopes.iter().map(String::as_str).collect()
-    };
+    // Slack's OpenID page grants only `openid email profile`, and only those the app has.
+    let allowed_user: BTreeSet<&str> = app
+        .user_scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !openid || ["openid", "email", "profile"].contains(s))
+        .collect();
     let allowed_bot: BTreeSet<&str> = app.bot_scopes.iter().map(String::as_str).collect();
     if let Some(scope) = bot_scopes
         .iter()

@@ -271,7 +271,12 @@ pub fn build(seed: &Seed, redirect_urls: &[String]) -> (World, Installed) {
             // page do not expire; the desktop sign-in rotates all the same.
             token_rotation: false,
             bot_scopes: BOT_SCOPES.iter().map(|s| s.to_string()).collect(),
-            user_scopes: USER_SCOPES.iter().map(|s| s.to_string()).collect(),
+            // As Switchboard's manifest lists them: the OAuth way's and Sign in with Slack's.
+            user_scopes: USER_SCOPES
+                .iter()
+                .chain(&["openid", "email", "profile"])
+                .map(|s| s.to_string())
+                .collect(),
             name: "Switchboard".to_owned(),
             bot_users: BTreeMap::new(),
         },

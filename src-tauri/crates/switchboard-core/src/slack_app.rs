@@ -336,6 +336,29 @@ pub const USER_SCOPES: &[ScopeInfo] = &[
     },
 ];
 
+/// The scopes of Sign in with Slack (a staff member links themselves). The manifest lists them
+/// with the user scopes, because Slack's OpenID page grants only scopes the app has; they are
+/// asked for on that page alone, never with the other user scopes.
+pub const SIGN_IN_SCOPES: &[ScopeInfo] = &[
+    ScopeInfo {
+        scope: "openid",
+        why: "Let a staff member sign in with Slack to link themselves. Without it Sign in with Slack fails.",
+    },
+    ScopeInfo {
+        scope: "email",
+        why: "See the address of the staff member who signs in, to tell you when it is not theirs.",
+    },
+    ScopeInfo {
+        scope: "profile",
+        why: "See the name of the staff member who signs in.",
+    },
+];
+
+/// Every user scope the manifest lists: the OAuth way's and Sign in with Slack's.
+pub fn manifest_user_scopes() -> impl Iterator<Item = &'static ScopeInfo> {
+    USER_SCOPES.iter().chain(SIGN_IN_SCOPES)
+}
+
 /// The user scopes the OAuth way requests, comma-separated as Slack's authorize URL wants.
 pub fn user_scope_list() -> Vec<&'static str> {
     USER_SCOPES.iter().map(|s| s.scope).collect()
@@ -357,7 +380,7 @@ pub fn manifest(settings: &AppSettings) -> serde_json::Value {
             "redirect_urls": [settings.redirect_url()],
             "scopes": {
                 "bot": BOT_SCOPES.iter().map(|s| s.scope).collect::<Vec<_>>(),
-                "user": USER_SCOPES.iter().map(|s| s.scope).collect::<Vec<_>>()
+                "user": manifest_user_scopes().map(|s| s.scope).collect::<Vec<_>>()
             }
         },
         "settings": {

@@ -327,12 +327,7 @@ async fn a_test_message_goes_through_the_delivery_worker_and_reports_its_link_or
     assert_eq!(outcome.sentence, None);
     let link = outcome.permalink.expect("a link to the message");
     assert!(link.contains(&channel.channel_id), "{link}");
-    let messages: Value = reqwest::get(format!("{}/_emulator/messages", world.emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages: Value = world.inspect("messages").await;
     let posted: Vec<&Value> = messages["messages"]
         .as_array()
         .unwrap()

@@ -774,13 +774,7 @@ async fn a_keyring_failure_records_nothing_and_says_what_to_do() {
 
 impl World {
     async fn emulator_requests(&self, method: &str) -> u64 {
-        let stats: serde_json::Value =
-            reqwest::get(format!("{}/_emulator/stats", self.emulator.base_url()))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+        let stats: serde_json::Value = self.inspect("stats").await;
         stats["requests"][method].as_u64().unwrap_or(0)
     }
 }

@@ -111,12 +111,7 @@ async fn deliver(world: &World) -> delivery::Summary {
 
 /// Every message in the emulator, by channel, oldest first.
 async fn slack_messages(world: &World) -> Vec<Value> {
-    let answer: Value = reqwest::get(format!("{}/_emulator/messages", world.emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: Value = world.inspect("messages").await;
     answer["messages"].as_array().unwrap().clone()
 }
 
@@ -334,12 +329,7 @@ async fn with_a_tenth_of_calls_failing_every_message_arrives_exactly_once_and_in
     assert_eq!(summary.sent + summary.found, 600, "{summary:?}");
     // Some sends had their answer cut off after Slack took them: found, not sent again.
     assert!(summary.found > 0, "{summary:?}");
-    let stats: Value = reqwest::get(format!("{}/_emulator/stats", world.emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = world.inspect("stats").await;
     let injected: u64 = stats["faults_injected"]
         .as_object()
         .unwrap()

@@ -111,12 +111,7 @@ async fn deliver(world: &World) -> delivery::Summary {
 }
 
 async fn slack_messages(world: &World) -> Vec<Value> {
-    let answer: Value = reqwest::get(format!("{}/_emulator/messages", world.emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer: Value = world.inspect("messages").await;
     answer["messages"].as_array().unwrap().clone()
 }
 
@@ -996,15 +991,24 @@ async fn a_member_who_signs_in_with_slack_is_linked_to_their_own_slack_identity(
     );
     // Nothing of the sign-in is kept: each token Slack granted (the wrong secret got none) went
     // back with auth.revoke, and users.info was asked about Pat once.
-    let stats: Value = reqwest::get(format!("{}/_emulator/stats", world.emulator.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: Value = world.inspect("stats").await;
     assert_eq!(stats["requests"]["openid.connect.userInfo"], 1, "{stats}");
     assert_eq!(stats["requests"]["auth.revoke"], 1, "{stats}");
+
     assert_eq!(stats["requests"]["users.info"], 1, "{stats}");
+
+    // Pat, linked, signs in as another Slack user (someone else at the browser): refused, and
+    // Pat's link stays as it was.
+    let replacing = world
+        .sign_in_as(pat, &setup.users["zed"], &setup.team, "allow")
+        .await
+        .unwrap_err();
+    assert!(
+        replacing.to_string().contains("is linked to @pat")
+            && replacing.to_string().contains("Nobody was changed"),
+        "{replacing}"
+    );
+    assert_eq!(links_of(pat)[0].slack_user_id, setup.users["pat"]);
 
     // Someone else signing in as Pat's Slack user is refused: the user is Pat's.
     let taken = world
@@ -1078,10 +1082,27 @@ async fn signing_in_to_a_workspace_switchboard_is_not_connected_to_links_nobody(
         .as_str()
         .map(str::to_owned)
         .unwrap_or_else(|| panic!("the seed names the second workspace's admin: {seeded}"));
+    // A workspace connection still waiting for its browser is stopped by the sign-in, which
+    // takes over the redirect port.
+    let profile = world.profile.clone();
+    let (opened, was_opened) = tokio::sync::oneshot::channel();
+    let opened = std::sync::Mutex::new(Some(opened));
+    let waiting = tokio::spawn(async move {
+        switchboard_core::oauth::connect(&profile, None, &move |_| {
+            if let Some(opened) = opened.lock().unwrap().take() {
+                let _ = opened.send(());
+            }
+            Ok(())
+        })
+        .await
+    });
+    was_opened.await.unwrap();
     let refused = world
         .sign_in_as(member.id, &someone_there, &second, "allow")
         .await
         .unwrap_err();
+    let stopped = waiting.await.unwrap().unwrap_err();
+    assert_eq!(stopped.code(), "cancelled", "{stopped:?}");
     let text = refused.to_string();
     assert!(
         text.contains("not connected to") && text.contains("Nobody was linked"),

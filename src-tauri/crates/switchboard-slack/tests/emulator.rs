@@ -910,7 +910,7 @@ async fn a_confidential_app_uses_basic_credentials_and_sign_in_with_slack() {
     let app = w.control_post("/_emulator/apps", json!({
         "client_id": "7.7", "client_secret": "sekrit", "pkce": false, "token_rotation": true,
         "redirect_urls": ["https://switchboard.example/callback"],
-        "bot_scopes": ["chat:write", "channels:read"], "user_scopes": ["users:read"],
+        "bot_scopes": ["chat:write", "channels:read"], "user_scopes": ["users:read", "openid", "email", "profile"],
     })).await;
     assert_eq!(app["ok"], true, "{app}");
     // Override the redirect the consent helper expects: read the Location ourselves.

@@ -143,7 +143,7 @@ async fn serve(
         Arrival::Code(code) if sign_in => (
             "200 OK",
             "Signed in with Slack",
-            "Switchboard received your Slack identity and is linking you. You can close this tab and return to Switchboard.",
+            "Switchboard received your Slack identity. Return to Switchboard to see whether you are linked; you can close this tab.",
             Some(Ok(code)),
         ),
         Arrival::Code(code) => (

@@ -180,7 +180,7 @@ pub struct UserInstall {
 fn oauth_error(error: SlackError) -> Error {
     let message = match error.code() {
         Some("invalid_code") => {
-            "Slack refused the sign-in code: it was already used or has expired. Start connecting again."
+            "Slack refused the sign-in code: it was already used or has expired. Start again from Switchboard."
         }
         Some("bad_redirect_uri") => {
             "Slack says the redirect URL does not match the app's: register exactly the redirect URL shown in Settings → Slack app."
@@ -298,17 +298,26 @@ async fn await_code(
     authorization: &Authorization,
     open: &(dyn Fn(&str) -> Result<()> + Send + Sync),
 ) -> Result<String> {
+    // A flow still waiting is stopped first: its listener holds the port until it has ended.
+    let cancel = profile.lifetime.child_token();
+    let replaced = lock(&profile.oauth).replace(cancel.clone());
+    if let Some(previous) = &replaced {
+        previous.cancel();
+    }
     let reserved = lock(&profile.reserved_callback)
         .take()
         .filter(|c| c.port() == settings.redirect_port);
     let callback = match reserved {
-        Some(callback) => callback,
-        None => Callback::bind(settings.redirect_port).await?,
+        Some(callback) => Ok(callback),
+        None => bind_when_free(settings.redirect_port, replaced.is_some()).await,
     };
-    let cancel = profile.lifetime.child_token();
-    if let Some(previous) = lock(&profile.oauth).replace(cancel.clone()) {
-        previous.cancel();
-    }
+    let callback = match callback {
+        Ok(callback) => callback,
+        Err(error) => {
+            forget_flow(profile, &cancel);
+            return Err(error.into());
+        }
+    };
     let code = match open(authorization.url.as_str()) {
         Ok(()) => callback.wait(authorization, DEFAULT_TIMEOUT, &cancel).await,
         Err(error) => {
@@ -318,6 +327,23 @@ async fn await_code(
     };
     forget_flow(profile, &cancel);
     Ok(code?)
+}
+
+/// Binds the listener; when a flow was just stopped, waits up to a second for it to let go.
+async fn bind_when_free(
+    port: u16,
+    replacing: bool,
+) -> std::result::Result<Callback, CallbackError> {
+    let mut tries = if replacing { 20 } else { 1 };
+    loop {
+        match Callback::bind(port).await {
+            Err(CallbackError::PortInUse { .. }) if tries > 1 => {
+                tries -= 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// This flow is over: forget its cancel handle unless a newer flow replaced it.

@@ -110,10 +110,13 @@ pub async fn link_member_by_sign_in(
         .await
         .map_err(sign_in_error)?
         .into_inner();
-    if let Some(id_token) = &token.id_token {
-        check_id_token(id_token, &client_id, &authorization)?;
-    }
-    let who = slack.openid_connect_user_info(&token.access_token).await;
+    let who = match check_id_token(token.id_token.as_deref(), &client_id, &authorization) {
+        Ok(()) => slack
+            .openid_connect_user_info(&token.access_token)
+            .await
+            .map_err(Error::from),
+        Err(refused) => Err(refused),
+    };
     // Nothing of the sign-in is kept: the token goes back to Slack whatever came of it.
     if let Err(error) = slack.auth_revoke(&token.access_token, false).await {
         tracing::warn!("revoking the sign-in token: {error}");
@@ -144,6 +147,23 @@ pub async fn link_member_by_sign_in(
             format!(
                 "{} signed in to {signed_in_to}, not {wanted}. Nobody was linked: sign in again and choose {wanted} at the top right of Slack's page.",
                 member.name
+            ),
+        ));
+    }
+    let linked_there = profile
+        .db()?
+        .read(|conn| stored::links(conn, staff_id))?
+        .into_iter()
+        .find(|l| l.team_id == team_id && l.slack_user_id != who.sub.as_str());
+    if let Some(other) = linked_there {
+        return Err(Error::invalid(
+            "user",
+            format!(
+                "{} is linked to @{} in {} already, and someone signed in as another Slack user. Nobody was changed: if the new account is theirs, unlink them in {} first, then sign in again.",
+                member.name,
+                other.user_name.as_deref().unwrap_or(&other.slack_user_id),
+                workspace.name,
+                workspace.name
             ),
         ));
     }
@@ -231,7 +251,11 @@ async fn known_user(
 
 /// The ID token came straight from Slack over TLS, so its claims are read without checking the
 /// signature (OpenID Connect Core §3.1.3.7); they must be for this app and this sign-in.
-fn check_id_token(id_token: &str, client_id: &str, authorization: &Authorization) -> Result<()> {
+fn check_id_token(
+    id_token: Option<&str>,
+    client_id: &str,
+    authorization: &Authorization,
+) -> Result<()> {
     let refused = |why: &str| {
         Error::invalid(
             "code",
@@ -241,6 +265,7 @@ fn check_id_token(id_token: &str, client_id: &str, authorization: &Authorization
         )
     };
     let claims: serde_json::Value = id_token
+        .ok_or_else(|| refused("it carries no ID token"))?
         .split('.')
         .nth(1)
         .and_then(|part| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
@@ -302,16 +327,20 @@ mod tests {
         assert!(a.is_sign_in());
 
         let good = token_with(serde_json::json!({"aud": "1.2", "nonce": nonce}));
-        check_id_token(&good, "1.2", &a).unwrap();
+        check_id_token(Some(&good), "1.2", &a).unwrap();
         let listed = token_with(serde_json::json!({"aud": ["9.9", "1.2"], "nonce": nonce}));
-        check_id_token(&listed, "1.2", &a).unwrap();
+        check_id_token(Some(&listed), "1.2", &a).unwrap();
+        assert!(
+            check_id_token(None, "1.2", &a).is_err(),
+            "an ID token is required"
+        );
         for bad in [
             token_with(serde_json::json!({"aud": "9.9", "nonce": nonce})),
             token_with(serde_json::json!({"aud": "1.2", "nonce": "other"})),
             token_with(serde_json::json!({"aud": "1.2"})),
             "not-a-jwt".to_owned(),
         ] {
-            let refused = check_id_token(&bad, "1.2", &a).unwrap_err();
+            let refused = check_id_token(Some(&bad), "1.2", &a).unwrap_err();
             assert!(
                 refused
                     .to_string()

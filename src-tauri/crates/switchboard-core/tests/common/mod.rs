@@ -90,6 +90,16 @@ impl World {
             .unwrap()
     }
 
+    /// What the emulator's control API answers to a GET of `/_emulator/{path}`.
+    pub async fn inspect(&self, path: &str) -> Value {
+        reqwest::get(format!("{}/_emulator/{path}", self.emulator.base_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub fn seeded(&self) -> Value {
         self.emulator.workspaces()["workspaces"].clone()
     }
