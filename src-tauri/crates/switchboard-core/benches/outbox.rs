@@ -284,11 +284,7 @@ fn activity_at_scale(profile: &Profile, kinds: &[EventKind], total: usize) {
     println!(
         "activity: {events} events, pages of 200 (median of 5; events found): {}; target ≤ 100 ms each: {}",
         figures.join(", "),
-        if worst <= Duration::from_millis(100) {
-            "met"
-        } else {
-            "NOT met"
-        }
+        met(worst <= Duration::from_millis(100))
     );
 }
 
@@ -410,7 +406,7 @@ fn main() {
     let median = sorted_rates[sorted_rates.len() / 2];
     println!(
         "ingest: each event routed over {CHANNELS} channels, every decision stored, rendered once and queued for 2 or 3 ({queued} messages queued in all); median of {rounds} rounds {median:.0} events/s; target ≥ 10,000/s: {}",
-        if median >= 10_000.0 { "met" } else { "NOT met" }
+        met(median >= 10_000.0)
     );
     println!(
         "ingest: bytes stored per event: payload {:.0}, routing decisions {:.0}, message {:.0}; per queued message {:.0} (its own payload, when it differs from its event's)",
@@ -493,11 +489,7 @@ fn main() {
     println!(
         "ingest latency: median p99 of {latency_rounds} rounds {:.2} ms; target p99 ≤ 20 ms: {}",
         p99.as_secs_f64() * 1000.0,
-        if p99 <= Duration::from_millis(20) {
-            "met"
-        } else {
-            "NOT met"
-        }
+        met(p99 <= Duration::from_millis(20))
     );
 
     // 3. The Activity timeline over 100,000 events.
@@ -571,17 +563,9 @@ fn main() {
         "delivery: {MESSAGES} messages over {} channels in {:.1} s; Slack's limits allow it in {allowed:.1} s at the least: {share:.1}% of the allowed rate (target ≥ 95%: {}); {posts} chat.postMessage calls, {limited} answered 429 = {limited_share:.2}% (target ≤ 1%: {}); lost {lost}, duplicated {duplicated} (target 0: {}); worker: {summary:?}",
         per_channel.len(),
         elapsed.as_secs_f64(),
-        if share >= 95.0 { "met" } else { "NOT met" },
-        if limited_share <= 1.0 {
-            "met"
-        } else {
-            "NOT met"
-        },
-        if lost == 0 && duplicated == 0 {
-            "met"
-        } else {
-            "NOT met"
-        },
+        met(share >= 95.0),
+        met(limited_share <= 1.0),
+        met(lost == 0 && duplicated == 0),
     );
 
     // 5. 1,000 direct messages to 100 members and 300 channel posts, delivered together.
@@ -697,16 +681,13 @@ async fn direct_messages(base: &str, dir: &std::path::Path) {
     println!(
         "direct messages: {DMS} DMs to {MEMBERS} members + {POSTS} channel posts in {:.1} s; Slack's limits allow it in {allowed:.1} s at the least: {share:.1}% of the allowed rate (target ≥ 95%: {}); {posts} chat.postMessage and {opens} conversations.open calls, {limited} answered 429 = {limited_share:.2}% (target ≤ 1%: {}); {in_dms} in DMs and {in_channels} in channels; lost {lost}, duplicated {duplicated} (target 0: {}); worker: {summary:?}",
         elapsed.as_secs_f64(),
-        if share >= 95.0 { "met" } else { "NOT met" },
-        if limited_share <= 1.0 {
-            "met"
-        } else {
-            "NOT met"
-        },
-        if lost == 0 && duplicated == 0 {
-            "met"
-        } else {
-            "NOT met"
-        },
+        met(share >= 95.0),
+        met(limited_share <= 1.0),
+        met(lost == 0 && duplicated == 0),
     );
+}
+
+/// How a figure compares with its target, as the printed line says it.
+fn met(ok: bool) -> &'static str {
+    if ok { "met" } else { "NOT met" }
 }
