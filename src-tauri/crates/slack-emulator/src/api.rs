@@ -240,6 +240,9 @@ pub async fn dispatch(
             return slack_json(StatusCode::OK, &json!({"ok": false, "error": refusal.0}));
         }
     };
+    if method == "apps.connections.open" {
+        return crate::socket::connections_open(&shared, &headers, &req);
+    }
     let mut warnings = req.warnings.clone();
     if !METHODS.contains(&method.as_str()) {
         let error = ApiError::new("unknown_method").with("req_method", json!(method));

@@ -43,6 +43,8 @@ pub(crate) fn seeded_workspaces(shared: &Shared) -> Value {
                 "bot_token": installed.bot_tokens.get(&team.id),
                 "admin_user_id": team.admin_user,
                 "admin_user_token": installed.admin_tokens.get(&team.id),
+                "app_id": app.map(|a| &a.app_id),
+                "app_token": app.map(|a| &a.app_token),
             })
         })
         .collect();
@@ -109,6 +111,13 @@ pub async fn revoke_token(
 ) -> Response {
     let mut world = shared.lock();
     if let Some(token) = body.token {
+        if let Some(app_id) = world.app_of_app_token(&token).map(|a| a.app_id.clone()) {
+            world.revoked_app_tokens.insert(token);
+            drop(world);
+            let dropped = crate::socket::drop_app(&shared, &app_id);
+            return Json(json!({"ok": true, "revoked_tokens": 1, "dropped_connections": dropped}))
+                .into_response();
+        }
         return match world.tokens.get_mut(&token) {
             Some(record) => {
                 record.revoked = true;
@@ -270,6 +279,7 @@ pub async fn register_app(
         return refuse("client_id already registered");
     }
     let app_id = world.next_id('A');
+    let app_token = world.new_app_token(&app_id);
     let desktop_only = body.redirect_urls.iter().all(|u| is_desktop_redirect(u));
     let app = App {
         app_id,
@@ -291,6 +301,7 @@ pub async fn register_app(
             .into_iter()
             .collect(),
         name: body.name.unwrap_or_else(|| "Test App".to_owned()),
+        app_token,
         bot_users: BTreeMap::new(),
     };
     let rendered = serde_json::to_value(&app).unwrap_or(Value::Null);
@@ -324,6 +335,7 @@ pub async fn stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
         "rate_limited": stats.rate_limited,
         "total_rate_limited": stats.rate_limited.values().sum::<u64>(),
         "faults_injected": stats.faults_injected,
+        "socket": crate::socket::stats(&shared),
     }))
 }
 

@@ -7,6 +7,8 @@
 //!   authentication and the methods (`methods/`), answered the way Slack answers.
 //! - `authorize`: the OAuth consent pages, a real HTML form.
 //! - `control`: `/_emulator/…` endpoints for tests and scripts.
+//! - `socket`: Socket Mode (`apps.connections.open`, the WebSocket, envelopes, acks and
+//!   retries) and the control endpoints that act as a Slack user.
 //! - `state` is the world; [`seed`] builds the demo and large worlds.
 
 mod api;
@@ -16,6 +18,7 @@ mod methods;
 mod ratelimit;
 mod request;
 pub mod seed;
+mod socket;
 mod state;
 
 use std::net::SocketAddr;
@@ -59,6 +62,10 @@ pub(crate) struct Shared {
     installed: Mutex<seed::Installed>,
     rate_limits: AtomicBool,
     config: Config,
+    /// Socket Mode's connections and envelopes awaiting acks.
+    socket: Mutex<socket::Hub>,
+    /// Woken whenever a Socket Mode connection opens.
+    socket_opened: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -70,6 +77,8 @@ impl Shared {
             installed: Mutex::new(installed),
             rate_limits: AtomicBool::new(config.rate_limits),
             config,
+            socket: Mutex::new(socket::Hub::default()),
+            socket_opened: tokio::sync::Notify::new(),
         }
     }
 
@@ -89,6 +98,7 @@ impl Shared {
             .clear();
         self.rate_limits
             .store(self.config.rate_limits, Ordering::Relaxed);
+        socket::hub(self).clear();
     }
 
     fn rate_limits_enabled(&self) -> bool {
@@ -112,6 +122,16 @@ fn router(shared: Arc<Shared>) -> Router {
             "/openid/connect/authorize",
             get(authorize::openid_get).post(authorize::openid_post),
         )
+        .route("/link/", get(socket::link))
+        .route(
+            "/_emulator/socket/slash-command",
+            post(socket::slash_command),
+        )
+        .route("/_emulator/socket/block-action", post(socket::block_action))
+        .route("/_emulator/socket/dm", post(socket::dm))
+        .route("/_emulator/socket/drop", post(socket::drop_sockets))
+        .route("/_emulator/socket/responses", get(socket::responses))
+        .route("/_emulator/hooks/{*path}", post(socket::hook))
         .route("/_emulator/workspaces", get(control::workspaces))
         .route("/_emulator/messages", get(control::messages))
         .route("/_emulator/channels/update", post(control::update_channel))

@@ -259,10 +259,12 @@ pub fn build(seed: &Seed, redirect_urls: &[String]) -> (World, Installed) {
     // Seeded tokens are the same every time, so they survive `POST /_emulator/reset`.
     world.rng = fastrand::Rng::with_seed(0x5EED_5EED);
     let app_id = world.next_id('A');
+    let app_token = world.new_app_token(&app_id);
     world.apps.insert(
         SEEDED_CLIENT_ID.to_owned(),
         App {
             app_id,
+            app_token,
             client_id: SEEDED_CLIENT_ID.to_owned(),
             client_secret: Some(SEEDED_CLIENT_SECRET.to_owned()),
             redirect_urls: redirect_urls.to_vec(),

@@ -128,6 +128,9 @@ pub struct App {
     pub bot_scopes: Vec<String>,
     pub user_scopes: Vec<String>,
     pub name: String,
+    /// The app-level token (`xapp-…`, scope `connections:write`) that opens Socket Mode
+    /// connections; Slack shows it once on the app's Basic Information page.
+    pub app_token: String,
     /// The app's bot user per workspace, created on first install.
     #[serde(skip)]
     pub bot_users: BTreeMap<String, String>,
@@ -197,6 +200,8 @@ pub struct World {
     /// The person signed in to Slack in "the browser" (`POST /_emulator/browser`): the consent
     /// pages pre-select them and their workspace, as Slack's pages do for the signed-in person.
     pub browser_user: Option<String>,
+    /// App-level tokens revoked through `POST /_emulator/tokens/revoke`.
+    pub revoked_app_tokens: BTreeSet<String>,
     counters: HashMap<char, u64>,
     /// Where secrets come from: a fixed seed while seeding, so seeded tokens survive a reset;
     /// entropy afterwards.
@@ -217,6 +222,7 @@ impl Default for World {
             stats: Stats::default(),
             clock_offset: 0,
             browser_user: None,
+            revoked_app_tokens: BTreeSet::new(),
             counters: HashMap::new(),
             rng: fastrand::Rng::new(),
         }
@@ -239,6 +245,21 @@ impl World {
         let counter = self.counters.entry(prefix).or_insert(0);
         *counter += 1;
         format!("{prefix}{}", base36(*counter, 10))
+    }
+
+    /// A fresh app-level token for `app_id`, shaped like Slack's
+    /// (`xapp-1-A…-<digits>-<64 hex>`).
+    pub fn new_app_token(&mut self, app_id: &str) -> String {
+        let digits: String = (0..13).map(|_| self.rng.digit(10)).collect();
+        let hex: String = (0..64).map(|_| self.rng.digit(16)).collect();
+        format!("xapp-1-{app_id}-{digits}-{hex}")
+    }
+
+    /// The app whose app-level token this is, unless it was revoked.
+    pub fn app_of_app_token(&self, token: &str) -> Option<&App> {
+        self.apps
+            .values()
+            .find(|a| a.app_token == token && !self.revoked_app_tokens.contains(token))
     }
 
     pub fn team_of_token(&self, token: &str) -> Option<&TokenRecord> {

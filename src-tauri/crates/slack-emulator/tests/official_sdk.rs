@@ -1,6 +1,7 @@
 //! Slack's official Python SDK (`slack_sdk`) against the emulator: `tests/sdk/python_sdk_check.py`
 //! calls every method Switchboard uses, pages, meets errors, 429s and the PKCE OAuth flow as an
-//! app would against Slack, and fails at the first answer Slack would not give.
+//! app would against Slack, and fails at the first answer Slack would not give;
+//! `tests/sdk/socket_mode_check.py` does the same for Socket Mode (`slack_sdk.socket_mode`).
 //!
 //! The SDK lives in a virtual environment that `scripts/setup` creates (`.venv-sdk`, pinned
 //! version); `SLACK_SDK_PYTHON` may name another interpreter that has it.
@@ -23,8 +24,9 @@ fn python() -> PathBuf {
     venv
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slacks_python_sdk_cannot_tell_the_emulator_from_slack() {
+/// Runs `tests/sdk/<script>` with Slack's Python SDK against a fresh emulator (rate limits
+/// off) and checks that it ran to the end.
+async fn run_sdk_script(script: &str) {
     let emulator = Emulator::start_with(
         "127.0.0.1:0".parse().unwrap(),
         Config {
@@ -34,7 +36,9 @@ async fn slacks_python_sdk_cannot_tell_the_emulator_from_slack() {
     )
     .await
     .unwrap();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/python_sdk_check.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sdk")
+        .join(script);
     let base = emulator.base_url();
     let output =
         tokio::task::spawn_blocking(move || Command::new(python()).arg(script).arg(base).output())
@@ -51,4 +55,17 @@ async fn slacks_python_sdk_cannot_tell_the_emulator_from_slack() {
         stdout.starts_with("ok: "),
         "the check ran to the end: {stdout}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slacks_python_sdk_cannot_tell_the_emulator_from_slack() {
+    run_sdk_script("python_sdk_check.py").await;
+}
+
+/// `slack_sdk.socket_mode` connects with the app-level token, receives and acknowledges every
+/// kind of envelope, gets an unacknowledged event again as a retry, and reconnects after a
+/// `disconnect` warning and a dropped socket (`tests/sdk/socket_mode_check.py`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slacks_socket_mode_client_talks_to_the_emulator() {
+    run_sdk_script("socket_mode_check.py").await;
 }

@@ -70,6 +70,10 @@ pub fn authenticate(world: &World, req: &ApiRequest) -> Result<Auth, ApiError> {
         .token
         .as_deref()
         .ok_or_else(|| ApiError::new("not_authed"))?;
+    if world.app_of_app_token(token).is_some() {
+        // An app-level token only opens Socket Mode connections.
+        return Err(ApiError::new("not_allowed_token_type"));
+    }
     let record = world
         .tokens
         .get(token)
