@@ -133,6 +133,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::slack_app::slack_app_setup,
         commands::slack_app::save_slack_app_settings,
         commands::slack_app::save_client_secret,
+        commands::slack_app::save_app_token,
+        commands::slack_app::socket_status,
         commands::demo::start_demo,
         commands::demo::leave_demo,
     ])

@@ -4,7 +4,7 @@
 use switchboard_core::slack_app;
 use tauri::State;
 
-use crate::dto::{SlackAppSettings, SlackAppSetup};
+use crate::dto::{SlackAppSettings, SlackAppSetup, SocketStatus};
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -14,10 +14,7 @@ use crate::state::AppState;
 pub async fn slack_app_setup(state: State<'_, AppState>) -> Result<SlackAppSetup, CommandError> {
     let profile = state.profile();
     let settings = slack_app::settings(&profile)?;
-    Ok(SlackAppSetup::new(
-        settings,
-        slack_app::has_client_secret(&profile).await,
-    ))
+    setup(&profile, settings).await
 }
 
 /// Validates and saves the Slack app settings (each change audited).
@@ -29,10 +26,7 @@ pub async fn save_slack_app_settings(
 ) -> Result<SlackAppSetup, CommandError> {
     let profile = state.profile();
     let saved = slack_app::save_settings(&profile, &settings.into())?;
-    Ok(SlackAppSetup::new(
-        saved,
-        slack_app::has_client_secret(&profile).await,
-    ))
+    setup(&profile, saved).await
 }
 
 /// Keeps the app's client secret in the keyring (`None` removes it); audited without the value.
@@ -44,8 +38,36 @@ pub async fn save_client_secret(
 ) -> Result<SlackAppSetup, CommandError> {
     let profile = state.profile();
     slack_app::set_client_secret(&profile, secret.as_deref()).await?;
+    setup(&profile, slack_app::settings(&profile)?).await
+}
+
+/// Checks the app-level token (`xapp-…`) with Slack and keeps it in the keyring (`None`
+/// removes it); Socket Mode reconnects with it at once. Audited without the value.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_app_token(
+    state: State<'_, AppState>,
+    token: Option<String>,
+) -> Result<SlackAppSetup, CommandError> {
+    let profile = state.profile();
+    slack_app::set_app_token(&profile, token.as_deref()).await?;
+    setup(&profile, slack_app::settings(&profile)?).await
+}
+
+/// Whether Slack can reach Switchboard now (Socket Mode), and if not, why.
+#[tauri::command]
+#[specta::specta]
+pub fn socket_status(state: State<'_, AppState>) -> SocketStatus {
+    state.profile().socket_status().into()
+}
+
+async fn setup(
+    profile: &switchboard_core::profile::Profile,
+    settings: slack_app::AppSettings,
+) -> Result<SlackAppSetup, CommandError> {
     Ok(SlackAppSetup::new(
-        slack_app::settings(&profile)?,
-        slack_app::has_client_secret(&profile).await,
+        settings,
+        slack_app::has_client_secret(profile).await,
+        slack_app::has_app_token(profile).await,
     ))
 }

@@ -32,6 +32,10 @@ pub enum UiEvent {
     ProjectsChanged,
     /// Staff changed (added, edited, linked, switched on or off, imported).
     StaffChanged,
+    /// Whether Slack can reach Switchboard (Socket Mode) changed: ask `socket_status`.
+    SocketChanged,
+    /// Something Slack sent (a slash command, a direct message) was handled.
+    InboundHandled,
 }
 
 impl From<switchboard_core::events::Event> for UiEvent {
@@ -52,6 +56,8 @@ impl From<switchboard_core::events::Event> for UiEvent {
             Event::OutboxChanged => UiEvent::OutboxChanged,
             Event::ProjectsChanged => UiEvent::ProjectsChanged,
             Event::StaffChanged => UiEvent::StaffChanged,
+            Event::SocketChanged => UiEvent::SocketChanged,
+            Event::InboundHandled => UiEvent::InboundHandled,
         }
     }
 }

@@ -1,7 +1,7 @@
 // The console's shared state: build facts, counts, preferences, and the last error to show.
 // Views read it; loading goes through the generated bindings.
 import { commands, describeError, unwrap } from "./api";
-import type { AppInfo, EventKindInfo, KeyringStatus, Overview, Preferences, Theme } from "./bindings";
+import type { AppInfo, EventKindInfo, KeyringStatus, Overview, Preferences, SocketStatus, Theme } from "./bindings";
 import { applyTheme } from "./theme";
 
 export class ConsoleState {
@@ -15,6 +15,8 @@ export class ConsoleState {
   /** Whether the system keyring answers; `null` until asked. */
   keyring = $state<KeyringStatus | null>(null);
   checkingKeyring = $state(false);
+  /** Whether Slack can reach Switchboard now (Socket Mode); `null` until asked. */
+  socket = $state<SocketStatus | null>(null);
 
   /** Loads everything the shell needs; an unavailable database shows in the banner. */
   async load(): Promise<void> {
@@ -27,6 +29,7 @@ export class ConsoleState {
         this.preferences = await unwrap(commands.preferences());
         applyTheme(this.preferences.theme);
         await this.refreshOverview();
+        await this.refreshSocket();
         await this.checkKeyring();
       }
     } catch (error) {
@@ -39,6 +42,14 @@ export class ConsoleState {
   async refreshOverview(): Promise<void> {
     try {
       this.overview = await unwrap(commands.overview());
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  async refreshSocket(): Promise<void> {
+    try {
+      this.socket = await commands.socketStatus();
     } catch (error) {
       this.error = describeError(error);
     }

@@ -850,6 +850,24 @@ async saveClientSecret(secret: string | null) : Promise<Result<SlackAppSetup, Co
 }
 },
 /**
+ * Checks the app-level token (`xapp-…`) with Slack and keeps it in the keyring (`None`
+ * removes it); Socket Mode reconnects with it at once. Audited without the value.
+ */
+async saveAppToken(token: string | null) : Promise<Result<SlackAppSetup, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_app_token", { token }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Whether Slack can reach Switchboard now (Socket Mode), and if not, why.
+ */
+async socketStatus() : Promise<SocketStatus> {
+    return await TAURI_INVOKE("socket_status");
+},
+/**
  * Starts a fresh demo: the emulator, the demo database, then the OAuth connection and the
  * bot token of the workspace chosen on the consent page.
  */
@@ -1249,9 +1267,33 @@ export type SlackAppSettings = { clientId: string; redirectPort: number; oauthEn
  */
 export type SlackAppSetup = { settings: SlackAppSettings; redirectUrl: string; manifestJson: string; manifestYaml: string; botScopes: ScopeInfo[]; userScopes: ScopeInfo[]; 
 /**
+ * What the manifest switches on so that Slack can talk back, and why.
+ */
+inboundFeatures: ScopeInfo[]; 
+/**
  * A client secret is kept in the keyring (never shown).
  */
-hasClientSecret: boolean }
+hasClientSecret: boolean; 
+/**
+ * An app-level token (Socket Mode) is kept in the keyring (never shown).
+ */
+hasAppToken: boolean }
+/**
+ * Where Socket Mode stands.
+ */
+export type SocketState = "stopped" | "not_configured" | "connecting" | "connected" | "retrying" | "refused"
+/**
+ * Whether Slack can reach Switchboard now, and if not, why.
+ */
+export type SocketStatus = { state: SocketState; sinceMs: number; 
+/**
+ * Open sockets: two for a moment while Slack's refresh hands over.
+ */
+connections: number; 
+/**
+ * Why it is not connected, and what to do.
+ */
+detail: string | null; retryAtMs: number | null; appId: string | null }
 /**
  * A member with every link.
  */
@@ -1437,7 +1479,15 @@ export type UiEvent =
 /**
  * Staff changed (added, edited, linked, switched on or off, imported).
  */
-{ kind: "staffChanged" }
+{ kind: "staffChanged" } | 
+/**
+ * Whether Slack can reach Switchboard (Socket Mode) changed: ask `socket_status`.
+ */
+{ kind: "socketChanged" } | 
+/**
+ * Something Slack sent (a slash command, a direct message) was handled.
+ */
+{ kind: "inboundHandled" }
 /**
  * Working hours.
  */

@@ -62,6 +62,11 @@ export function handle(event: UiEvent): void {
     case "eventReceived":
       changed("events");
       break;
+    case "socketChanged":
+      void consoleState.refreshSocket();
+      break;
+    case "inboundHandled":
+      break;
     case "profileChanged":
       for (const area of Object.keys(changes) as (keyof typeof changes)[]) changed(area);
       void consoleState.load().then(() => workspacesState.load());

@@ -72,6 +72,8 @@ fn explain(scope: &str) -> &'static str {
         "groups:history" => "View messages in private channels it has been added to",
         "im:history" => "View messages in direct messages",
         "im:write" => "Start direct messages with people",
+        "commands" => "Add shortcuts and/or slash commands that people can use",
+        "files:read" => "View files shared in channels and conversations that it has been added to",
         "users:read" => "View people in the workspace",
         "users:read.email" => "View email addresses of people in the workspace",
         "team:read" => "View the workspace's name, email domain and icon",

@@ -31,6 +31,8 @@ pub const BOT_SCOPES: &[&str] = &[
     "channels:read",
     "chat:write",
     "chat:write.public",
+    "commands",
+    "files:read",
     "groups:history",
     "groups:read",
     "im:history",

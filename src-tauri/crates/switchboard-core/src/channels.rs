@@ -292,7 +292,11 @@ pub enum Change {
 
 /// Applies `change` to channel `id` (audited with old and new value) and returns it.
 pub fn change(profile: &Profile, id: i64, change: Change) -> Result<ChannelView> {
-    let actor = profile.actor.clone();
+    change_by(profile, id, change, &profile.actor)
+}
+
+/// [`change`], made by `actor` (a Slack user running `/switchboard subscribe`).
+pub fn change_by(profile: &Profile, id: i64, change: Change, actor: &str) -> Result<ChannelView> {
     let now = switchboard_store::now_ms();
     let updated = profile.db()?.write(|tx| {
         let before = one(tx, id)?;
@@ -356,7 +360,7 @@ pub fn change(profile: &Profile, id: i64, change: Change) -> Result<ChannelView>
                 tx,
                 audit::NewAuditEntry {
                     at: now,
-                    actor: &actor,
+                    actor,
                     action,
                     subject,
                     old_value: old.as_deref(),

@@ -86,14 +86,25 @@ pub async fn start(
         .and_then(|w| w["bot_token"].as_str())
         .ok_or_else(|| failed("the demo workspace has no bot token", &connected.team_id))?
         .to_owned();
-    crate::workspaces::connect_bot_token(
+    let card = crate::workspaces::connect_bot_token(
         &profile,
         &BotTokenPaste {
             token: bot,
             refresh_token: None,
         },
     )
-    .await
+    .await?;
+    // And its app-level token, so that Slack can reach the demo over Socket Mode.
+    if let Some(app_token) = seeded["workspaces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|w| w["team_id"] == connected.team_id.as_str())
+        .and_then(|w| w["app_token"].as_str())
+    {
+        crate::slack_app::set_app_token(&profile, Some(app_token)).await?;
+    }
+    Ok(card)
 }
 
 /// Leaves the demo: back to the person's own profile; the demo's Slack stops.

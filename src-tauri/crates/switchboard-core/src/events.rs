@@ -27,6 +27,10 @@ pub enum Event {
     /// A staff member was added, edited, (de)activated, linked or unlinked, or switched on or
     /// off, or staff were imported.
     StaffChanged,
+    /// Whether Slack can reach Switchboard changed (Socket Mode connected, dropped, refused).
+    SocketChanged,
+    /// Something Slack sent over Socket Mode was handled.
+    InboundHandled,
 }
 
 /// Where events go.

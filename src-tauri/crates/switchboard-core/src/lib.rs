@@ -31,6 +31,9 @@
 //!   discard), [`ingest_token`] and [`ingest_server`] (the local HTTP door onto [`ingest`]),
 //!   [`timeline`] (the Activity view: each event with where it went and why) and
 //!   [`templates`] (the owner's wording per kind, previewed from the last real event).
+//! - Slack talking back: [`socket_mode`] (the Socket Mode connection the supervisor keeps
+//!   open), [`inbound`] (each envelope kept before its ack, handled once) and [`slash`]
+//!   (`/switchboard`, answered in the ack).
 //!
 //! One function per user action (`workspaces::connect_bot_token`, `oauth::connect`,
 //! `health::check_all`, `directory::sync_workspace`, `health::disconnect`, `demo::start`…):
@@ -50,6 +53,7 @@ pub mod event_kind;
 pub mod events;
 pub mod health;
 pub mod hours;
+pub mod inbound;
 pub mod ingest;
 pub mod ingest_server;
 pub mod ingest_token;
@@ -65,6 +69,8 @@ pub mod routing;
 pub mod secrets;
 pub mod session;
 pub mod slack_app;
+pub mod slash;
+pub mod socket_mode;
 pub mod staff;
 pub mod staff_import;
 pub mod supervisor;

@@ -160,6 +160,12 @@ pub struct Profile {
     pub(crate) reserved_callback: Mutex<Option<crate::oauth::Callback>>,
     /// Wakes the delivery worker when something was queued or released.
     pub(crate) delivery_wake: Arc<tokio::sync::Notify>,
+    /// Whether Slack can reach Switchboard over Socket Mode now, in this process.
+    socket_status: Mutex<crate::socket_mode::SocketStatus>,
+    /// Wakes the Socket Mode task when the app-level token changed.
+    pub(crate) socket_wake: Arc<tokio::sync::Notify>,
+    /// Wakes the inbound worker when an envelope was kept.
+    pub(crate) inbound_wake: Arc<tokio::sync::Notify>,
     /// The ingest API this process serves: its URL, or why it is not running.
     ingest_status: Mutex<Option<std::result::Result<String, String>>>,
     /// Added to the wall clock where time decides what happens (working hours): tests move it
@@ -234,6 +240,9 @@ impl Profile {
             oauth: Mutex::new(None),
             reserved_callback: Mutex::new(None),
             delivery_wake: Arc::new(tokio::sync::Notify::new()),
+            socket_status: Mutex::new(crate::socket_mode::SocketStatus::default()),
+            socket_wake: Arc::new(tokio::sync::Notify::new()),
+            inbound_wake: Arc::new(tokio::sync::Notify::new()),
             ingest_status: Mutex::new(None),
             clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             link_plans: Mutex::new(HashMap::new()),
@@ -291,6 +300,36 @@ impl Profile {
 
     pub(crate) fn set_ingest_status(&self, status: std::result::Result<String, String>) {
         *lock(&self.ingest_status) = Some(status);
+    }
+
+    /// Whether Slack can reach Switchboard over Socket Mode now (from this process).
+    pub fn socket_status(&self) -> crate::socket_mode::SocketStatus {
+        lock(&self.socket_status).clone()
+    }
+
+    /// Records the Socket Mode state and announces a change.
+    pub(crate) fn set_socket_status(&self, status: crate::socket_mode::SocketStatus) {
+        let changed = {
+            let mut current = lock(&self.socket_status);
+            let changed = current.state != status.state
+                || current.connections != status.connections
+                || current.detail != status.detail;
+            *current = status;
+            changed
+        };
+        if changed {
+            self.emit(Event::SocketChanged);
+        }
+    }
+
+    /// Tells the Socket Mode task the app-level token changed.
+    pub fn wake_socket(&self) {
+        self.socket_wake.notify_one();
+    }
+
+    /// Tells the inbound worker an envelope is waiting.
+    pub fn wake_inbound(&self) {
+        self.inbound_wake.notify_one();
     }
 
     /// Tells the delivery worker there may be something to send now.

@@ -30,6 +30,8 @@ pub enum SecretKind {
     ClientSecret,
     /// The bearer token of the local ingest API.
     IngestToken,
+    /// The Slack app's app-level token (`xapp-`, `connections:write`) for Socket Mode.
+    AppToken,
 }
 
 impl SecretKind {
@@ -41,6 +43,7 @@ impl SecretKind {
             SecretKind::BotRefreshToken => "bot-refresh-token",
             SecretKind::ClientSecret => "client-secret",
             SecretKind::IngestToken => "ingest-token",
+            SecretKind::AppToken => "app-token",
         }
     }
 }

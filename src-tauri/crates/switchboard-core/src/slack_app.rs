@@ -153,6 +153,121 @@ pub async fn has_client_secret(profile: &crate::profile::Profile) -> bool {
     )
 }
 
+/// Keeps the app-level token (`xapp-…`, scope `connections:write`) Socket Mode connects with,
+/// after Slack accepted it (`apps.connections.open`); `None` removes it. Either way the Socket
+/// Mode connection starts over with what is kept now.
+pub async fn set_app_token(profile: &crate::profile::Profile, token: Option<&str>) -> Result<()> {
+    use crate::secrets::{SecretKey, SecretKind};
+    let key = SecretKey::app(SecretKind::AppToken);
+    let token = token.map(str::trim).filter(|t| !t.is_empty());
+    match token {
+        Some(token) => {
+            check_app_token(profile, token).await?;
+            profile.secrets().put(key, token.to_owned()).await?;
+        }
+        None => profile.secrets().delete(key).await?,
+    }
+    let actor = profile.actor.clone();
+    profile.db()?.write(|tx| {
+        audit::record(
+            tx,
+            audit::NewAuditEntry {
+                at: switchboard_store::now_ms(),
+                actor: &actor,
+                action: "setting.changed",
+                subject: "Slack app-level token",
+                old_value: None,
+                new_value: Some(if token.is_some() {
+                    "set (kept in the system keyring)"
+                } else {
+                    "removed"
+                }),
+            },
+        )?;
+        Ok::<_, Error>(())
+    })?;
+    profile.wake_socket();
+    Ok(())
+}
+
+/// Refuses what is not an app-level token, and one Slack does not accept, saying what to do.
+async fn check_app_token(profile: &crate::profile::Profile, token: &str) -> Result<()> {
+    let invalid = |message: &str| Err(Error::invalid("app_token", message));
+    if token.starts_with("xoxb-") || token.starts_with("xoxp-") || token.starts_with("xoxe") {
+        return invalid(
+            "This is a bot or user token; Socket Mode needs the app-level token (xapp-…) from Basic Information → App-Level Tokens.",
+        );
+    }
+    if !token.starts_with("xapp-")
+        || token.len() < 20
+        || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return invalid(
+            "This is not an app-level token: generate one under Basic Information → App-Level Tokens with the scope connections:write, then paste the xapp-… value.",
+        );
+    }
+    let slack = profile.slack()?;
+    match slack
+        .apps_connections_open(&switchboard_slack::Token::new(token.to_owned()))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let error = Error::from(error);
+            match &error {
+                Error::SlackRefused { code, .. } => {
+                    let why = match code.as_str() {
+                        "invalid_auth" | "not_authed" => {
+                            "Slack does not know this app-level token: copy it again from Basic Information → App-Level Tokens"
+                        }
+                        "token_revoked" => {
+                            "This app-level token was revoked: generate a new one under Basic Information → App-Level Tokens"
+                        }
+                        "missing_scope" => {
+                            "This app-level token lacks the scope connections:write: add it under Basic Information → App-Level Tokens"
+                        }
+                        "not_allowed_token_type" => {
+                            "Slack says this is not an app-level token: paste the xapp-… token from Basic Information → App-Level Tokens"
+                        }
+                        _ => "",
+                    };
+                    if why.is_empty() {
+                        Err(Error::invalid(
+                            "app_token",
+                            format!(
+                                "Slack refused the app-level token ({code}); nothing was saved."
+                            ),
+                        ))
+                    } else {
+                        Err(Error::invalid(
+                            "app_token",
+                            format!("{why}. Nothing was saved."),
+                        ))
+                    }
+                }
+                _ => Err(Error::invalid(
+                    "app_token",
+                    format!(
+                        "Could not check the app-level token with Slack ({error}); nothing was saved. Try again when Slack can be reached."
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// Whether an app-level token is kept (`false` too when the keyring cannot be asked).
+pub async fn has_app_token(profile: &crate::profile::Profile) -> bool {
+    use crate::secrets::{SecretKey, SecretKind};
+    matches!(
+        profile
+            .secrets()
+            .get(SecretKey::app(SecretKind::AppToken))
+            .await,
+        Ok(Some(_))
+    )
+}
+
 /// Validates and saves the settings in the caller's transaction, auditing each field that
 /// changed.
 pub fn save(tx: &Connection, new: &AppSettings, actor: &str, now_ms: i64) -> Result<AppSettings> {
@@ -302,7 +417,43 @@ pub const BOT_SCOPES: &[ScopeInfo] = &[
         scope: "team:read",
         why: "Read the workspace's name and icon for its card. Without it the card shows no icon.",
     },
+    ScopeInfo {
+        scope: "commands",
+        why: "Add the /switchboard slash command. Without it channels cannot be subscribed from Slack.",
+    },
+    ScopeInfo {
+        scope: "im:history",
+        why: "Receive the direct messages staff send the app (the message.im event). Without it Slack does not send them.",
+    },
+    ScopeInfo {
+        scope: "files:read",
+        why: "Read the name, type and size of files staff send the app. Without it attachments cannot be checked.",
+    },
 ];
+
+/// What the manifest switches on so that Slack can talk back over Socket Mode, and why: the
+/// Settings view lists these next to the scopes.
+pub const INBOUND_FEATURES: &[ScopeInfo] = &[
+    ScopeInfo {
+        scope: "Socket Mode",
+        why: "Slack sends events, clicks and commands over a WebSocket Switchboard opens, so a desktop app needs no public URL. Needs an app-level token with connections:write.",
+    },
+    ScopeInfo {
+        scope: "Interactivity",
+        why: "Slack tells Switchboard when someone clicks a button on its messages.",
+    },
+    ScopeInfo {
+        scope: "/switchboard",
+        why: "The slash command: list, subscribe and unsubscribe what a channel receives.",
+    },
+    ScopeInfo {
+        scope: "message.im",
+        why: "The event subscription for direct messages staff write to the app (the Messages tab is on so they can). Switchboard keeps them; showing them in Messages comes in a later version.",
+    },
+];
+
+/// The slash command the manifest declares.
+pub const SLASH_COMMAND: &str = "/switchboard";
 
 /// User scopes (the OAuth way: the token acts as the person who connected).
 pub const USER_SCOPES: &[ScopeInfo] = &[
@@ -374,7 +525,18 @@ pub fn manifest(settings: &AppSettings) -> serde_json::Value {
             "background_color": "#1f2937"
         },
         "features": {
-            "bot_user": { "display_name": "Switchboard", "always_online": true }
+            "app_home": {
+                "home_tab_enabled": false,
+                "messages_tab_enabled": true,
+                "messages_tab_read_only_enabled": false
+            },
+            "bot_user": { "display_name": "Switchboard", "always_online": true },
+            "slash_commands": [{
+                "command": SLASH_COMMAND,
+                "description": "See and change what this channel receives from Switchboard",
+                "usage_hint": "list | subscribe KIND… | unsubscribe KIND… | help",
+                "should_escape": false
+            }]
         },
         "oauth_config": {
             "redirect_urls": [settings.redirect_url()],
@@ -384,8 +546,10 @@ pub fn manifest(settings: &AppSettings) -> serde_json::Value {
             }
         },
         "settings": {
+            "event_subscriptions": { "bot_events": ["message.im"] },
+            "interactivity": { "is_enabled": true },
             "org_deploy_enabled": false,
-            "socket_mode_enabled": false,
+            "socket_mode_enabled": true,
             // Off on purpose: with rotation on, Slack issues the bot token an owner installs from
             // the app's settings page as a 12-hour `xoxe.xoxb-` token. The sign-in (a localhost
             // redirect of a PKCE app) rotates anyway, whatever this says (slack-api.md §1.3).

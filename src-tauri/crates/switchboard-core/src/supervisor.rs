@@ -1,6 +1,8 @@
 //! The owner of a profile's background work. A [`Supervisor`] starts every background task of
 //! one profile — the health check loop (every workspace on start, then every
-//! [`crate::health::CHECK_INTERVAL`]), the delivery worker ([`crate::delivery::run`]) and, for
+//! [`crate::health::CHECK_INTERVAL`]), the delivery worker ([`crate::delivery::run`]), Slack's
+//! Socket Mode connection ([`crate::socket_mode::run`]) with the handler of what arrives on it
+//! ([`crate::inbound::run`]) and, for
 //! the console, the ingest API and the store watcher ([`crate::watch::run`]) — each
 //! with the supervisor's shutdown token, and [`Supervisor::shutdown`] stops them and waits until
 //! each has finished what it was doing. Modelled on mini-redis's shutdown: a token every task
@@ -36,6 +38,8 @@ impl Supervisor {
         };
         supervisor.spawn("health checks", health_loop);
         supervisor.spawn("delivery", crate::delivery::run);
+        supervisor.spawn("Socket Mode", crate::socket_mode::run);
+        supervisor.spawn("handling what Slack sent", crate::inbound::run);
         supervisor
     }
 

@@ -68,8 +68,8 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
     session.start_background().await;
     assert_eq!(
         session.background_tasks().await,
-        4,
-        "the health loop, the delivery worker, the ingest API and the store watcher"
+        6,
+        "the health loop, the delivery worker, Socket Mode and its handler, the ingest API and the store watcher"
     );
     wait_for(&events, |e| {
         matches!(e, Event::HealthChecked { checked: 0, .. })
@@ -114,9 +114,15 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
     assert!(ws.is_demo);
     assert_eq!(
         session.background_tasks().await,
-        4,
+        6,
         "restarted for the demo"
     );
+    // The demo keeps its app's app-level token too: Slack can reach it over Socket Mode.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while profile.socket_status().state != switchboard_core::socket_mode::SocketState::Connected {
+        assert!(Instant::now() < deadline, "{:?}", profile.socket_status());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(
         workspaces::list(&session.home()).unwrap().is_empty(),
         "the person's data is untouched"
@@ -151,7 +157,7 @@ async fn the_supervisor_follows_the_active_profile_and_the_demo_needs_no_keyring
         !session.profile().is_demo(),
         "back to the person's own profile"
     );
-    assert_eq!(session.background_tasks().await, 4, "restarted for home");
+    assert_eq!(session.background_tasks().await, 6, "restarted for home");
     assert!(
         !demo::leave(&session).await,
         "leaving twice changes nothing"

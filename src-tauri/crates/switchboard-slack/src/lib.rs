@@ -10,6 +10,8 @@
 //!   [`paginate`] walks cursor-paged lists.
 //! - [`ids`], [`token`], [`types`]: newtype ids, tokens and secrets that never print
 //!   themselves, and Slack's objects.
+//! - [`socket_mode`]: Socket Mode's WebSocket (`apps.connections.open`, `hello`, envelopes,
+//!   acks, `disconnect`, pings).
 //! - [`format`]: escaping text for `mrkdwn`.
 //! - `icon`: workspace icons downloaded as `data:` URLs for the web view.
 //! - [`Error`]: Slack's `ok:false` codes (with `needed`/`provided`), rate limiting, HTTP,
@@ -24,6 +26,7 @@ pub mod ids;
 pub mod method;
 mod pacing;
 pub mod paginate;
+pub mod socket_mode;
 pub mod token;
 pub mod types;
 

@@ -110,4 +110,17 @@ pub const OPENID_CONNECT_TOKEN: Method = Method {
     encoding: Encoding::Form,
     ..write("openid.connect.token", Tier::Three)
 };
+/// Tier 1 on api.slack.com, "50+ per minute" in another copy of the docs, and reconnect storms
+/// have met 429 (socket-mode.md §1): 20 a minute with a small burst covers a refresh and a
+/// few reconnects; the caller backs off beyond that.
+pub const APPS_CONNECTIONS_OPEN: Method = Method {
+    encoding: Encoding::Form,
+    ..write(
+        "apps.connections.open",
+        Tier::Burst {
+            per_minute: 20,
+            burst: 4,
+        },
+    )
+};
 pub const OPENID_CONNECT_USER_INFO: Method = read("openid.connect.userInfo", Tier::Four);

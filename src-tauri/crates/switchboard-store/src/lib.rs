@@ -10,6 +10,7 @@
 //! - [`overview`] counts what the console holds, so each view can show the right empty state.
 //! - [`workspaces`]: connected Slack workspaces (never their tokens).
 //! - [`directory`]: each workspace's cached channels and users, and the picker's search.
+//! - [`inbound`]: what Slack sent over Socket Mode, kept from before its ack until handled.
 //!
 //! Repositories are free functions over a `&rusqlite::Connection`, so callers choose the
 //! transaction they run in (the outbox invariant needs decision and outbox row in one).
@@ -20,6 +21,7 @@ mod db;
 pub mod directory;
 mod error;
 pub mod events;
+pub mod inbound;
 pub mod migrations;
 pub mod outbox;
 pub mod overview;

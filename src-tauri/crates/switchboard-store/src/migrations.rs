@@ -30,6 +30,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0010_staff_connections_and_direct_messages.sql"
     )),
+    M::up(include_str!("../migrations/0011_inbound.sql")),
 ];
 
 /// Every migration, in order.

@@ -492,6 +492,23 @@ impl LinkedBy {
     }
 }
 
+/// The names of active members with one of `roles`, by name.
+pub fn names_with_roles(conn: &Connection, roles: &[&str]) -> Result<Vec<String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT name, role FROM staff WHERE active = 1 ORDER BY name")?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut names = Vec::new();
+    for row in rows {
+        let (name, role) = row?;
+        if roles.contains(&role.as_str()) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
 /// The member linked to Slack user `user_id` in `team_id`, if any.
 pub fn linked_to(conn: &Connection, team_id: &str, user_id: &str) -> Result<Option<i64>> {
     Ok(conn

@@ -1,0 +1,170 @@
+//! What Slack sends over Socket Mode, from the socket to its effect.
+//!
+//! [`receive`] runs before the ack: it keeps the envelope in the store (so a crash or a
+//! reconnect after the ack loses nothing) and recognises one Slack delivers again (same
+//! envelope id, or the same Events API event id in a new envelope). Slash commands are
+//! answered there, in the ack itself: their work is a few reads and at most one small write.
+//! Everything else is handled afterwards by [`run`], which the supervisor starts: it takes the
+//! envelopes not yet handled, oldest first, and records what came of each.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use switchboard_slack::socket_mode::Envelope;
+use switchboard_store::inbound::{self as stored, NewInbound, Recorded};
+use tokio_util::sync::CancellationToken;
+
+use crate::Result;
+use crate::events::Event;
+use crate::profile::Profile;
+
+/// Handled envelopes are forgotten after a week: Slack redelivers within minutes.
+const KEEP_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// How often the processor forgets old envelopes.
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
+/// Envelopes taken per round.
+const BATCH: usize = 100;
+
+/// The kinds of envelope Switchboard keeps.
+const KINDS: [&str; 3] = ["events_api", "interactive", "slash_commands"];
+
+/// Keeps `envelope` and returns the payload to acknowledge it with (a slash command's answer).
+/// An error means it was not kept: the caller must not acknowledge it, so Slack sends it again.
+pub fn receive(profile: &Profile, envelope: &Envelope) -> Result<Option<Value>> {
+    let kind = envelope.kind.as_str();
+    if !KINDS.contains(&kind) {
+        tracing::info!("Socket Mode: ignoring an envelope of type {kind:?}");
+        return Ok(None);
+    }
+    let payload = envelope.payload.to_string();
+    let row = NewInbound {
+        envelope_id: &envelope.envelope_id,
+        event_id: envelope.event_id(),
+        kind,
+        team_id: envelope.team_id(),
+        payload: &payload,
+        retry_attempt: envelope.retry_attempt,
+        received_at: profile.now_ms(),
+    };
+    let db = profile.db()?;
+    if kind == "slash_commands" {
+        // Answered now, then kept as handled: Slack does not send a slash command again, and
+        // the answer must travel in the ack.
+        if db.read(|conn| stored::known(conn, &envelope.envelope_id))? {
+            return Ok(None);
+        }
+        let (answer, outcome) = crate::slash::answer(profile, &envelope.payload);
+        let now = profile.now_ms();
+        db.write(|tx| {
+            if let Recorded::New(id) = stored::record(tx, &row)? {
+                stored::handled(tx, id, &outcome, now)?;
+            }
+            Ok::<_, crate::Error>(())
+        })?;
+        profile.emit(Event::InboundHandled);
+        return Ok(Some(answer));
+    }
+    match db.write(|tx| stored::record(tx, &row))? {
+        Recorded::New(_) => {}
+        Recorded::Again(earlier) => tracing::info!(
+            "Socket Mode: envelope {} repeats #{earlier}; acknowledged, not handled again",
+            envelope.envelope_id
+        ),
+    }
+    Ok(None)
+}
+
+/// Handles kept envelopes until `shutdown`: woken by [`Profile::wake_inbound`] after each ack,
+/// and once an hour to forget old ones.
+pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
+    let mut last_prune: Option<tokio::time::Instant> = None;
+    loop {
+        let wake = profile.inbound_wake.clone();
+        let woken = wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            last_prune = Some(tokio::time::Instant::now());
+            let before = profile.now_ms() - KEEP_MS;
+            if let Err(error) = profile
+                .db()
+                .and_then(|db| db.write(|tx| stored::prune(tx, before).map_err(crate::Error::from)))
+            {
+                tracing::warn!("Socket Mode: cannot forget old envelopes: {error}");
+            }
+        }
+        let more = {
+            let profile = profile.clone();
+            tokio::task::spawn_blocking(move || handle_waiting(&profile)).await
+        };
+        let more = match more {
+            Ok(Ok(more)) => more,
+            Ok(Err(error)) => {
+                tracing::warn!("Socket Mode: cannot handle what Slack sent: {error}");
+                false
+            }
+            Err(join) => {
+                tracing::warn!("Socket Mode: the handler stopped: {join}");
+                false
+            }
+        };
+        if more {
+            continue;
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = woken.as_mut() => {}
+            () = tokio::time::sleep(PRUNE_EVERY) => {}
+        }
+    }
+}
+
+/// Handles one batch of waiting envelopes; `true` if there may be more.
+pub fn handle_waiting(profile: &Profile) -> Result<bool> {
+    let db = profile.db()?;
+    let waiting = db.read(|conn| stored::waiting(conn, BATCH).map_err(crate::Error::from))?;
+    for envelope in &waiting {
+        let outcome = handle(profile, envelope);
+        let now = profile.now_ms();
+        db.write(|tx| stored::handled(tx, envelope.id, &outcome, now))?;
+        profile.emit(Event::InboundHandled);
+    }
+    Ok(waiting.len() == BATCH)
+}
+
+/// Does what one envelope asks and says what came of it.
+fn handle(_profile: &Profile, envelope: &stored::Inbound) -> String {
+    let payload: Value = match serde_json::from_str(&envelope.payload) {
+        Ok(payload) => payload,
+        Err(error) => return format!("unreadable: {error}"),
+    };
+    match envelope.kind.as_str() {
+        "events_api" => {
+            let event = &payload["event"];
+            let kind = event["type"].as_str().unwrap_or("?");
+            if event.get("bot_id").is_some() || event["subtype"] == "bot_message" {
+                return format!("ignored: {kind} from a bot");
+            }
+            match (kind, event["channel_type"].as_str()) {
+                ("message", Some("im")) => {
+                    "kept, not shown: conversations with staff in the console are not built yet"
+                        .into()
+                }
+                _ => format!("ignored: Switchboard does not act on {kind} events"),
+            }
+        }
+        "interactive" => format!(
+            "ignored: Switchboard does not act on {} yet",
+            payload["type"].as_str().unwrap_or("this interaction")
+        ),
+        other => format!("ignored: unexpected {other}"),
+    }
+}
+
+/// What Slack sent lately, newest first.
+pub fn recent(profile: &Profile, limit: usize) -> Result<Vec<stored::Inbound>> {
+    profile
+        .db()?
+        .read(|conn| stored::recent(conn, limit).map_err(crate::Error::from))
+}
