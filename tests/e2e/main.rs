@@ -9,6 +9,7 @@
 mod harness;
 mod keyring;
 mod routing;
+mod socket;
 mod staff;
 mod workspaces;
 
