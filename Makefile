@@ -42,3 +42,4 @@ bench: deps ui
 	cargo bench -p switchboard-slack --bench directory
 	cargo bench -p switchboard-core --bench sync
 	cargo bench -p switchboard-core --bench outbox
+	cargo bench -p switchboard-core --bench socket

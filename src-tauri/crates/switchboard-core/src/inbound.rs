@@ -32,47 +32,75 @@ const KINDS: [&str; 3] = ["events_api", "interactive", "slash_commands"];
 /// Keeps `envelope` and returns the payload to acknowledge it with (a slash command's answer).
 /// An error means it was not kept: the caller must not acknowledge it, so Slack sends it again.
 pub fn receive(profile: &Profile, envelope: &Envelope) -> Result<Option<Value>> {
-    let kind = envelope.kind.as_str();
-    if !KINDS.contains(&kind) {
-        tracing::info!("Socket Mode: ignoring an envelope of type {kind:?}");
-        return Ok(None);
-    }
-    let payload = envelope.payload.to_string();
-    let row = NewInbound {
-        envelope_id: &envelope.envelope_id,
-        event_id: envelope.event_id(),
-        kind,
-        team_id: envelope.team_id(),
-        payload: &payload,
-        retry_attempt: envelope.retry_attempt,
-        received_at: profile.now_ms(),
+    Ok(receive_batch(profile, std::slice::from_ref(envelope))?
+        .pop()
+        .flatten())
+}
+
+/// [`receive`] for envelopes that arrived together: the ones handled later are kept in one
+/// transaction (one disk sync for the lot), slash commands are answered one by one. The
+/// answers come in the order of `envelopes`.
+pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Option<Value>>> {
+    let mut answers = vec![None; envelopes.len()];
+    let now = profile.now_ms();
+    let payloads: Vec<String> = envelopes.iter().map(|e| e.payload.to_string()).collect();
+    let row = |i: usize| NewInbound {
+        envelope_id: &envelopes[i].envelope_id,
+        event_id: envelopes[i].event_id(),
+        kind: envelopes[i].kind.as_str(),
+        team_id: envelopes[i].team_id(),
+        payload: &payloads[i],
+        retry_attempt: envelopes[i].retry_attempt,
+        received_at: now,
     };
+    let later: Vec<usize> = (0..envelopes.len())
+        .filter(|&i| {
+            let kind = envelopes[i].kind.as_str();
+            if !KINDS.contains(&kind) {
+                tracing::info!("Socket Mode: ignoring an envelope of type {kind:?}");
+            }
+            KINDS.contains(&kind) && kind != "slash_commands"
+        })
+        .collect();
     let db = profile.db()?;
-    if kind == "slash_commands" {
+    if !later.is_empty() {
+        let recorded = db.write(|tx| {
+            later
+                .iter()
+                .map(|&i| stored::record(tx, &row(i)))
+                .collect::<switchboard_store::Result<Vec<_>>>()
+                .map_err(crate::Error::from)
+        })?;
+        for (&i, recorded) in later.iter().zip(recorded) {
+            if let Recorded::Again(earlier) = recorded {
+                tracing::info!(
+                    "Socket Mode: envelope {} repeats #{earlier}; acknowledged, not handled again",
+                    envelopes[i].envelope_id
+                );
+            }
+        }
+    }
+    for (i, envelope) in envelopes.iter().enumerate() {
+        if envelope.kind != "slash_commands" {
+            continue;
+        }
         // Answered now, then kept as handled: Slack does not send a slash command again, and
         // the answer must travel in the ack.
         if db.read(|conn| stored::known(conn, &envelope.envelope_id))? {
-            return Ok(None);
+            continue;
         }
         let (answer, outcome) = crate::slash::answer(profile, &envelope.payload);
-        let now = profile.now_ms();
+        let handled_at = profile.now_ms();
         db.write(|tx| {
-            if let Recorded::New(id) = stored::record(tx, &row)? {
-                stored::handled(tx, id, &outcome, now)?;
+            if let Recorded::New(id) = stored::record(tx, &row(i))? {
+                stored::handled(tx, id, &outcome, handled_at)?;
             }
             Ok::<_, crate::Error>(())
         })?;
         profile.emit(Event::InboundHandled);
-        return Ok(Some(answer));
+        answers[i] = Some(answer);
     }
-    match db.write(|tx| stored::record(tx, &row))? {
-        Recorded::New(_) => {}
-        Recorded::Again(earlier) => tracing::info!(
-            "Socket Mode: envelope {} repeats #{earlier}; acknowledged, not handled again",
-            envelope.envelope_id
-        ),
-    }
-    Ok(None)
+    Ok(answers)
 }
 
 /// Handles kept envelopes until `shutdown`: woken by [`Profile::wake_inbound`] after each ack,

@@ -33,6 +33,8 @@ use crate::secrets::{SecretKey, SecretKind};
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How long a retiring connection may take to close, still taking envelopes meanwhile.
 const RETIRE_GRACE: Duration = Duration::from_secs(3);
+/// The most envelopes kept in one transaction.
+const MAX_BATCH: usize = 200;
 
 /// Where Socket Mode stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -373,46 +375,75 @@ async fn converse(
             () = deadline => break "closed by Switchboard".to_owned(),
             incoming = connection.next() => incoming,
         };
-        match incoming {
-            Ok(Some(Incoming::Envelope(envelope))) => {
-                if let Err(error) = take(&profile, &mut connection, *envelope).await {
-                    break error;
+        // Envelopes that arrived together are kept together (one transaction), then each
+        // acknowledged.
+        let mut batch = Vec::new();
+        let mut ended: Option<String> = None;
+        let mut next = Some(incoming);
+        while let Some(incoming) = next.take() {
+            match incoming {
+                Ok(Some(Incoming::Envelope(envelope))) => batch.push(*envelope),
+                Ok(Some(Incoming::Disconnect { reason })) => {
+                    let _ = reports.send(Report::Warned(id, reason));
                 }
+                Ok(None) => ended = Some("Slack closed the connection".to_owned()),
+                Err(error) => ended = Some(error.to_string()),
             }
-            Ok(Some(Incoming::Disconnect { reason })) => {
-                let _ = reports.send(Report::Warned(id, reason));
+            if ended.is_none() && batch.len() < MAX_BATCH {
+                next = arrived(connection.next()).await;
             }
-            Ok(None) => break "Slack closed the connection".to_owned(),
-            Err(error) => break error.to_string(),
+        }
+        if !batch.is_empty()
+            && let Err(error) = take(&profile, &mut connection, batch).await
+        {
+            break error;
+        }
+        if let Some(reason) = ended {
+            break reason;
         }
     };
     let _ = reports.send(Report::Closed(id, reason));
 }
 
-/// Keeps an envelope, then acknowledges it (with the answer, for a slash command). An
-/// envelope that cannot be kept is not acknowledged: Slack delivers it again.
+/// What `future` gives when polled once: only what has already arrived (a zero timeout would
+/// wait for the timer's next millisecond). Used with cancel-safe futures only.
+async fn arrived<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        std::task::Poll::Ready(output) => std::task::Poll::Ready(Some(output)),
+        std::task::Poll::Pending => std::task::Poll::Ready(None),
+    })
+    .await
+}
+
+/// Keeps envelopes, then acknowledges each (with the answer, for a slash command). Envelopes
+/// that cannot be kept are not acknowledged: Slack delivers them again.
 async fn take(
     profile: &Arc<Profile>,
     connection: &mut SocketConnection,
-    envelope: switchboard_slack::socket_mode::Envelope,
+    envelopes: Vec<switchboard_slack::socket_mode::Envelope>,
 ) -> Result<(), String> {
-    let envelope_id = envelope.envelope_id.clone();
+    let ids: Vec<String> = envelopes.iter().map(|e| e.envelope_id.clone()).collect();
     let kept = {
         let profile = profile.clone();
-        tokio::task::spawn_blocking(move || crate::inbound::receive(&profile, &envelope)).await
+        tokio::task::spawn_blocking(move || crate::inbound::receive_batch(&profile, &envelopes))
+            .await
     };
     match kept {
-        Ok(Ok(answer)) => {
-            connection
-                .ack(&envelope_id, answer.as_ref())
-                .await
-                .map_err(|e| e.to_string())?;
+        Ok(Ok(answers)) => {
+            for (envelope_id, answer) in ids.iter().zip(answers) {
+                connection
+                    .ack(envelope_id, answer.as_ref())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             profile.wake_inbound();
             Ok(())
         }
         Ok(Err(error)) => {
             tracing::warn!(
-                "Socket Mode: envelope {envelope_id} not kept, so not acknowledged: {error}"
+                "Socket Mode: {} envelopes not kept, so not acknowledged: {error}",
+                ids.len()
             );
             Ok(())
         }
