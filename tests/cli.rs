@@ -206,6 +206,35 @@ async fn workspace_commands_connect_list_sync_check_and_disconnect() {
     );
     assert!(stdout(&connected).contains("Connected Acme Studio"));
 
+    // The app-level token for Socket Mode: a bot token is refused, the app's own is checked
+    // with Slack and kept, never printed; --remove removes it.
+    let app_token = seeded["workspaces"][0]["app_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut app_args = vec!["--data-dir", &data, "--slack-api-base", &api];
+    app_args.extend(["app-token", "--stdin"]);
+    let refused = switchboard_with_stdin(&app_args, &bot);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("xapp-"), "{}", stderr(&refused));
+    let kept = switchboard_with_stdin(&app_args, &format!("{app_token}\n"));
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    assert!(
+        stdout(&kept).contains("Slack accepted"),
+        "{}",
+        stdout(&kept)
+    );
+    let (code, out, _) = run(&["app-token", "--json"]);
+    assert_eq!(code, Some(0));
+    assert!(!out.contains(&app_token));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({"kept": true})
+    );
+    let (code, out, _) = run(&["app-token", "--remove"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(run(&["app-token"]).1.contains("No app-level token is kept"));
+
     let (_, out, _) = run(&["workspace", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(list[0]["team_id"], team.as_str());

@@ -6,6 +6,7 @@
 //! Exit codes (also in `--help`): 0 success; 1 an error (the reason on stderr); 2 bad usage;
 //! 3 a workspace needs reconnecting; 4 a workspace could not be checked or synced.
 
+mod app_token;
 mod channel;
 mod dm;
 mod event;
@@ -25,6 +26,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
 
+pub use app_token::AppTokenArgs;
 pub use channel::{ChannelCommand, IntegrationCommand};
 pub use dm::DmCommand;
 pub use event::EventCommand;
@@ -101,6 +103,9 @@ pub enum Command {
     /// The ingest API's bearer token: whether one exists and when it was made; --rotate makes
     /// a new one and prints it once
     IngestToken(IngestTokenArgs),
+    /// The Slack app's app-level token (xapp-…) for Socket Mode: whether one is kept; --stdin
+    /// checks one with Slack and keeps it, --remove removes it
+    AppToken(AppTokenArgs),
     /// Projects of the business application: list, add, edit, import from CSV, assign a
     /// channel, archive
     #[command(subcommand)]
@@ -183,6 +188,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Channel(command) => channel::run(cli, command),
         Command::Serve(args) => serve::run(cli, args),
         Command::IngestToken(args) => ingest_token::run(cli, args),
+        Command::AppToken(args) => app_token::run(cli, args),
         Command::Integration(command) => channel::run_integration(cli, command),
         Command::Template(command) => template::run(cli, command),
         Command::Staff(command) => staff::run(cli, command),

@@ -440,7 +440,7 @@ pub const INBOUND_FEATURES: &[ScopeInfo] = &[
     },
     ScopeInfo {
         scope: "Interactivity",
-        why: "Slack tells Switchboard when someone clicks a button on its messages.",
+        why: "Slack tells Switchboard when someone clicks a button on its messages. Switchboard's messages carry no buttons yet (approval buttons come in a later version).",
     },
     ScopeInfo {
         scope: "/switchboard",
