@@ -15,7 +15,7 @@ use crate::harness::{App, wait_for, with_app};
 
 const CONSENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/consent.py");
 
-async fn click(app: &App, css: &str) {
+pub(crate) async fn click(app: &App, css: &str) {
     app.find(css)
         .await
         .click()

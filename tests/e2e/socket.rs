@@ -9,17 +9,10 @@ use fantoccini::Locator;
 use serde_json::{Value, json};
 
 use crate::harness::{App, wait_for, with_app};
+use crate::routing::click;
 
 const CONSENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/consent.py");
 const STATUS_BAR: &str = ".status [data-testid='socket-status']";
-
-async fn click(app: &App, css: &str) {
-    app.find(css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
-}
 
 async fn control(demo_url: &str, path: &str, body: Value) -> Value {
     reqwest::Client::new()

@@ -120,6 +120,11 @@ pub async fn set_client_secret(
         }
         None => profile.secrets().delete(key).await?,
     }
+    audit_secret(profile, "Slack client secret", secret.is_some())
+}
+
+/// Records that a secret was kept or removed, without its value.
+fn audit_secret(profile: &crate::profile::Profile, subject: &str, set: bool) -> Result<()> {
     let actor = profile.actor.clone();
     profile.db()?.write(|tx| {
         audit::record(
@@ -128,9 +133,9 @@ pub async fn set_client_secret(
                 at: switchboard_store::now_ms(),
                 actor: &actor,
                 action: "setting.changed",
-                subject: "Slack client secret",
+                subject,
                 old_value: None,
-                new_value: Some(if secret.is_some() {
+                new_value: Some(if set {
                     "set (kept in the system keyring)"
                 } else {
                     "removed"
@@ -167,25 +172,7 @@ pub async fn set_app_token(profile: &crate::profile::Profile, token: Option<&str
         }
         None => profile.secrets().delete(key).await?,
     }
-    let actor = profile.actor.clone();
-    profile.db()?.write(|tx| {
-        audit::record(
-            tx,
-            audit::NewAuditEntry {
-                at: switchboard_store::now_ms(),
-                actor: &actor,
-                action: "setting.changed",
-                subject: "Slack app-level token",
-                old_value: None,
-                new_value: Some(if token.is_some() {
-                    "set (kept in the system keyring)"
-                } else {
-                    "removed"
-                }),
-            },
-        )?;
-        Ok::<_, Error>(())
-    })?;
+    audit_secret(profile, "Slack app-level token", token.is_some())?;
     profile.wake_socket();
     Ok(())
 }
