@@ -155,6 +155,7 @@ fn schema_holds_the_whole_domain_model() {
             "directory_sync",
             "escalation_rule",
             "event",
+            "inbound",
             "notification_channel",
             "notification_toggle",
             "object_thread",
@@ -169,7 +170,7 @@ fn schema_holds_the_whole_domain_model() {
             "workspace",
         ],
         "design.md's domain model, one table each, plus app settings, resumable syncs, and \
-         delivery's record (routes, attempts, threads)"
+         delivery's record (routes, attempts, threads), and what Slack sent over Socket Mode"
     );
 }
 
