@@ -132,7 +132,8 @@ pub fn group_id(group: &str) -> String {
     group.to_lowercase().replace(' ', "_")
 }
 
-fn groups() -> Vec<String> {
+/// Every group's identifier, in catalogue order (`time_tracking`, `clients`, `invoices` …).
+pub fn groups() -> Vec<String> {
     let mut groups: Vec<String> = Vec::new();
     for kind in EventKind::ALL {
         let id = group_id(kind.group());

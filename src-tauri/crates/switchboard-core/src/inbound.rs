@@ -1,6 +1,6 @@
 //! What Slack sends over Socket Mode, from the socket to its effect.
 //!
-//! [`receive`] runs before the ack: it keeps the envelope in the store (so a crash or a
+//! [`receive_batch`] runs before the ack: it keeps the envelope in the store (so a crash or a
 //! reconnect after the ack loses nothing) and recognises one Slack delivers again (same
 //! envelope id, or the same Events API event id in a new envelope). Slash commands are
 //! answered there, in the ack itself: their work is a few reads and at most one small write.
@@ -29,17 +29,10 @@ const BATCH: usize = 100;
 /// The kinds of envelope Switchboard keeps.
 const KINDS: [&str; 3] = ["events_api", "interactive", "slash_commands"];
 
-/// Keeps `envelope` and returns the payload to acknowledge it with (a slash command's answer).
-/// An error means it was not kept: the caller must not acknowledge it, so Slack sends it again.
-pub fn receive(profile: &Profile, envelope: &Envelope) -> Result<Option<Value>> {
-    Ok(receive_batch(profile, std::slice::from_ref(envelope))?
-        .pop()
-        .flatten())
-}
-
-/// [`receive`] for envelopes that arrived together: the ones handled later are kept in one
-/// transaction (one disk sync for the lot), slash commands are answered one by one. The
-/// answers come in the order of `envelopes`.
+/// Keeps envelopes that arrived together and returns the payload to acknowledge each with (a
+/// slash command's answer), in the order of `envelopes`. The ones handled later are kept in
+/// one transaction (one disk sync for the lot); slash commands are answered one by one. An
+/// error means none was kept: the caller must not acknowledge them, so Slack sends them again.
 pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Option<Value>>> {
     let mut answers = vec![None; envelopes.len()];
     let now = profile.now_ms();
@@ -153,16 +146,18 @@ pub fn handle_waiting(profile: &Profile) -> Result<bool> {
     let db = profile.db()?;
     let waiting = db.read(|conn| stored::waiting(conn, BATCH).map_err(crate::Error::from))?;
     for envelope in &waiting {
-        let outcome = handle(profile, envelope);
+        let outcome = handle(envelope);
         let now = profile.now_ms();
         db.write(|tx| stored::handled(tx, envelope.id, &outcome, now))?;
+    }
+    if !waiting.is_empty() {
         profile.emit(Event::InboundHandled);
     }
     Ok(waiting.len() == BATCH)
 }
 
 /// Does what one envelope asks and says what came of it.
-fn handle(_profile: &Profile, envelope: &stored::Inbound) -> String {
+fn handle(envelope: &stored::Inbound) -> String {
     let payload: Value = match serde_json::from_str(&envelope.payload) {
         Ok(payload) => payload,
         Err(error) => return format!("unreadable: {error}"),

@@ -1,6 +1,6 @@
 //! `/switchboard`, the slash command: what a channel receives, changed from Slack.
 //!
-//! Answered in the Socket Mode ack ([`crate::inbound::receive`]), privately to the person who
+//! Answered in the Socket Mode ack ([`crate::inbound::receive_batch`]), privately to the person who
 //! ran it (`response_type: ephemeral`). `subscribe` and `unsubscribe` take kinds and groups as
 //! the Channels view does ([`crate::channels::parse_kinds`]) and change the channel through
 //! [`crate::channels::change_by`], so the audit log names the Slack user and the Channels view
@@ -82,7 +82,7 @@ pub fn run(profile: &Profile, command: &Command) -> Result<(String, String)> {
 }
 
 fn help(name: &str) -> String {
-    let groups = group_ids().join("`, `");
+    let groups = channels::groups().join("`, `");
     format!(
         "*{name}* changes what this channel receives from Switchboard.\n\
          • `{name} list`: what this channel receives.\n\
@@ -92,17 +92,6 @@ fn help(name: &str) -> String {
          Groups: `{groups}`. Kinds are e.g. `invoice.sent`, `timer.started`. \
          Only staff linked as owner or admin in Switchboard may subscribe or unsubscribe."
     )
-}
-
-fn group_ids() -> Vec<String> {
-    let mut groups: Vec<String> = Vec::new();
-    for kind in EventKind::ALL {
-        let id = channels::group_id(kind.group());
-        if !groups.contains(&id) {
-            groups.push(id);
-        }
-    }
-    groups
 }
 
 /// The notification channel the command was run in, if it is one.
@@ -220,7 +209,7 @@ fn subscribe(
         return Ok((
             format!(
                 "Say which kinds, e.g. `{name} {verb} invoices` or `{name} {verb} timer.started`. Groups: `{}`.",
-                group_ids().join("`, `")
+                channels::groups().join("`, `")
             ),
             format!("{verb}: no kinds given"),
         ));

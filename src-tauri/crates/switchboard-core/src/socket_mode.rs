@@ -2,7 +2,7 @@
 //! [`run`] while the console or `switchboard serve` runs; it keeps one WebSocket open to Slack
 //! with the app-level token from the keyring.
 //!
-//! - Every envelope is written to the store ([`crate::inbound::receive`]) and only then
+//! - Every envelope is written to the store ([`crate::inbound::receive_batch`]) and only then
 //!   acknowledged, on the socket it came from, before any slow work: a crash after the ack
 //!   loses nothing, and an envelope Slack delivers again is recognised and acknowledged
 //!   without being handled twice. Slash commands are answered in the ack itself.
@@ -148,13 +148,10 @@ pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
                     detail: Some(sentence),
                     ..status(&profile, SocketState::Refused)
                 });
-                let wake = profile.socket_wake.clone();
-                tokio::select! {
-                    () = shutdown.cancelled() => {
-                        profile.set_socket_status(status(&profile, SocketState::Stopped));
-                        return;
-                    }
-                    () = wake.notified() => failures = 0,
+                match pause(&profile, &shutdown, None).await {
+                    Paused::Shutdown => return,
+                    Paused::Woken => failures = 0,
+                    Paused::Waited => {}
                 }
             }
             Ended::Dropped { reason, connected } => {
@@ -171,17 +168,42 @@ pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
                     retry_at_ms: Some(profile.now_ms() + delay.as_millis() as i64),
                     ..status(&profile, SocketState::Retrying)
                 });
-                let wake = profile.socket_wake.clone();
-                tokio::select! {
-                    () = shutdown.cancelled() => {
-                        profile.set_socket_status(status(&profile, SocketState::Stopped));
-                        return;
-                    }
-                    () = wake.notified() => failures = 0,
-                    () = tokio::time::sleep(delay) => {}
+                match pause(&profile, &shutdown, Some(delay)).await {
+                    Paused::Shutdown => return,
+                    Paused::Woken => failures = 0,
+                    Paused::Waited => {}
                 }
             }
         }
+    }
+}
+
+/// How a pause between sessions ended.
+enum Paused {
+    /// Shut down: the status says `Stopped`.
+    Shutdown,
+    /// The token changed.
+    Woken,
+    /// `delay` passed.
+    Waited,
+}
+
+/// Waits for shutdown, a token change, or `delay` (forever without one).
+async fn pause(profile: &Profile, shutdown: &CancellationToken, delay: Option<Duration>) -> Paused {
+    let wake = profile.socket_wake.clone();
+    let waited = async {
+        match delay {
+            Some(delay) => tokio::time::sleep(delay).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = shutdown.cancelled() => {
+            profile.set_socket_status(status(profile, SocketState::Stopped));
+            Paused::Shutdown
+        }
+        () = wake.notified() => Paused::Woken,
+        () = waited => Paused::Waited,
     }
 }
 

@@ -160,6 +160,20 @@ async fn every_envelope_is_acknowledged_in_time_and_handled_once_across_drops_an
     connected(&world).await;
     // Slack's refresh: a `disconnect` warning, then the socket closes a second later. The next
     // one is opened before that.
+    // Watched from before the warning until after the old socket closed: Switchboard stays
+    // reachable throughout (the next socket is opened before the warned one goes).
+    let watcher = {
+        let profile = world.profile.clone();
+        tokio::spawn(async move {
+            let mut seen = std::collections::BTreeSet::new();
+            for _ in 0..400 {
+                seen.insert(format!("{:?}", profile.socket_status().state));
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            seen
+        })
+    };
+    let opened_before = socket_stats(&world).await["opened"].as_u64().unwrap();
     let warned = world
         .control(
             "socket/drop",
@@ -179,6 +193,17 @@ async fn every_envelope_is_acknowledged_in_time_and_handled_once_across_drops_an
             .await,
         );
     }
+    let seen = watcher.await.unwrap();
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        vec!["Connected".to_owned()],
+        "never unreachable during the refresh"
+    );
+    assert_eq!(
+        socket_stats(&world).await["opened"].as_u64().unwrap(),
+        opened_before + 1,
+        "one new socket for the refresh, no retries"
+    );
     until("every DM handled", async || {
         inbound_count(&world, "handled_at IS NOT NULL") == sent.len() as i64
     })
