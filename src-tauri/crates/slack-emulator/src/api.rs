@@ -136,6 +136,7 @@ fn run(
         "chat.delete" => chat::delete(world, authed()?, req),
         "chat.getPermalink" => chat::get_permalink(world, authed()?, req),
         "openid.connect.userInfo" => oauth::openid_user_info(world, authed()?),
+        "views.open" => methods::views::open(world, authed()?, req),
         _ => Err(ApiError::new("unknown_method").with("req_method", json!(method))),
     };
     answer.map(Answer::Json)
@@ -163,6 +164,7 @@ const METHODS: &[&str] = &[
     "chat.delete",
     "chat.getPermalink",
     "openid.connect.userInfo",
+    "views.open",
 ];
 
 /// Methods that authenticate with client credentials, or not at all.

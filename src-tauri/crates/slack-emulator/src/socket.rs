@@ -614,7 +614,7 @@ pub async fn slash_command(
         } else {
             channel.name.clone()
         };
-        let trigger = trigger_id(&mut world);
+        let trigger = trigger_id(&mut world, &app.app_id, &body.team_id, &body.user_id);
         let hook = format!(
             "http://{}/_emulator/hooks/commands/{}/{}",
             host_of(&headers),
@@ -730,7 +730,7 @@ pub async fn block_action(
         if let Some(style) = element.get("style") {
             action["style"] = style.clone();
         }
-        let trigger = trigger_id(&mut world);
+        let trigger = trigger_id(&mut world, &app.app_id, &body.team_id, &body.user_id);
         let payload = json!({
             "type": "block_actions",
             "user": {"id": body.user_id, "username": user_name, "name": user_name,
@@ -1019,13 +1019,30 @@ fn verification_token(app: &App) -> String {
     hex_of(&app.client_id)[..24].to_owned()
 }
 
-fn trigger_id(world: &mut World) -> String {
-    format!(
+/// A new `trigger_id` for an interaction by `user_id`, which `views.open` accepts for 3 s.
+fn trigger_id(world: &mut World, app_id: &str, team_id: &str, user_id: &str) -> String {
+    let id = format!(
         "{}.{}.{}",
         world.now(),
         fastrand::u64(1_000_000_000..9_999_999_999),
         random_hex(16)
-    )
+    );
+    let now = crate::methods::views::now_ms();
+    // Expired ones are forgotten as new ones come.
+    world
+        .triggers
+        .retain(|_, t| now - t.issued_at_ms < 60_000);
+    world.triggers.insert(
+        id.clone(),
+        crate::state::Trigger {
+            app_id: app_id.to_owned(),
+            team_id: team_id.to_owned(),
+            user_id: user_id.to_owned(),
+            issued_at_ms: now,
+            used: false,
+        },
+    );
+    id
 }
 
 fn mimetype(filetype: &str) -> &'static str {
@@ -1072,4 +1089,131 @@ fn hex_of(text: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(text.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ViewSubmissionBody {
+    team_id: String,
+    user_id: String,
+    /// The modal; default: the newest one open for `user_id`.
+    view_id: Option<String>,
+    /// What the person typed: `{"block_id": {"action_id": "text"}}`, or `{"id": "text"}` for
+    /// an input whose block and action share the id.
+    #[serde(default)]
+    values: serde_json::Map<String, Value>,
+    app_id: Option<String>,
+}
+
+/// `POST /_emulator/socket/view-submission`: a person submits a modal the app opened with
+/// `views.open`. Answers once the app acknowledged, with the ack's payload in `response`: an
+/// empty ack closes the modal; `response_action: errors` keeps it open (as Slack does).
+pub async fn view_submission(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<ViewSubmissionBody>,
+) -> Response {
+    let (app, payload, view_id) = {
+        let mut world = shared.lock();
+        let app = match app_for(&world, body.app_id.as_deref()) {
+            Ok(app) => app,
+            Err(refusal) => return refusal.into_response(),
+        };
+        let (domain, user_name) = match actor(&world, &app, &body.team_id, &body.user_id) {
+            Ok(found) => found,
+            Err(refusal) => return refusal.into_response(),
+        };
+        let open = world
+            .views
+            .iter()
+            .filter(|(id, v)| {
+                v.app_id == app.app_id
+                    && v.team_id == body.team_id
+                    && v.user_id == body.user_id
+                    && body.view_id.as_deref().is_none_or(|wanted| wanted == id.as_str())
+            })
+            .max_by_key(|(_, v)| v.seq)
+            .map(|(id, v)| (id.clone(), v.view.clone()));
+        let Some((view_id, mut view)) = open else {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                format!("{} has no modal of this app open", body.user_id),
+            );
+        };
+        // Every input block answers, typed or not, as Slack sends it.
+        let mut values = serde_json::Map::new();
+        for block in view["blocks"].as_array().into_iter().flatten() {
+            if block["type"] != "input" {
+                continue;
+            }
+            let block_id = block["block_id"].as_str().unwrap_or_default().to_owned();
+            let action_id = block["element"]["action_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let typed = body
+                .values
+                .get(&block_id)
+                .and_then(|v| match v {
+                    Value::String(text) => Some(text.clone()),
+                    Value::Object(by_action) => {
+                        by_action.get(&action_id).and_then(Value::as_str).map(str::to_owned)
+                    }
+                    _ => None,
+                });
+            values.insert(
+                block_id,
+                json!({action_id: {"type": block["element"]["type"], "value": typed}}),
+            );
+        }
+        view["state"] = json!({"values": values});
+        let trigger = trigger_id(&mut world, &app.app_id, &body.team_id, &body.user_id);
+        let payload = json!({
+            "type": "view_submission",
+            "team": {"id": body.team_id, "domain": domain},
+            "user": {"id": body.user_id, "username": user_name, "name": user_name,
+                "team_id": body.team_id},
+            "api_app_id": app.app_id,
+            "token": verification_token(&app),
+            "trigger_id": trigger,
+            "view": view,
+            "response_urls": [],
+            "is_enterprise_install": false,
+            "enterprise": null,
+        });
+        (app, payload, view_id)
+    };
+    let delivery = deliver(
+        shared.clone(),
+        Envelope {
+            app_id: app.app_id,
+            kind: "interactive",
+            payload,
+            duplicate: false,
+        },
+    )
+    .await;
+    if let Delivery::Acked(ack) = &delivery
+        && ack["response_action"] != "errors"
+    {
+        shared.lock().views.remove(&view_id);
+    }
+    let mut answer = delivered(None, delivery);
+    if answer.status().is_success() {
+        answer.headers_mut().insert(
+            "x-emulator-view-id",
+            axum::http::HeaderValue::from_str(&view_id)
+                .unwrap_or(axum::http::HeaderValue::from_static("")),
+        );
+    }
+    answer
+}
+
+/// `GET /_emulator/views`: the modals open now.
+pub async fn views(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let world = shared.lock();
+    let views: Vec<Value> = world
+        .views
+        .iter()
+        .map(|(id, v)| json!({"id": id, "team_id": v.team_id, "user_id": v.user_id, "view": v.view}))
+        .collect();
+    Json(json!({"ok": true, "views": views}))
 }

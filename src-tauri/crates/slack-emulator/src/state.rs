@@ -183,6 +183,29 @@ pub struct Stats {
     pub faults_injected: BTreeMap<String, u64>,
 }
 
+/// A `trigger_id` an interaction carried: who may open a modal with it, until when.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub app_id: String,
+    pub team_id: String,
+    pub user_id: String,
+    /// Unix milliseconds; Slack's triggers last 3 seconds.
+    pub issued_at_ms: i64,
+    pub used: bool,
+}
+
+/// A modal open in someone's Slack.
+#[derive(Debug, Clone)]
+pub struct OpenView {
+    pub app_id: String,
+    pub team_id: String,
+    pub user_id: String,
+    /// The view as `views.open` answered it.
+    pub view: serde_json::Value,
+    /// Order of opening, to find the newest.
+    pub seq: u64,
+}
+
 /// Everything the emulator holds.
 #[derive(Debug)]
 pub struct World {
@@ -202,6 +225,10 @@ pub struct World {
     pub browser_user: Option<String>,
     /// App-level tokens revoked through `POST /_emulator/tokens/revoke`.
     pub revoked_app_tokens: BTreeSet<String>,
+    /// `trigger_id`s handed out with interactions, for `views.open`.
+    pub triggers: HashMap<String, Trigger>,
+    /// Modals open now, by view id.
+    pub views: BTreeMap<String, OpenView>,
     counters: HashMap<char, u64>,
     /// Where secrets come from: a fixed seed while seeding, so seeded tokens survive a reset;
     /// entropy afterwards.
@@ -223,6 +250,8 @@ impl Default for World {
             clock_offset: 0,
             browser_user: None,
             revoked_app_tokens: BTreeSet::new(),
+            triggers: HashMap::new(),
+            views: BTreeMap::new(),
             counters: HashMap::new(),
             rng: fastrand::Rng::new(),
         }

@@ -550,8 +550,11 @@ pub async fn send_test_waiting(
             tx,
             &outbox::Standalone {
                 notification_channel_id: Some(channel.id),
+                event_id: None,
                 team_id: &channel.team_id,
+                target_kind: "channel",
                 target_id: &channel.channel_id,
+                staff_id: None,
                 target_name: channel.name.as_deref(),
                 payload_json: &payload_json,
                 now,

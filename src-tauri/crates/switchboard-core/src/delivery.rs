@@ -280,14 +280,19 @@ async fn attempt(
     started_at: i64,
     token: &mut Option<Token>,
 ) -> Result<Attempted> {
-    let outcome = match send(profile, claimed, instance, token).await {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            *token = None;
-            classify(profile, claimed, &error).await
-        }
+    let outcome = if claimed.target_kind == "webhook" {
+        // Retried until the business application accepts it: no 24-hour limit.
+        crate::webhook::send(profile, claimed).await
+    } else {
+        let outcome = match send(profile, claimed, instance, token).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                *token = None;
+                classify(profile, claimed, &error).await
+            }
+        };
+        give_up_if_too_old(claimed, outcome)
     };
-    let outcome = give_up_if_too_old(claimed, outcome);
     let now = profile.now_ms();
     profile
         .db()?
@@ -675,7 +680,7 @@ fn transport_code(error: &switchboard_slack::Error) -> &'static str {
 
 /// The wait before attempt `attempt + 1`: exponential from one second, capped, with jitter so
 /// messages that failed together do not retry together.
-fn backoff_ms(attempt: i64) -> i64 {
+pub(crate) fn backoff_ms(attempt: i64) -> i64 {
     let base = 1000_i64
         .saturating_mul(1 << attempt.clamp(0, 20).saturating_sub(1))
         .min(MAX_BACKOFF_MS);

@@ -100,6 +100,14 @@ impl Error {
         }
     }
 
+    /// `what` is not (or no longer) there.
+    pub fn not_found(what: &'static str) -> Error {
+        Error::NotFound {
+            what,
+            message: format!("Switchboard cannot find {what} any more."),
+        }
+    }
+
     /// No workspace `team_id` is known.
     pub fn no_workspace(team_id: &str) -> Error {
         Error::NotFound {

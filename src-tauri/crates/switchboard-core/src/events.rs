@@ -31,6 +31,10 @@ pub enum Event {
     SocketChanged,
     /// Something Slack sent over Socket Mode was handled.
     InboundHandled,
+    /// An approver decided a request in Slack.
+    DecisionMade { decision_id: i64 },
+    /// A staff member wrote to the app, or a conversation was read.
+    ConversationChanged { staff_id: i64 },
 }
 
 /// Where events go.

@@ -30,11 +30,21 @@ const BATCH: usize = 100;
 const KINDS: [&str; 3] = ["events_api", "interactive", "slash_commands"];
 
 /// Keeps envelopes that arrived together and returns the payload to acknowledge each with (a
-/// slash command's answer), in the order of `envelopes`. The ones handled later are kept in
-/// one transaction (one disk sync for the lot); slash commands are answered one by one. An
+/// slash command's answer, a modal's errors), in the order of `envelopes`. The ones handled
+/// later are kept in one transaction (one disk sync for the lot); slash commands, and reject
+/// forms that cannot be taken (no reason, decided meanwhile), are answered one by one. An
 /// error means none was kept: the caller must not acknowledge them, so Slack sends them again.
 pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Option<Value>>> {
     let mut answers = vec![None; envelopes.len()];
+    // A submitted form answered in the ack: it stays open with what is wrong.
+    let mut refused_forms: Vec<Option<Value>> = envelopes
+        .iter()
+        .map(|e| {
+            (e.kind == "interactive" && e.payload["type"] == "view_submission")
+                .then(|| crate::approvals::submission_ack(profile, &e.payload))
+                .flatten()
+        })
+        .collect();
     let now = profile.now_ms();
     let payloads: Vec<String> = envelopes.iter().map(|e| e.payload.to_string()).collect();
     let row = |i: usize| NewInbound {
@@ -52,7 +62,7 @@ pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Op
             if !KINDS.contains(&kind) {
                 tracing::info!("Socket Mode: ignoring an envelope of type {kind:?}");
             }
-            KINDS.contains(&kind) && kind != "slash_commands"
+            KINDS.contains(&kind) && kind != "slash_commands" && refused_forms[i].is_none()
         })
         .collect();
     let db = profile.db()?;
@@ -74,7 +84,8 @@ pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Op
         }
     }
     for (i, envelope) in envelopes.iter().enumerate() {
-        if envelope.kind != "slash_commands" {
+        let refused_form = refused_forms[i].take();
+        if envelope.kind != "slash_commands" && refused_form.is_none() {
             continue;
         }
         // Answered now, then kept as handled: Slack does not send a slash command again, and
@@ -82,7 +93,16 @@ pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Op
         if db.read(|conn| stored::known(conn, &envelope.envelope_id))? {
             continue;
         }
-        let (answer, outcome) = crate::slash::answer(profile, &envelope.payload);
+        let (answer, outcome) = match refused_form {
+            Some(errors) => {
+                let why = errors["errors"][crate::approvals::REASON]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                (errors, format!("form kept open: {why}"))
+            }
+            None => crate::slash::answer(profile, &envelope.payload),
+        };
         let handled_at = profile.now_ms();
         db.write(|tx| {
             if let Recorded::New(id) = stored::record(tx, &row(i))? {
@@ -115,18 +135,10 @@ pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
                 tracing::warn!("Socket Mode: cannot forget old envelopes: {error}");
             }
         }
-        let more = {
-            let profile = profile.clone();
-            tokio::task::spawn_blocking(move || handle_waiting(&profile)).await
-        };
-        let more = match more {
-            Ok(Ok(more)) => more,
-            Ok(Err(error)) => {
+        let more = match handle_waiting(&profile).await {
+            Ok(more) => more,
+            Err(error) => {
                 tracing::warn!("Socket Mode: cannot handle what Slack sent: {error}");
-                false
-            }
-            Err(join) => {
-                tracing::warn!("Socket Mode: the handler stopped: {join}");
                 false
             }
         };
@@ -141,12 +153,12 @@ pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
     }
 }
 
-/// Handles one batch of waiting envelopes; `true` if there may be more.
-pub fn handle_waiting(profile: &Profile) -> Result<bool> {
+/// Handles one batch of waiting envelopes, oldest first; `true` if there may be more.
+pub async fn handle_waiting(profile: &Profile) -> Result<bool> {
     let db = profile.db()?;
     let waiting = db.read(|conn| stored::waiting(conn, BATCH).map_err(crate::Error::from))?;
     for envelope in &waiting {
-        let outcome = handle(envelope);
+        let outcome = handle(profile, envelope).await;
         let now = profile.now_ms();
         db.write(|tx| stored::handled(tx, envelope.id, &outcome, now))?;
     }
@@ -157,7 +169,7 @@ pub fn handle_waiting(profile: &Profile) -> Result<bool> {
 }
 
 /// Does what one envelope asks and says what came of it.
-fn handle(envelope: &stored::Inbound) -> String {
+async fn handle(profile: &Profile, envelope: &stored::Inbound) -> String {
     let payload: Value = match serde_json::from_str(&envelope.payload) {
         Ok(payload) => payload,
         Err(error) => return format!("unreadable: {error}"),
@@ -170,17 +182,18 @@ fn handle(envelope: &stored::Inbound) -> String {
                 return format!("ignored: {kind} from a bot");
             }
             match (kind, event["channel_type"].as_str()) {
-                ("message", Some("im")) => {
-                    "kept, not shown: conversations with staff in the console are not built yet"
-                        .into()
+                ("message", Some("im" | "mpim")) => {
+                    crate::conversations::receive(profile, &payload).await
                 }
                 _ => format!("ignored: Switchboard does not act on {kind} events"),
             }
         }
-        "interactive" => format!(
-            "ignored: Switchboard does not act on {} yet",
-            payload["type"].as_str().unwrap_or("this interaction")
-        ),
+        "interactive" => match payload["type"].as_str().unwrap_or_default() {
+            "block_actions" => crate::approvals::handle_action(profile, &payload).await,
+            "view_submission" => crate::approvals::handle_submission(profile, &payload).await,
+            "view_closed" => "ignored: a form was closed without deciding".into(),
+            other => format!("ignored: Switchboard does not act on {other:?} interactions"),
+        },
         other => format!("ignored: unexpected {other}"),
     }
 }

@@ -41,8 +41,10 @@
 //! Pure pieces take their dependencies explicitly (a `&Connection`, a clock value).
 
 pub mod activity;
+pub mod approvals;
 pub mod catalog;
 pub mod channels;
+pub mod conversations;
 pub mod delivery;
 pub mod demo;
 pub mod directory;
@@ -64,6 +66,7 @@ pub mod overview;
 pub mod preferences;
 pub mod profile;
 pub mod projects;
+pub mod search;
 pub mod render;
 pub mod routing;
 pub mod secrets;
@@ -78,6 +81,7 @@ pub mod templates;
 pub mod timeline;
 pub mod tokens;
 pub mod watch;
+pub mod webhook;
 pub mod workspaces;
 
 pub use error::{Disposition, Error, Result, TokenRole};

@@ -153,7 +153,21 @@ pub fn render(event: &Event, ctx: &Context<'_>) -> Message {
         json!({"type": "section", "text": {"type": "mrkdwn", "text": section}}),
         json!({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}),
     ];
-    if let Some(button) = link_button(event, &mut notes) {
+    let link = link_button(event, &mut notes);
+    if crate::approvals::is_approval(event.kind)
+        && !matches!(raw(event, "decision"), Some("approved" | "rejected"))
+    {
+        // A request: Approve and Reject beside the link, answered over Socket Mode.
+        let mut elements: Vec<Value> = crate::approvals::buttons(&event.id).into();
+        if let Some(link) = &link {
+            elements.extend(link["elements"].as_array().into_iter().flatten().cloned());
+        }
+        blocks.push(json!({
+            "type": "actions",
+            "block_id": crate::approvals::BLOCK_ID,
+            "elements": elements,
+        }));
+    } else if let Some(button) = link {
         blocks.push(button);
     }
     // Three blocks today; the check keeps the limit true if more blocks are added.

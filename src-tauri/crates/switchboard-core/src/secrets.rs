@@ -32,6 +32,8 @@ pub enum SecretKind {
     IngestToken,
     /// The Slack app's app-level token (`xapp-`, `connections:write`) for Socket Mode.
     AppToken,
+    /// The signing secret of the decisions webhook.
+    WebhookSecret,
 }
 
 impl SecretKind {
@@ -44,6 +46,7 @@ impl SecretKind {
             SecretKind::ClientSecret => "client-secret",
             SecretKind::IngestToken => "ingest-token",
             SecretKind::AppToken => "app-token",
+            SecretKind::WebhookSecret => "webhook-secret",
         }
     }
 }

@@ -123,4 +123,6 @@ pub const APPS_CONNECTIONS_OPEN: Method = Method {
         },
     )
 };
+/// A modal for a click: the trigger lasts 3 seconds, so it is tier 4 (100+ a minute).
+pub const VIEWS_OPEN: Method = write("views.open", Tier::Four);
 pub const OPENID_CONNECT_USER_INFO: Method = read("openid.connect.userInfo", Tier::Four);

@@ -11,13 +11,17 @@
 //! - [`workspaces`]: connected Slack workspaces (never their tokens).
 //! - [`directory`]: each workspace's cached channels and users, and the picker's search.
 //! - [`inbound`]: what Slack sent over Socket Mode, kept from before its ack until handled.
+//! - [`decisions`]: approvals decided with Slack's buttons; [`conversations`]: what staff
+//!   wrote to the app.
 //!
 //! Repositories are free functions over a `&rusqlite::Connection`, so callers choose the
 //! transaction they run in (the outbox invariant needs decision and outbox row in one).
 
 pub mod audit;
 pub mod channels;
+pub mod conversations;
 mod db;
+pub mod decisions;
 pub mod directory;
 mod error;
 pub mod events;

@@ -31,6 +31,11 @@ const MIGRATION_LIST: &[M<'static>] = &[
         "../migrations/0010_staff_connections_and_direct_messages.sql"
     )),
     M::up(include_str!("../migrations/0011_inbound.sql")),
+    // Rebuilds `outbox` (webhook calls): the same.
+    M::up(include_str!(
+        "../migrations/0012_decisions_and_conversations.sql"
+    ))
+    .foreign_key_check(),
 ];
 
 /// Every migration, in order.

@@ -374,7 +374,8 @@ pub fn record(
 pub fn hold_team(conn: &Connection, team_id: &str, reason: &str, now: i64) -> Result<u64> {
     Ok(conn.execute(
         "UPDATE outbox SET state = 'held', hold_reason = ?2, updated_at = ?3
-         WHERE team_id = ?1 AND (state = 'pending' OR (state = 'sending' AND next_attempt_at <= ?3))",
+         WHERE team_id = ?1 AND target_kind != 'webhook'
+           AND (state = 'pending' OR (state = 'sending' AND next_attempt_at <= ?3))",
         params![team_id, reason, now],
     )? as u64)
 }
@@ -670,12 +671,19 @@ pub fn discard(conn: &Connection, id: i64, from: &[&str], why: &str, now: i64) -
     )? == 1)
 }
 
-/// A message that belongs to no event (a channel's test message), queued due now.
+/// A message routing did not make (a channel's test message, an answer to a staff member, a
+/// webhook call), queued due now.
 #[derive(Debug, Clone)]
 pub struct Standalone<'a> {
     pub notification_channel_id: Option<i64>,
+    /// The event it belongs to, if any (a decision's webhook call: its request).
+    pub event_id: Option<i64>,
     pub team_id: &'a str,
+    /// `channel`, `dm` (a Slack user or DM channel) or `webhook`.
+    pub target_kind: &'a str,
     pub target_id: &'a str,
+    /// The staff member a direct message is for.
+    pub staff_id: Option<i64>,
     pub target_name: Option<&'a str>,
     pub payload_json: &'a str,
     pub now: i64,
@@ -685,8 +693,9 @@ pub struct Standalone<'a> {
 pub fn enqueue(conn: &Connection, message: &Standalone<'_>) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO outbox (notification_channel_id, team_id, target_kind, target_id,
-             target_name, payload_json, state, next_attempt_at, created_at, updated_at)
-         VALUES (?1, ?2, 'channel', ?3, ?4, ?5, 'pending', ?6, ?6, ?6)",
+             target_name, payload_json, state, next_attempt_at, created_at, updated_at,
+             event_id, staff_id, urgent)
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, 'pending', ?6, ?6, ?6, ?8, ?9, ?10)",
     )?
     .execute(params![
         message.notification_channel_id,
@@ -694,7 +703,11 @@ pub fn enqueue(conn: &Connection, message: &Standalone<'_>) -> Result<i64> {
         message.target_id,
         message.target_name,
         message.payload_json,
-        message.now
+        message.now,
+        message.target_kind,
+        message.event_id,
+        message.staff_id,
+        message.staff_id.is_some() as i64
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -8,6 +8,7 @@ pub mod oauth;
 pub mod objects;
 pub mod team;
 pub mod users;
+pub mod views;
 
 use serde_json::{Map, Value, json};
 

@@ -7,3 +7,4 @@ pub mod conversations;
 pub mod oauth;
 pub mod team;
 pub mod users;
+pub mod views;
