@@ -8,6 +8,7 @@
 
 mod app_token;
 mod channel;
+mod decisions;
 mod dm;
 mod event;
 mod info;
@@ -28,6 +29,7 @@ use switchboard_core::profile::{Endpoints, Profile, ProfileConfig};
 
 pub use app_token::AppTokenArgs;
 pub use channel::{ChannelCommand, IntegrationCommand};
+pub use decisions::DecisionsCommand;
 pub use dm::DmCommand;
 pub use event::EventCommand;
 pub use ingest_token::IngestTokenArgs;
@@ -122,6 +124,10 @@ pub enum Command {
     /// Direct messages to staff members on Slack
     #[command(subcommand)]
     Dm(DmCommand),
+    /// Approvals decided in Slack with the Approve and Reject buttons, and the webhook that
+    /// tells the business application
+    #[command(subcommand)]
+    Decisions(DecisionsCommand),
 }
 
 /// Accepts an absolute http(s) URL and makes sure it ends in `/`, so relative method names
@@ -193,6 +199,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<ExitCode> {
         Command::Template(command) => template::run(cli, command),
         Command::Staff(command) => staff::run(cli, command),
         Command::Dm(command) => dm::run(cli, command),
+        Command::Decisions(command) => decisions::run(cli, command),
     }
 }
 

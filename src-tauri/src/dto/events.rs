@@ -36,6 +36,12 @@ pub enum UiEvent {
     SocketChanged,
     /// Something Slack sent (a slash command, a direct message) was handled.
     InboundHandled,
+    /// An approver decided a request with the buttons in Slack.
+    #[serde(rename_all = "camelCase")]
+    DecisionMade { decision_id: i64 },
+    /// A staff member wrote to the app, or their conversation was read.
+    #[serde(rename_all = "camelCase")]
+    ConversationChanged { staff_id: i64 },
 }
 
 impl From<switchboard_core::events::Event> for UiEvent {
@@ -58,6 +64,8 @@ impl From<switchboard_core::events::Event> for UiEvent {
             Event::StaffChanged => UiEvent::StaffChanged,
             Event::SocketChanged => UiEvent::SocketChanged,
             Event::InboundHandled => UiEvent::InboundHandled,
+            Event::DecisionMade { decision_id } => UiEvent::DecisionMade { decision_id },
+            Event::ConversationChanged { staff_id } => UiEvent::ConversationChanged { staff_id },
         }
     }
 }

@@ -544,6 +544,15 @@ pub struct DecisionView {
     pub webhook_error: Option<String>,
 }
 
+impl DecisionView {
+    /// When it was decided, as RFC 3339 (UTC).
+    pub fn decided_at_rfc3339(&self) -> String {
+        jiff::Timestamp::from_millisecond(self.decided_at)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    }
+}
+
 impl From<stored::Decision> for DecisionView {
     fn from(d: stored::Decision) -> Self {
         DecisionView {

@@ -71,6 +71,7 @@ pub fn run(profile: &Profile, command: &Command) -> Result<(String, String)> {
         "list" => list(profile, command, name),
         "subscribe" => subscribe(profile, command, name, &rest, true),
         "unsubscribe" => subscribe(profile, command, name, &rest, false),
+        "search" => search(profile, command, name),
         other => Ok((
             format!(
                 "`{name} {other}` is not something I know.\n\n{}",
@@ -88,10 +89,46 @@ fn help(name: &str) -> String {
          • `{name} list`: what this channel receives.\n\
          • `{name} subscribe KIND…`: receive these too, e.g. `{name} subscribe invoices payment.received`.\n\
          • `{name} unsubscribe KIND…`: stop receiving them.\n\
+         • `{name} search FILTER`: projects and recent events, answered only to you.\n\
          • `{name} help`: this.\n\
          Groups: `{groups}`. Kinds are e.g. `invoice.sent`, `timer.started`. \
-         Only staff linked as owner or admin in Switchboard may subscribe or unsubscribe."
+         Only staff linked as owner or admin in Switchboard may subscribe or unsubscribe.\n\
+         {}",
+        crate::search::language(name)
     )
+}
+
+fn search(profile: &Profile, command: &Command, name: &str) -> Result<(String, String)> {
+    let filter = command
+        .text
+        .trim_start()
+        .get("search".len()..)
+        .unwrap_or_default()
+        .trim();
+    match crate::search::search(profile, filter) {
+        Ok(found) => {
+            let zone = profile
+                .db()?
+                .read(|conn| crate::ingest::cached_time_zone(profile, conn, &command.team_id))
+                .unwrap_or_else(|_| "UTC".to_owned());
+            Ok((
+                crate::search::answer_text(&found, filter, &zone),
+                format!(
+                    "searched {filter:?}: {} projects, {} events",
+                    found.projects_total, found.events_total
+                ),
+            ))
+        }
+        Err(Error::InvalidInput { message, .. }) => Ok((
+            format!(
+                "Nothing searched: `{}` {message}.\n{}",
+                filter.replace('`', "'"),
+                crate::search::language(name)
+            ),
+            format!("search refused: {message}"),
+        )),
+        Err(other) => Err(other),
+    }
 }
 
 /// The notification channel the command was run in, if it is one.

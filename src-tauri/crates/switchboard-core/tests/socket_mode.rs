@@ -435,3 +435,467 @@ async fn the_slash_command_lists_subscribes_and_unsubscribes_for_owners_and_admi
     );
     supervisor.shutdown().await;
 }
+
+/// A team with Olga (owner, manager of Sam and Eve), Sam and Eve (staff) linked by email, and
+/// Socket Mode connected under a supervisor.
+struct Team {
+    world: World,
+    team: String,
+    olga: String,
+    sam: String,
+    eve: String,
+    supervisor: Supervisor,
+}
+
+async fn team() -> Team {
+    let (world, team) = world().await;
+    let olga = add_user(&world, &team, "olga", "olga@example.com").await;
+    let sam = add_user(&world, &team, "sam", "sam@example.com").await;
+    let eve = add_user(&world, &team, "eve", "eve@example.com").await;
+    directory::sync_workspace(&world.profile, &team, |_| {})
+        .await
+        .unwrap();
+    staff_import::import(
+        &world.profile,
+        "name,email,role,manager\n\
+         Olga Owner,olga@example.com,owner,\n\
+         Sam Staff,sam@example.com,staff,olga@example.com\n\
+         Eve Else,eve@example.com,staff,olga@example.com\n",
+    )
+    .unwrap();
+    let plans = linking::plan(&world.profile, Some(&team), &|_| {})
+        .await
+        .unwrap();
+    for plan in &plans {
+        linking::apply(&world.profile, plan, &linking::every_match(plan)).unwrap();
+    }
+    slack_app::set_app_token(&world.profile, Some(&app_token(&world)))
+        .await
+        .unwrap();
+    let supervisor = Supervisor::start(world.profile.clone());
+    connected(&world).await;
+    Team {
+        world,
+        team,
+        olga,
+        sam,
+        eve,
+        supervisor,
+    }
+}
+
+/// Sam's vacation request `id`, urgent (the test may run outside working hours); returns the
+/// message's channel and ts once it is in Olga's Slack.
+async fn request_vacation(t: &Team, id: &str) -> (String, String) {
+    let incoming: switchboard_core::catalog::IncomingEvent = serde_json::from_value(json!({
+        "id": id, "kind": "vacation.requested", "occurred_at": "2026-12-06T09:00:00Z",
+        "staff": "sam@example.com", "urgent": true,
+        "data": {"from": "2026-12-21", "to": "2027-01-02", "note": "Family visit",
+                 "link": "https://app.example.com/vacations/311"},
+    }))
+    .unwrap();
+    switchboard_core::ingest::receive(
+        &t.world.profile,
+        incoming,
+        switchboard_core::ingest::Source::Cli,
+    )
+    .unwrap();
+    let mut found = None;
+    until("the request is in Slack", async || {
+        let rows = outbox_of(t, id);
+        found = rows
+            .iter()
+            .find(|r| r.target_kind == "dm" && r.state == "sent")
+            .map(|r| {
+                let channel = t
+                    .world
+                    .profile
+                    .db()
+                    .unwrap()
+                    .read(|c| {
+                        c.query_row(
+                            "SELECT slack_channel_id FROM outbox WHERE id = ?1",
+                            [r.id],
+                            |row| row.get::<_, String>(0),
+                        )
+                        .map_err(switchboard_store::Error::from)
+                    })
+                    .unwrap();
+                (channel, r.slack_ts.clone().unwrap())
+            });
+        found.is_some()
+    })
+    .await;
+    found.unwrap()
+}
+
+fn outbox_of(t: &Team, key: &str) -> Vec<switchboard_store::outbox::Row> {
+    t.world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            let event = switchboard_store::events::find_by_key(c, key)?.unwrap();
+            switchboard_store::outbox::list(
+                c,
+                &switchboard_store::outbox::Filter {
+                    event_id: Some(event.id),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap()
+}
+
+async fn click(t: &Team, user: &str, channel: &str, ts: &str, action: &str) -> Value {
+    t.world
+        .control(
+            "socket/block-action",
+            json!({"team_id": t.team, "user_id": user, "channel_id": channel, "ts": ts,
+                   "action_id": action}),
+        )
+        .await
+}
+
+async fn message(t: &Team, channel: &str, ts: &str) -> Value {
+    let all = t
+        .world
+        .inspect(&format!("messages?channel={channel}"))
+        .await;
+    all["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["ts"] == ts)
+        .cloned()
+        .unwrap()
+}
+
+async fn responses(t: &Team) -> Vec<String> {
+    t.world.inspect("socket/responses").await["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn decision_of(t: &Team, key: &str) -> Option<switchboard_core::approvals::DecisionView> {
+    switchboard_core::approvals::list(&t.world.profile, 100)
+        .unwrap()
+        .into_iter()
+        .find(|d| d.request_id == key)
+}
+
+/// A webhook receiver on 127.0.0.1:`port`: keeps each call's headers and body.
+async fn receiver(
+    port: u16,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = calls.clone();
+    let app = axum::Router::new().route(
+        "/hooks/decisions",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let kept = kept.clone();
+            async move {
+                kept.lock().unwrap().push((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (calls, task)
+}
+
+#[tokio::test]
+async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_decision_once() {
+    let t = team().await;
+    // The receiver is down at first: the port is chosen, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let change = switchboard_core::webhook::set(
+        &t.world.profile,
+        Some(&format!("http://127.0.0.1:{port}/hooks/decisions")),
+        false,
+    )
+    .await
+    .unwrap();
+    let secret = change.new_secret.expect("a secret is made with the first URL");
+
+    // Approve: the message shows the decision and loses its buttons.
+    let (channel, ts) = request_vacation(&t, "vac-approve").await;
+    let posted = message(&t, &channel, &ts).await;
+    let ids: Vec<&str> = posted["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
+        .filter_map(|e| e["action_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["approval.approve", "approval.reject", "open_link"]);
+    let answer = click(&t, &t.olga, &channel, &ts, "approval.approve").await;
+    assert_eq!(answer["ok"], true, "acknowledged in time: {answer}");
+    until("approved", async || decision_of(&t, "vac-approve").is_some_and(|d| d.message_updated)).await;
+    let decided = decision_of(&t, "vac-approve").unwrap();
+    assert_eq!((decided.decision.as_str(), decided.decided_by.as_str()), ("approved", "Olga Owner"));
+    assert_eq!(decided.staff.as_deref(), Some("sam@example.com"));
+    let updated = message(&t, &channel, &ts).await;
+    let shown = updated["blocks"].to_string();
+    assert!(!shown.contains("approval.approve") && !shown.contains("approval.reject"), "{shown}");
+    assert!(shown.contains("open_link"), "the link stays: {shown}");
+    assert!(shown.contains("*Approved* by Olga Owner on <!date^"), "{shown}");
+
+    // A double click: both clicks reach Switchboard before the buttons are gone; one decides.
+    let (channel2, ts2) = request_vacation(&t, "vac-double").await;
+    let (a, b) = tokio::join!(
+        click(&t, &t.olga, &channel2, &ts2, "approval.approve"),
+        click(&t, &t.olga, &channel2, &ts2, "approval.approve"),
+    );
+    assert_eq!((a["ok"].clone(), b["ok"].clone()), (json!(true), json!(true)));
+    until("the second click refused", async || {
+        responses(&t).await.iter().any(|r| r.contains("already approved by Olga Owner"))
+    })
+    .await;
+    let decisions = switchboard_core::approvals::list(&t.world.profile, 100).unwrap();
+    assert_eq!(decisions.iter().filter(|d| d.request_id == "vac-double").count(), 1);
+
+    // Reject: a form asks why; an empty reason keeps it open, a reason is recorded and shown.
+    let (channel3, ts3) = request_vacation(&t, "vac-reject").await;
+    click(&t, &t.olga, &channel3, &ts3, "approval.reject").await;
+    until("the form is open", async || {
+        t.world.inspect("views").await["views"].as_array().unwrap().len() == 1
+    })
+    .await;
+    let empty = t
+        .world
+        .control(
+            "socket/view-submission",
+            json!({"team_id": t.team, "user_id": t.olga, "values": {"reason": ""}}),
+        )
+        .await;
+    assert_eq!(empty["response"]["response_action"], "errors", "{empty}");
+    assert!(decision_of(&t, "vac-reject").is_none());
+    let submitted = t
+        .world
+        .control(
+            "socket/view-submission",
+            json!({"team_id": t.team, "user_id": t.olga, "values": {"reason": "Short-staffed that week"}}),
+        )
+        .await;
+    assert_eq!(submitted["ok"], true, "{submitted}");
+    assert!(submitted["response"].get("response_action").is_none(), "{submitted}");
+    until("rejected", async || decision_of(&t, "vac-reject").is_some_and(|d| d.message_updated)).await;
+    let rejected = decision_of(&t, "vac-reject").unwrap();
+    assert_eq!(rejected.decision, "rejected");
+    assert_eq!(rejected.reason.as_deref(), Some("Short-staffed that week"));
+    let shown = message(&t, &channel3, &ts3).await["blocks"].to_string();
+    assert!(shown.contains("*Rejected* by Olga Owner") && shown.contains("Short-staffed that week"), "{shown}");
+
+    // Someone who is not the approver: Olga's requests go to a channel Eve is in.
+    let public: String = t
+        .world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            c.query_row(
+                "SELECT channel_id FROM slack_channel WHERE team_id = ?1 AND is_private = 0 AND is_archived = 0 ORDER BY channel_id LIMIT 1",
+                [&t.team],
+                |r| r.get(0),
+            )
+            .map_err(switchboard_store::Error::from)
+        })
+        .unwrap();
+    let olga_id = switchboard_core::staff::find(&t.world.profile, "olga@example.com").unwrap().id;
+    switchboard_core::staff::set_dm_target(&t.world.profile, olga_id, &t.team, Some(&public)).unwrap();
+    let bot = t.world.workspace(&t.team).bot_user_id.unwrap();
+    for member in [&t.eve, &t.olga, &bot] {
+        let added = t
+            .world
+            .control("channels/update", json!({"channel": public, "add_member": member}))
+            .await;
+        assert_eq!(added["ok"], true, "{added}");
+    }
+    let (channel4, ts4) = request_vacation(&t, "vac-wrong-person").await;
+    assert_eq!(channel4, public);
+    let eve_click = click(&t, &t.eve, &channel4, &ts4, "approval.approve").await;
+    assert_eq!(eve_click["ok"], true, "{eve_click}");
+    until("Eve refused", async || {
+        responses(&t).await.iter().any(|r| r.contains("Only Olga Owner, who was asked to approve"))
+    })
+    .await;
+    assert!(decision_of(&t, "vac-wrong-person").is_none());
+    let still = message(&t, &channel4, &ts4).await["blocks"].to_string();
+    assert!(still.contains("approval.approve"), "the buttons stay for Olga: {still}");
+
+    // The business application comes back: every decision arrives exactly once, signed.
+    assert!(
+        decision_of(&t, "vac-approve").unwrap().webhook_attempts >= 1,
+        "tried while the receiver was down"
+    );
+    let (calls, server) = receiver(port).await;
+    t.world.profile.advance_clock(10 * 60 * 1000);
+    until("three decisions delivered", async || {
+        t.world.profile.wake_delivery();
+        calls.lock().unwrap().len() >= 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 3, "exactly once each");
+    let mut requests = Vec::new();
+    for (headers, body) in &calls {
+        let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+        let timestamp: i64 = header("x-switchboard-timestamp").parse().unwrap();
+        assert_eq!(
+            header("x-switchboard-signature"),
+            switchboard_core::webhook::sign(&secret, timestamp, body),
+            "the signature verifies"
+        );
+        let body: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["type"], "approval.decided");
+        assert_eq!(body["decided_by"]["email"], "olga@example.com");
+        requests.push((body["request"]["id"].as_str().unwrap().to_owned(), body["decision"].as_str().unwrap().to_owned()));
+    }
+    requests.sort();
+    assert_eq!(
+        requests,
+        [
+            ("vac-approve".to_owned(), "approved".to_owned()),
+            ("vac-double".to_owned(), "approved".to_owned()),
+            ("vac-reject".to_owned(), "rejected".to_owned()),
+        ]
+    );
+    for key in ["vac-approve", "vac-double", "vac-reject"] {
+        assert_eq!(decision_of(&t, key).unwrap().webhook_state.as_deref(), Some("sent"), "{key}");
+    }
+    server.abort();
+    t.supervisor.shutdown().await;
+}
+
+#[tokio::test]
+async fn search_answers_privately_and_says_where_a_filter_goes_wrong() {
+    let t = team().await;
+    for (id, client, amount) in [("inv-1", "Acme Ltd", "1250.00"), ("inv-2", "Globex GmbH", "300.00")] {
+        let incoming: switchboard_core::catalog::IncomingEvent = serde_json::from_value(json!({
+            "id": id, "kind": "invoice.sent", "occurred_at": "2026-12-06T09:00:00Z",
+            "data": {"number": id, "client": client, "amount": amount, "currency": "EUR",
+                     "due_date": "2026-12-20"},
+        }))
+        .unwrap();
+        switchboard_core::ingest::receive(&t.world.profile, incoming, switchboard_core::ingest::Source::Cli)
+            .unwrap();
+    }
+    let dm_channel = t.world.control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "hi"})).await["channel"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let found = slash(&t.world, &t.team, &t.sam, &dm_channel, r#"search kind:invoice.* client:"Acme Ltd" amount>1000 since:7d"#).await;
+    assert!(found.contains("*Recent events* (1 of 1") && found.contains("`inv-1`"), "{found}");
+    let none = slash(&t.world, &t.team, &t.sam, &dm_channel, "search kind:invoices amount>5000").await;
+    assert!(none.starts_with("Nothing matches"), "{none}");
+    let bad = slash(&t.world, &t.team, &t.sam, &dm_channel, "search kind:invoice.* amount>lots").await;
+    assert!(
+        bad.contains("at character 23: expected a number after amount>") && bad.contains("search FILTER"),
+        "{bad}"
+    );
+    let unknown = slash(&t.world, &t.team, &t.sam, &dm_channel, "search colour:red").await;
+    assert!(unknown.contains("at character 1: expected a field"), "{unknown}");
+    t.supervisor.shutdown().await;
+}
+
+#[tokio::test]
+async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
+    let t = team().await;
+    let sam_id = switchboard_core::staff::find(&t.world.profile, "sam@example.com").unwrap().id;
+    let said = t
+        .world
+        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "Can I swap Friday?"}))
+        .await;
+    let dm_channel = said["channel"].as_str().unwrap().to_owned();
+    until("kept", async || {
+        switchboard_core::conversations::unread(&t.world.profile).unwrap().first().is_some_and(|u| u.count == 1)
+    })
+    .await;
+    let unread = switchboard_core::conversations::unread(&t.world.profile).unwrap();
+    assert_eq!((unread[0].staff_id, unread[0].name.as_str()), (sam_id, "Sam Staff"));
+
+    // Files: a PDF is taken, a zip is refused with the types that are.
+    t.world
+        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "Here is the form",
+                                     "file_name": "form.pdf"}))
+        .await;
+    t.world
+        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "",
+                                     "file_name": "tools.zip"}))
+        .await;
+    until("three kept", async || {
+        switchboard_core::conversations::unread(&t.world.profile).unwrap().first().is_some_and(|u| u.count == 3)
+    })
+    .await;
+    let lines = switchboard_core::conversations::thread(&t.world.profile, sam_id, None, 50).unwrap();
+    let incoming: Vec<_> = lines.iter().filter(|l| l.direction == "in").collect();
+    assert_eq!(incoming.len(), 3);
+    assert_eq!(incoming[0].files[0].name, "tools.zip");
+    assert!(!incoming[0].files[0].accepted);
+    assert!(incoming[1].files[0].accepted);
+    let texts = |messages: &Value| -> Vec<String> {
+        messages["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap_or_default().to_owned()).collect()
+    };
+    until("the refusal is in Sam's DM", async || {
+        texts(&t.world.inspect(&format!("messages?channel={dm_channel}")).await)
+            .iter()
+            .any(|m| m.contains("does not take *tools.zip*: it accepts only images and PDF"))
+    })
+    .await;
+
+    // The manager answers: the reply goes through the outbox into the same DM.
+    let sent = switchboard_core::conversations::reply(&t.world.profile, sam_id, "Yes, swap it.", Some("Olga Owner"), None).unwrap();
+    assert_eq!(sent.outcome, "queued", "{sent:?}");
+    until("the answer is in Sam's DM", async || {
+        texts(&t.world.inspect(&format!("messages?channel={dm_channel}")).await)
+            .iter()
+            .any(|m| m.contains("Yes, swap it."))
+    })
+    .await;
+    assert!(switchboard_core::conversations::unread(&t.world.profile).unwrap().is_empty(), "answering reads");
+    let lines = switchboard_core::conversations::thread(&t.world.profile, sam_id, None, 50).unwrap();
+    assert_eq!(lines[0].direction, "out");
+
+    // Someone not linked is told how to get linked; nothing is kept for them.
+    let stranger = add_user(&t.world, &t.team, "stranger", "stranger@example.com").await;
+    let said = t
+        .world
+        .control("socket/dm", json!({"team_id": t.team, "user_id": stranger, "text": "hello?"}))
+        .await;
+    let stranger_dm = said["channel"].as_str().unwrap().to_owned();
+    until("the stranger is told how to get linked", async || {
+        texts(&t.world.inspect(&format!("messages?channel={stranger_dm}")).await)
+            .iter()
+            .any(|m| m.contains("not linked to a staff member") && m.contains("Olga Owner"))
+    })
+    .await;
+    // A redelivered DM is kept once.
+    t.world
+        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "twice?", "duplicate": true}))
+        .await;
+    until("kept once", async || {
+        switchboard_core::conversations::unread(&t.world.profile).unwrap().first().is_some_and(|u| u.count == 1)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(switchboard_core::conversations::unread(&t.world.profile).unwrap()[0].count, 1);
+    t.supervisor.shutdown().await;
+}
