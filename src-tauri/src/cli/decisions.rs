@@ -111,7 +111,8 @@ pub fn run(cli: &Cli, command: &DecisionsCommand) -> anyhow::Result<ExitCode> {
                         None => runtime.block_on(webhook::settings(&profile))?.url,
                     }
                 };
-                let change = runtime.block_on(webhook::set(&profile, keep.as_deref(), *rotate_secret))?;
+                let change =
+                    runtime.block_on(webhook::set(&profile, keep.as_deref(), *rotate_secret))?;
                 (change.settings, change.new_secret)
             } else {
                 (runtime.block_on(webhook::settings(&profile))?, None)

@@ -13,5 +13,6 @@ pub mod preferences;
 pub mod projects;
 pub mod slack_app;
 pub mod staff;
+pub mod talk_back;
 pub mod templates;
 pub mod workspaces;

@@ -12,6 +12,7 @@ mod preferences;
 mod projects;
 mod slack_app;
 mod staff;
+mod talk_back;
 mod templates;
 mod workspaces;
 
@@ -25,5 +26,6 @@ pub use preferences::*;
 pub use projects::*;
 pub use slack_app::*;
 pub use staff::*;
+pub use talk_back::*;
 pub use templates::*;
 pub use workspaces::*;

@@ -868,6 +868,95 @@ async socketStatus() : Promise<SocketStatus> {
     return await TAURI_INVOKE("socket_status");
 },
 /**
+ * Decisions, newest first.
+ */
+async decisions(limit: number) : Promise<Result<Decision[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("decisions", { limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The decisions webhook and the file types staff may send.
+ */
+async webhookSettings() : Promise<Result<WebhookSettings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("webhook_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets (or with an empty `url` removes) the webhook URL; `rotateSecret` makes a new signing
+ * secret, returned this once.
+ */
+async setWebhook(url: string | null, rotateSecret: boolean) : Promise<Result<WebhookSettings, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_webhook", { url, rotateSecret }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Sets the file types staff may send (`image/*`, `pdf`…).
+ */
+async setFileTypes(types: string[]) : Promise<Result<string[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_file_types", { types }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Member `staffId`'s conversation, newest first, before `before` (Unix ms).
+ */
+async conversation(staffId: number, before: number | null, limit: number) : Promise<Result<ConversationLine[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("conversation", { staffId, before, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Members with unread messages, newest first.
+ */
+async unreadConversations() : Promise<Result<UnreadConversation[], CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("unread_conversations") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Marks member `staffId`'s messages read.
+ */
+async markConversationRead(staffId: number) : Promise<Result<number, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("mark_conversation_read", { staffId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Answers member `staffId` in their direct messages, through the outbox.
+ */
+async replyToStaff(staffId: number, text: string, sender: string | null, id: string | null) : Promise<Result<DmSent, CommandError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reply_to_staff", { staffId, text, sender, id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Starts a fresh demo: the emulator, the demo database, then the OAuth connection and the
  * bot token of the workspace chosen on the consent page.
  */
@@ -963,6 +1052,34 @@ reconnect: boolean;
  * Something to know although it worked (a bot token that expires within 12 hours).
  */
 warning: string | null }
+/**
+ * A file a member sent.
+ */
+export type ConversationFile = { name: string; 
+/**
+ * Bytes (up to 2^53).
+ */
+size: number; filetype: string; accepted: boolean }
+/**
+ * One line of a member's conversation.
+ */
+export type ConversationLine = { 
+/**
+ * `in` (the member wrote it) or `out` (sent to them).
+ */
+direction: string; id: number; at: number; text: string; files: ConversationFile[]; kind: string | null; state: string | null; error: string | null; permalink: string | null; readAt: number | null }
+/**
+ * An approval decided in Slack.
+ */
+export type Decision = { id: number; requestId: string; kind: string; staff: string | null; 
+/**
+ * `approved` or `rejected`.
+ */
+decision: string; reason: string | null; decidedBy: string; decidedAt: number; messageUpdated: boolean; messageError: string | null; 
+/**
+ * The webhook call's outbox state; `None` when no URL was set.
+ */
+webhookState: string | null; webhookAttempts: number; webhookError: string | null }
 /**
  * A cached channel as the picker lists it.
  */
@@ -1487,7 +1604,35 @@ export type UiEvent =
 /**
  * Something Slack sent (a slash command, a direct message) was handled.
  */
-{ kind: "inboundHandled" }
+{ kind: "inboundHandled" } | 
+/**
+ * An approver decided a request with the buttons in Slack.
+ */
+{ kind: "decisionMade"; decisionId: number } | 
+/**
+ * A staff member wrote to the app, or their conversation was read.
+ */
+{ kind: "conversationChanged"; staffId: number }
+/**
+ * A member with messages nobody has read.
+ */
+export type UnreadConversation = { staffId: number; name: string; count: number; newestAt: number }
+/**
+ * Settings → Decisions webhook.
+ */
+export type WebhookSettings = { url: string | null; hasSecret: boolean; 
+/**
+ * A signing secret made by this change: shown this once.
+ */
+newSecret: string | null; 
+/**
+ * The accepted file types of staff conversations (`image/*`, `pdf`…).
+ */
+fileTypes: string[]; 
+/**
+ * The same in words: "images and PDF".
+ */
+fileTypesDescribed: string }
 /**
  * Working hours.
  */

@@ -6,10 +6,11 @@ import { commands, unwrap } from "./api";
 import type { UiEvent } from "./bindings";
 import { consoleState } from "./app.svelte";
 import { workspacesState } from "./workspaces.svelte";
+import { conversationsState } from "./conversations.svelte";
 
 /** Counters the views watch: each goes up (at most every 300 ms) after Rust announced a change
  * of that area, so a view reloads what it shows in an `$effect` that reads the counter. */
-export const changes = $state({ channels: 0, projects: 0, outbox: 0, events: 0, staff: 0 });
+export const changes = $state({ channels: 0, projects: 0, outbox: 0, events: 0, staff: 0, decisions: 0 });
 
 const pending = new Set<keyof typeof changes>();
 let bump: ReturnType<typeof setTimeout> | null = null;
@@ -67,8 +68,15 @@ export function handle(event: UiEvent): void {
       break;
     case "inboundHandled":
       break;
+    case "decisionMade":
+      changed("decisions");
+      break;
+    case "conversationChanged":
+      conversationsState.changed();
+      break;
     case "profileChanged":
       for (const area of Object.keys(changes) as (keyof typeof changes)[]) changed(area);
+      conversationsState.changed();
       void consoleState.load().then(() => workspacesState.load());
       break;
   }

@@ -130,7 +130,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_emulator/socket/block-action", post(socket::block_action))
         .route("/_emulator/socket/dm", post(socket::dm))
         .route("/_emulator/socket/drop", post(socket::drop_sockets))
-        .route("/_emulator/socket/view-submission", post(socket::view_submission))
+        .route(
+            "/_emulator/socket/view-submission",
+            post(socket::view_submission),
+        )
         .route("/_emulator/views", get(socket::views))
         .route("/_emulator/socket/responses", get(socket::responses))
         .route("/_emulator/hooks/{*path}", post(socket::hook))

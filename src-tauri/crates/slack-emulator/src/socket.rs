@@ -1029,9 +1029,7 @@ fn trigger_id(world: &mut World, app_id: &str, team_id: &str, user_id: &str) -> 
     );
     let now = crate::methods::views::now_ms();
     // Expired ones are forgotten as new ones come.
-    world
-        .triggers
-        .retain(|_, t| now - t.issued_at_ms < 60_000);
+    world.triggers.retain(|_, t| now - t.issued_at_ms < 60_000);
     world.triggers.insert(
         id.clone(),
         crate::state::Trigger {
@@ -1128,7 +1126,10 @@ pub async fn view_submission(
                 v.app_id == app.app_id
                     && v.team_id == body.team_id
                     && v.user_id == body.user_id
-                    && body.view_id.as_deref().is_none_or(|wanted| wanted == id.as_str())
+                    && body
+                        .view_id
+                        .as_deref()
+                        .is_none_or(|wanted| wanted == id.as_str())
             })
             .max_by_key(|(_, v)| v.seq)
             .map(|(id, v)| (id.clone(), v.view.clone()));
@@ -1149,16 +1150,14 @@ pub async fn view_submission(
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
-            let typed = body
-                .values
-                .get(&block_id)
-                .and_then(|v| match v {
-                    Value::String(text) => Some(text.clone()),
-                    Value::Object(by_action) => {
-                        by_action.get(&action_id).and_then(Value::as_str).map(str::to_owned)
-                    }
-                    _ => None,
-                });
+            let typed = body.values.get(&block_id).and_then(|v| match v {
+                Value::String(text) => Some(text.clone()),
+                Value::Object(by_action) => by_action
+                    .get(&action_id)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                _ => None,
+            });
             values.insert(
                 block_id,
                 json!({action_id: {"type": block["element"]["type"], "value": typed}}),
@@ -1213,7 +1212,9 @@ pub async fn views(State(shared): State<Arc<Shared>>) -> Json<Value> {
     let views: Vec<Value> = world
         .views
         .iter()
-        .map(|(id, v)| json!({"id": id, "team_id": v.team_id, "user_id": v.user_id, "view": v.view}))
+        .map(
+            |(id, v)| json!({"id": id, "team_id": v.team_id, "user_id": v.user_id, "view": v.view}),
+        )
         .collect();
     Json(json!({"ok": true, "views": views}))
 }

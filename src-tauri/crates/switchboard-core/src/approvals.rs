@@ -118,7 +118,12 @@ fn check(profile: &Profile, click: &Click) -> Result<std::result::Result<Request
         let Some(event) = stored_events::find_by_key(conn, &click.event_key)? else {
             return Ok(Err(Refusal::Unknown));
         };
-        let Some(kind) = event.kind.parse::<EventKind>().ok().filter(|k| is_approval(*k)) else {
+        let Some(kind) = event
+            .kind
+            .parse::<EventKind>()
+            .ok()
+            .filter(|k| is_approval(*k))
+        else {
             return Ok(Err(Refusal::Unknown));
         };
         if let Some(decision) = stored::for_event(conn, event.id)? {
@@ -199,7 +204,12 @@ pub async fn handle_action(profile: &Profile, payload: &Value) -> String {
     let request = match check(profile, &click) {
         Ok(Ok(request)) => request,
         Ok(Err(refusal)) => {
-            tell(profile, response_url, &refusal.sentence(&zone(profile, &click.team_id))).await;
+            tell(
+                profile,
+                response_url,
+                &refusal.sentence(&zone(profile, &click.team_id)),
+            )
+            .await;
             return refusal.outcome();
         }
         Err(error) => {
@@ -309,7 +319,9 @@ pub fn submission_ack(profile: &Profile, payload: &Value) -> Option<Value> {
         match check(profile, &click) {
             Ok(Ok(_)) => None,
             Ok(Err(refusal)) => Some(refusal.sentence(&zone(profile, &click.team_id))),
-            Err(error) => Some(format!("Switchboard could not record this ({error}). Try again in a moment.")),
+            Err(error) => Some(format!(
+                "Switchboard could not record this ({error}). Try again in a moment."
+            )),
         }
     };
     error.map(|e| json!({"response_action": "errors", "errors": {REASON: e}}))
@@ -363,7 +375,13 @@ async fn decide(
             if let Kept::New(id) = kept {
                 let decision = stored::get(tx, id)?
                     .ok_or_else(|| Error::not_found("the decision just recorded"))?;
-                crate::webhook::queue_decision(tx, &decision, request.staff_email.as_deref(), &request.data, now)?;
+                crate::webhook::queue_decision(
+                    tx,
+                    &decision,
+                    request.staff_email.as_deref(),
+                    &request.data,
+                    now,
+                )?;
             }
             Ok::<_, Error>(kept)
         })
@@ -388,7 +406,9 @@ async fn decide(
     }
     match updated {
         Ok(()) => format!("{decision} by {decided_by}"),
-        Err(error) => format!("{decision} by {decided_by}; the message still shows its buttons: {error}"),
+        Err(error) => {
+            format!("{decision} by {decided_by}; the message still shows its buttons: {error}")
+        }
     }
 }
 
@@ -460,8 +480,12 @@ async fn show_decision(
         .db()?
         .read(|conn| outbox::payload(conn, request.outbox_id).map_err(Error::from))?
         .ok_or_else(|| Error::not_found("the approval message"))?;
-    let posted: Message = serde_json::from_str(&posted)
-        .map_err(|e| Error::invalid("payload", format!("the stored message cannot be read ({e})")))?;
+    let posted: Message = serde_json::from_str(&posted).map_err(|e| {
+        Error::invalid(
+            "payload",
+            format!("the stored message cannot be read ({e})"),
+        )
+    })?;
     let message = decided_message(
         &posted,
         decision,
@@ -578,7 +602,10 @@ impl From<stored::Decision> for DecisionView {
 /// Decisions newest first, `limit` at most (1 to 1,000).
 pub fn list(profile: &Profile, limit: u32) -> Result<Vec<DecisionView>> {
     if !(1..=1_000).contains(&limit) {
-        return Err(Error::invalid("limit", "Say how many decisions, from 1 to 1000."));
+        return Err(Error::invalid(
+            "limit",
+            "Say how many decisions, from 1 to 1000.",
+        ));
     }
     let rows = profile
         .db()?
@@ -601,8 +628,10 @@ mod tests {
     fn posted(link: bool) -> Message {
         let mut elements: Vec<Value> = buttons("vac-1").into();
         if link {
-            elements.push(json!({"type": "button", "action_id": "open_link", "url": "https://x.example/1",
-                "text": {"type": "plain_text", "text": "Open request"}}));
+            elements.push(
+                json!({"type": "button", "action_id": "open_link", "url": "https://x.example/1",
+                "text": {"type": "plain_text", "text": "Open request"}}),
+            );
         }
         Message {
             text: "Jane requested vacation".into(),
@@ -623,13 +652,29 @@ mod tests {
         assert_eq!(actions.as_array().unwrap().len(), 1);
         assert_eq!(actions[0]["action_id"], "open_link");
         let line = message.blocks[2]["text"]["text"].as_str().unwrap();
-        assert!(line.starts_with(":white_check_mark: *Approved* by Tom &lt;Boss&gt; on <!date^1796551200^"), "{line}");
-        assert!(message.text.ends_with("(approved by Tom <Boss>)"), "{}", message.text);
+        assert!(
+            line.starts_with(
+                ":white_check_mark: *Approved* by Tom &lt;Boss&gt; on <!date^1796551200^"
+            ),
+            "{line}"
+        );
+        assert!(
+            message.text.ends_with("(approved by Tom <Boss>)"),
+            "{}",
+            message.text
+        );
     }
 
     #[test]
     fn a_rejection_without_a_link_drops_the_block_and_says_why() {
-        let message = decided_message(&posted(false), "rejected", "Tom", Some("Short <staffed>"), 0, "UTC");
+        let message = decided_message(
+            &posted(false),
+            "rejected",
+            "Tom",
+            Some("Short <staffed>"),
+            0,
+            "UTC",
+        );
         assert_eq!(message.blocks.len(), 2);
         assert!(message.blocks.iter().all(|b| b["block_id"] != BLOCK_ID));
         let line = message.blocks[1]["text"]["text"].as_str().unwrap();
@@ -648,10 +693,16 @@ mod tests {
         });
         let (click, reason) = submission(&payload).unwrap();
         assert_eq!(reason, "busy");
-        assert_eq!(click, Click {
-            team_id: "T1".into(), user_id: "U2".into(), channel_id: "D1".into(),
-            message_ts: "1.2".into(), event_key: "vac-1".into(),
-        });
+        assert_eq!(
+            click,
+            Click {
+                team_id: "T1".into(),
+                user_id: "U2".into(),
+                channel_id: "D1".into(),
+                message_ts: "1.2".into(),
+                event_key: "vac-1".into(),
+            }
+        );
         let other = json!({"view": {"callback_id": "something_else"}});
         assert!(submission(&other).is_none());
     }

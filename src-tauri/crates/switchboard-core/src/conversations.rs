@@ -63,7 +63,9 @@ pub fn set_file_types(profile: &Profile, types: &[String]) -> Result<Vec<String>
         if !valid {
             return Err(Error::invalid(
                 "file_types",
-                format!("{raw:?} is not a file type: use a short type such as pdf or png, or a MIME type such as image/* or application/pdf."),
+                format!(
+                    "{raw:?} is not a file type: use a short type such as pdf or png, or a MIME type such as image/* or application/pdf."
+                ),
             ));
         }
         if !clean.contains(&t) {
@@ -199,7 +201,9 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
                 "Hi! Your Slack account is not linked to a staff member in Switchboard yet, so no one can read this here. Ask {ask} to link you (Switchboard → Staff → your name → Link), or to let you *Sign in with Slack* there; then write again."
             ),
         )?;
-        return Ok(format!("answered: {user_id} is not linked to a staff member"));
+        return Ok(format!(
+            "answered: {user_id} is not linked to a staff member"
+        ));
     };
     let allowed = file_types(profile)?;
     let files: Vec<FileView> = event["files"]
@@ -207,7 +211,11 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
         .into_iter()
         .flatten()
         .map(|f| {
-            let name = f["name"].as_str().or(f["title"].as_str()).unwrap_or("file").to_owned();
+            let name = f["name"]
+                .as_str()
+                .or(f["title"].as_str())
+                .unwrap_or("file")
+                .to_owned();
             let filetype = text_of(&f["filetype"]);
             let mimetype = text_of(&f["mimetype"]);
             FileView {
@@ -268,7 +276,11 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
             "Sorry, Switchboard does not take {}: it accepts only {}. Your message{} reached your manager; send the file another way, or as one of those types.",
             names.join(", "),
             describe(&allowed),
-            if text.trim().is_empty() { "'s other parts" } else { "" },
+            if text.trim().is_empty() {
+                "'s other parts"
+            } else {
+                ""
+            },
         ),
     )?;
     Ok(format!(
@@ -523,7 +535,12 @@ mod tests {
         assert!(accepts(&allowed, "photo.heic", "heic", "image/heic"));
         assert!(accepts(&allowed, "scan.PDF", "pdf", "application/pdf"));
         assert!(!accepts(&allowed, "tools.zip", "zip", "application/zip"));
-        assert!(!accepts(&allowed, "run.exe", "binary", "application/octet-stream"));
+        assert!(!accepts(
+            &allowed,
+            "run.exe",
+            "binary",
+            "application/octet-stream"
+        ));
         assert_eq!(describe(&allowed), "images and PDF");
     }
 

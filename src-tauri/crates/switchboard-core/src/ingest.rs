@@ -591,7 +591,11 @@ pub(crate) fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
 }
 
 /// [`time_zone`], counted at most every [`crate::profile::TIME_ZONE_TTL`] per workspace.
-pub(crate) fn cached_time_zone(profile: &Profile, conn: &Connection, team_id: &str) -> Result<String> {
+pub(crate) fn cached_time_zone(
+    profile: &Profile,
+    conn: &Connection,
+    team_id: &str,
+) -> Result<String> {
     use crate::profile::{TIME_ZONE_TTL, lock};
     if let Some((zone, at)) = lock(&profile.time_zones).get(team_id)
         && at.elapsed() < TIME_ZONE_TTL

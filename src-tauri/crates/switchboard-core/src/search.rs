@@ -132,7 +132,13 @@ pub fn parse(filter: &str, now: i64) -> std::result::Result<Vec<Term>, FilterErr
                     message: format!("expected a value after {name}: (e.g. {})", example(&name)),
                 });
             }
-            terms.push(field(&name.to_lowercase(), value.trim(), at, start + 1, now)?);
+            terms.push(field(
+                &name.to_lowercase(),
+                value.trim(),
+                at,
+                start + 1,
+                now,
+            )?);
             continue;
         }
         if is_compare {
@@ -341,8 +347,8 @@ pub struct Found {
 
 /// Runs `filter`.
 pub fn search(profile: &Profile, filter: &str) -> Result<Found> {
-    let terms = parse(filter, profile.now_ms())
-        .map_err(|e| Error::invalid("filter", e.to_string()))?;
+    let terms =
+        parse(filter, profile.now_ms()).map_err(|e| Error::invalid("filter", e.to_string()))?;
     if terms.is_empty() {
         return Err(Error::invalid(
             "filter",
@@ -430,7 +436,12 @@ fn find_events(
                 filter.kinds = if filter.kinds.is_empty() {
                     ids
                 } else {
-                    filter.kinds.iter().filter(|k| ids.contains(k)).cloned().collect()
+                    filter
+                        .kinds
+                        .iter()
+                        .filter(|k| ids.contains(k))
+                        .cloned()
+                        .collect()
                 };
                 if filter.kinds.is_empty() {
                     return Ok((Vec::new(), 0, 0));

@@ -55,7 +55,10 @@ pub async fn settings(profile: &Profile) -> Result<WebhookSettings> {
         .db()?
         .read(|conn| settings::get::<String>(conn, URL_SETTING).map_err(Error::from))?;
     let has_secret = matches!(
-        profile.secrets().get(SecretKey::app(SecretKind::WebhookSecret)).await,
+        profile
+            .secrets()
+            .get(SecretKey::app(SecretKind::WebhookSecret))
+            .await,
         Ok(Some(_))
     );
     Ok(WebhookSettings { url, has_secret })
@@ -109,7 +112,11 @@ pub async fn set(
     url: Option<&str>,
     rotate_secret: bool,
 ) -> Result<WebhookChange> {
-    let url = url.map(str::trim).filter(|u| !u.is_empty()).map(check_url).transpose()?;
+    let url = url
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(check_url)
+        .transpose()?;
     let key = SecretKey::app(SecretKind::WebhookSecret);
     let kept = profile.secrets().get(key.clone()).await?;
     let new_secret = if rotate_secret || (url.is_some() && kept.is_none()) {
@@ -252,7 +259,11 @@ fn client() -> &'static reqwest::Client {
         reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION"), " (decisions webhook)"))
+            .user_agent(concat!(
+                "Switchboard/",
+                env!("CARGO_PKG_VERSION"),
+                " (decisions webhook)"
+            ))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default()
@@ -269,10 +280,9 @@ pub async fn send(profile: &Profile, claimed: &Claimed) -> Attempted {
         error,
         maybe_sent: false,
     };
-    let url = match profile
-        .db()
-        .and_then(|db| db.read(|conn| settings::get::<String>(conn, URL_SETTING).map_err(Error::from)))
-    {
+    let url = match profile.db().and_then(|db| {
+        db.read(|conn| settings::get::<String>(conn, URL_SETTING).map_err(Error::from))
+    }) {
         Ok(Some(url)) => url,
         Ok(None) => {
             return Attempted::Failed {
@@ -333,12 +343,20 @@ pub async fn send(profile: &Profile, claimed: &Claimed) -> Attempted {
             };
             retry(
                 &format!("http_{}", status.as_u16()),
-                format!("The webhook at {url} answered {status}{said}; Switchboard tries again until it accepts the call."),
+                format!(
+                    "The webhook at {url} answered {status}{said}; Switchboard tries again until it accepts the call."
+                ),
             )
         }
         Err(error) => retry(
-            if error.is_timeout() { "timeout" } else { "unreachable" },
-            format!("The webhook at {url} could not be reached ({error}); Switchboard tries again until it answers."),
+            if error.is_timeout() {
+                "timeout"
+            } else {
+                "unreachable"
+            },
+            format!(
+                "The webhook at {url} could not be reached ({error}); Switchboard tries again until it answers."
+            ),
         ),
     }
 }
@@ -362,7 +380,12 @@ mod tests {
         assert!(check_url("https://app.example.com/hooks").is_ok());
         assert!(check_url("http://127.0.0.1:9000/x").is_ok());
         assert!(check_url("http://localhost/x").is_ok());
-        for bad in ["http://app.example.com/x", "ftp://x.example", "not a url", "https://u:p@x.example/"] {
+        for bad in [
+            "http://app.example.com/x",
+            "ftp://x.example",
+            "not a url",
+            "https://u:p@x.example/",
+        ] {
             let error = check_url(bad).unwrap_err().to_string();
             assert!(!error.is_empty(), "{bad}");
         }

@@ -229,9 +229,9 @@ async fn every_envelope_is_acknowledged_in_time_and_handled_once_across_drops_an
     }
     let outcomes = switchboard_core::inbound::recent(&world.profile, 100).unwrap();
     assert!(
-        outcomes
-            .iter()
-            .all(|o| o.outcome.as_deref().is_some_and(|t| t.starts_with("kept"))),
+        outcomes.iter().all(|o| o.outcome.as_deref().is_some_and(
+            |t| t.starts_with("answered: ") && t.ends_with("is not linked to a staff member")
+        )),
         "{outcomes:?}"
     );
     assert_eq!(world.profile.socket_status().state, SocketState::Connected);
@@ -632,7 +632,9 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
     )
     .await
     .unwrap();
-    let secret = change.new_secret.expect("a secret is made with the first URL");
+    let secret = change
+        .new_secret
+        .expect("a secret is made with the first URL");
 
     // Approve: the message shows the decision and loses its buttons.
     let (channel, ts) = request_vacation(&t, "vac-approve").await;
@@ -647,15 +649,27 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
     assert_eq!(ids, ["approval.approve", "approval.reject", "open_link"]);
     let answer = click(&t, &t.olga, &channel, &ts, "approval.approve").await;
     assert_eq!(answer["ok"], true, "acknowledged in time: {answer}");
-    until("approved", async || decision_of(&t, "vac-approve").is_some_and(|d| d.message_updated)).await;
+    until("approved", async || {
+        decision_of(&t, "vac-approve").is_some_and(|d| d.message_updated)
+    })
+    .await;
     let decided = decision_of(&t, "vac-approve").unwrap();
-    assert_eq!((decided.decision.as_str(), decided.decided_by.as_str()), ("approved", "Olga Owner"));
+    assert_eq!(
+        (decided.decision.as_str(), decided.decided_by.as_str()),
+        ("approved", "Olga Owner")
+    );
     assert_eq!(decided.staff.as_deref(), Some("sam@example.com"));
     let updated = message(&t, &channel, &ts).await;
     let shown = updated["blocks"].to_string();
-    assert!(!shown.contains("approval.approve") && !shown.contains("approval.reject"), "{shown}");
+    assert!(
+        !shown.contains("approval.approve") && !shown.contains("approval.reject"),
+        "{shown}"
+    );
     assert!(shown.contains("open_link"), "the link stays: {shown}");
-    assert!(shown.contains("*Approved* by Olga Owner on <!date^"), "{shown}");
+    assert!(
+        shown.contains("*Approved* by Olga Owner on <!date^"),
+        "{shown}"
+    );
 
     // A double click: both clicks reach Switchboard before the buttons are gone; one decides.
     let (channel2, ts2) = request_vacation(&t, "vac-double").await;
@@ -663,19 +677,35 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         click(&t, &t.olga, &channel2, &ts2, "approval.approve"),
         click(&t, &t.olga, &channel2, &ts2, "approval.approve"),
     );
-    assert_eq!((a["ok"].clone(), b["ok"].clone()), (json!(true), json!(true)));
+    assert_eq!(
+        (a["ok"].clone(), b["ok"].clone()),
+        (json!(true), json!(true))
+    );
     until("the second click refused", async || {
-        responses(&t).await.iter().any(|r| r.contains("already approved by Olga Owner"))
+        responses(&t)
+            .await
+            .iter()
+            .any(|r| r.contains("already approved by Olga Owner"))
     })
     .await;
     let decisions = switchboard_core::approvals::list(&t.world.profile, 100).unwrap();
-    assert_eq!(decisions.iter().filter(|d| d.request_id == "vac-double").count(), 1);
+    assert_eq!(
+        decisions
+            .iter()
+            .filter(|d| d.request_id == "vac-double")
+            .count(),
+        1
+    );
 
     // Reject: a form asks why; an empty reason keeps it open, a reason is recorded and shown.
     let (channel3, ts3) = request_vacation(&t, "vac-reject").await;
     click(&t, &t.olga, &channel3, &ts3, "approval.reject").await;
     until("the form is open", async || {
-        t.world.inspect("views").await["views"].as_array().unwrap().len() == 1
+        t.world.inspect("views").await["views"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 1
     })
     .await;
     let empty = t
@@ -695,13 +725,22 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         )
         .await;
     assert_eq!(submitted["ok"], true, "{submitted}");
-    assert!(submitted["response"].get("response_action").is_none(), "{submitted}");
-    until("rejected", async || decision_of(&t, "vac-reject").is_some_and(|d| d.message_updated)).await;
+    assert!(
+        submitted["response"].get("response_action").is_none(),
+        "{submitted}"
+    );
+    until("rejected", async || {
+        decision_of(&t, "vac-reject").is_some_and(|d| d.message_updated)
+    })
+    .await;
     let rejected = decision_of(&t, "vac-reject").unwrap();
     assert_eq!(rejected.decision, "rejected");
     assert_eq!(rejected.reason.as_deref(), Some("Short-staffed that week"));
     let shown = message(&t, &channel3, &ts3).await["blocks"].to_string();
-    assert!(shown.contains("*Rejected* by Olga Owner") && shown.contains("Short-staffed that week"), "{shown}");
+    assert!(
+        shown.contains("*Rejected* by Olga Owner") && shown.contains("Short-staffed that week"),
+        "{shown}"
+    );
 
     // Someone who is not the approver: Olga's requests go to a channel Eve is in.
     let public: String = t
@@ -718,13 +757,19 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
             .map_err(switchboard_store::Error::from)
         })
         .unwrap();
-    let olga_id = switchboard_core::staff::find(&t.world.profile, "olga@example.com").unwrap().id;
-    switchboard_core::staff::set_dm_target(&t.world.profile, olga_id, &t.team, Some(&public)).unwrap();
+    let olga_id = switchboard_core::staff::find(&t.world.profile, "olga@example.com")
+        .unwrap()
+        .id;
+    switchboard_core::staff::set_dm_target(&t.world.profile, olga_id, &t.team, Some(&public))
+        .unwrap();
     let bot = t.world.workspace(&t.team).bot_user_id.unwrap();
     for member in [&t.eve, &t.olga, &bot] {
         let added = t
             .world
-            .control("channels/update", json!({"channel": public, "add_member": member}))
+            .control(
+                "channels/update",
+                json!({"channel": public, "add_member": member}),
+            )
             .await;
         assert_eq!(added["ok"], true, "{added}");
     }
@@ -733,12 +778,18 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
     let eve_click = click(&t, &t.eve, &channel4, &ts4, "approval.approve").await;
     assert_eq!(eve_click["ok"], true, "{eve_click}");
     until("Eve refused", async || {
-        responses(&t).await.iter().any(|r| r.contains("Only Olga Owner, who was asked to approve"))
+        responses(&t)
+            .await
+            .iter()
+            .any(|r| r.contains("Only Olga Owner, who was asked to approve"))
     })
     .await;
     assert!(decision_of(&t, "vac-wrong-person").is_none());
     let still = message(&t, &channel4, &ts4).await["blocks"].to_string();
-    assert!(still.contains("approval.approve"), "the buttons stay for Olga: {still}");
+    assert!(
+        still.contains("approval.approve"),
+        "the buttons stay for Olga: {still}"
+    );
 
     // The business application comes back: every decision arrives exactly once, signed.
     assert!(
@@ -767,7 +818,10 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         let body: Value = serde_json::from_str(body).unwrap();
         assert_eq!(body["type"], "approval.decided");
         assert_eq!(body["decided_by"]["email"], "olga@example.com");
-        requests.push((body["request"]["id"].as_str().unwrap().to_owned(), body["decision"].as_str().unwrap().to_owned()));
+        requests.push((
+            body["request"]["id"].as_str().unwrap().to_owned(),
+            body["decision"].as_str().unwrap().to_owned(),
+        ));
     }
     requests.sort();
     assert_eq!(
@@ -779,7 +833,11 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         ]
     );
     for key in ["vac-approve", "vac-double", "vac-reject"] {
-        assert_eq!(decision_of(&t, key).unwrap().webhook_state.as_deref(), Some("sent"), "{key}");
+        assert_eq!(
+            decision_of(&t, key).unwrap().webhook_state.as_deref(),
+            Some("sent"),
+            "{key}"
+        );
     }
     server.abort();
     t.supervisor.shutdown().await;
@@ -788,114 +846,218 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
 #[tokio::test]
 async fn search_answers_privately_and_says_where_a_filter_goes_wrong() {
     let t = team().await;
-    for (id, client, amount) in [("inv-1", "Acme Ltd", "1250.00"), ("inv-2", "Globex GmbH", "300.00")] {
+    for (id, client, amount) in [
+        ("inv-1", "Acme Ltd", "1250.00"),
+        ("inv-2", "Globex GmbH", "300.00"),
+    ] {
         let incoming: switchboard_core::catalog::IncomingEvent = serde_json::from_value(json!({
             "id": id, "kind": "invoice.sent", "occurred_at": "2026-12-06T09:00:00Z",
             "data": {"number": id, "client": client, "amount": amount, "currency": "EUR",
                      "due_date": "2026-12-20"},
         }))
         .unwrap();
-        switchboard_core::ingest::receive(&t.world.profile, incoming, switchboard_core::ingest::Source::Cli)
-            .unwrap();
+        switchboard_core::ingest::receive(
+            &t.world.profile,
+            incoming,
+            switchboard_core::ingest::Source::Cli,
+        )
+        .unwrap();
     }
-    let dm_channel = t.world.control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "hi"})).await["channel"]
+    let dm_channel = t
+        .world
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": t.sam, "text": "hi"}),
+        )
+        .await["channel"]
         .as_str()
         .unwrap()
         .to_owned();
-    let found = slash(&t.world, &t.team, &t.sam, &dm_channel, r#"search kind:invoice.* client:"Acme Ltd" amount>1000 since:7d"#).await;
-    assert!(found.contains("*Recent events* (1 of 1") && found.contains("`inv-1`"), "{found}");
-    let none = slash(&t.world, &t.team, &t.sam, &dm_channel, "search kind:invoices amount>5000").await;
-    assert!(none.starts_with("Nothing matches"), "{none}");
-    let bad = slash(&t.world, &t.team, &t.sam, &dm_channel, "search kind:invoice.* amount>lots").await;
+    let found = slash(
+        &t.world,
+        &t.team,
+        &t.sam,
+        &dm_channel,
+        r#"search kind:invoice.* client:"Acme Ltd" amount>1000 since:7d"#,
+    )
+    .await;
     assert!(
-        bad.contains("at character 23: expected a number after amount>") && bad.contains("search FILTER"),
+        found.contains("*Recent events* (1 of 1") && found.contains("`inv-1`"),
+        "{found}"
+    );
+    let none = slash(
+        &t.world,
+        &t.team,
+        &t.sam,
+        &dm_channel,
+        "search kind:invoices amount>5000",
+    )
+    .await;
+    assert!(none.starts_with("Nothing matches"), "{none}");
+    let bad = slash(
+        &t.world,
+        &t.team,
+        &t.sam,
+        &dm_channel,
+        "search kind:invoice.* amount>lots",
+    )
+    .await;
+    assert!(
+        bad.contains("at character 23: expected a number after amount>")
+            && bad.contains("search FILTER"),
         "{bad}"
     );
     let unknown = slash(&t.world, &t.team, &t.sam, &dm_channel, "search colour:red").await;
-    assert!(unknown.contains("at character 1: expected a field"), "{unknown}");
+    assert!(
+        unknown.contains("at character 1: expected a field"),
+        "{unknown}"
+    );
     t.supervisor.shutdown().await;
 }
 
 #[tokio::test]
 async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
     let t = team().await;
-    let sam_id = switchboard_core::staff::find(&t.world.profile, "sam@example.com").unwrap().id;
+    let sam_id = switchboard_core::staff::find(&t.world.profile, "sam@example.com")
+        .unwrap()
+        .id;
     let said = t
         .world
-        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "Can I swap Friday?"}))
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": t.sam, "text": "Can I swap Friday?"}),
+        )
         .await;
     let dm_channel = said["channel"].as_str().unwrap().to_owned();
     until("kept", async || {
-        switchboard_core::conversations::unread(&t.world.profile).unwrap().first().is_some_and(|u| u.count == 1)
+        switchboard_core::conversations::unread(&t.world.profile)
+            .unwrap()
+            .first()
+            .is_some_and(|u| u.count == 1)
     })
     .await;
     let unread = switchboard_core::conversations::unread(&t.world.profile).unwrap();
-    assert_eq!((unread[0].staff_id, unread[0].name.as_str()), (sam_id, "Sam Staff"));
+    assert_eq!(
+        (unread[0].staff_id, unread[0].name.as_str()),
+        (sam_id, "Sam Staff")
+    );
 
     // Files: a PDF is taken, a zip is refused with the types that are.
     t.world
-        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "Here is the form",
-                                     "file_name": "form.pdf"}))
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": t.sam, "text": "Here is the form",
+                                     "file_name": "form.pdf"}),
+        )
         .await;
     t.world
-        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "",
-                                     "file_name": "tools.zip"}))
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": t.sam, "text": "",
+                                     "file_name": "tools.zip"}),
+        )
         .await;
     until("three kept", async || {
-        switchboard_core::conversations::unread(&t.world.profile).unwrap().first().is_some_and(|u| u.count == 3)
+        switchboard_core::conversations::unread(&t.world.profile)
+            .unwrap()
+            .first()
+            .is_some_and(|u| u.count == 3)
     })
     .await;
-    let lines = switchboard_core::conversations::thread(&t.world.profile, sam_id, None, 50).unwrap();
+    let lines =
+        switchboard_core::conversations::thread(&t.world.profile, sam_id, None, 50).unwrap();
     let incoming: Vec<_> = lines.iter().filter(|l| l.direction == "in").collect();
     assert_eq!(incoming.len(), 3);
     assert_eq!(incoming[0].files[0].name, "tools.zip");
     assert!(!incoming[0].files[0].accepted);
     assert!(incoming[1].files[0].accepted);
     let texts = |messages: &Value| -> Vec<String> {
-        messages["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap_or_default().to_owned()).collect()
+        messages["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
     };
     until("the refusal is in Sam's DM", async || {
-        texts(&t.world.inspect(&format!("messages?channel={dm_channel}")).await)
-            .iter()
-            .any(|m| m.contains("does not take *tools.zip*: it accepts only images and PDF"))
+        texts(
+            &t.world
+                .inspect(&format!("messages?channel={dm_channel}"))
+                .await,
+        )
+        .iter()
+        .any(|m| m.contains("does not take *tools.zip*: it accepts only images and PDF"))
     })
     .await;
 
     // The manager answers: the reply goes through the outbox into the same DM.
-    let sent = switchboard_core::conversations::reply(&t.world.profile, sam_id, "Yes, swap it.", Some("Olga Owner"), None).unwrap();
+    let sent = switchboard_core::conversations::reply(
+        &t.world.profile,
+        sam_id,
+        "Yes, swap it.",
+        Some("Olga Owner"),
+        None,
+    )
+    .unwrap();
     assert_eq!(sent.outcome, "queued", "{sent:?}");
     until("the answer is in Sam's DM", async || {
-        texts(&t.world.inspect(&format!("messages?channel={dm_channel}")).await)
-            .iter()
-            .any(|m| m.contains("Yes, swap it."))
+        texts(
+            &t.world
+                .inspect(&format!("messages?channel={dm_channel}"))
+                .await,
+        )
+        .iter()
+        .any(|m| m.contains("Yes, swap it."))
     })
     .await;
-    assert!(switchboard_core::conversations::unread(&t.world.profile).unwrap().is_empty(), "answering reads");
-    let lines = switchboard_core::conversations::thread(&t.world.profile, sam_id, None, 50).unwrap();
+    assert!(
+        switchboard_core::conversations::unread(&t.world.profile)
+            .unwrap()
+            .is_empty(),
+        "answering reads"
+    );
+    let lines =
+        switchboard_core::conversations::thread(&t.world.profile, sam_id, None, 50).unwrap();
     assert_eq!(lines[0].direction, "out");
 
     // Someone not linked is told how to get linked; nothing is kept for them.
     let stranger = add_user(&t.world, &t.team, "stranger", "stranger@example.com").await;
     let said = t
         .world
-        .control("socket/dm", json!({"team_id": t.team, "user_id": stranger, "text": "hello?"}))
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": stranger, "text": "hello?"}),
+        )
         .await;
     let stranger_dm = said["channel"].as_str().unwrap().to_owned();
     until("the stranger is told how to get linked", async || {
-        texts(&t.world.inspect(&format!("messages?channel={stranger_dm}")).await)
-            .iter()
-            .any(|m| m.contains("not linked to a staff member") && m.contains("Olga Owner"))
+        texts(
+            &t.world
+                .inspect(&format!("messages?channel={stranger_dm}"))
+                .await,
+        )
+        .iter()
+        .any(|m| m.contains("not linked to a staff member") && m.contains("Olga Owner"))
     })
     .await;
     // A redelivered DM is kept once.
     t.world
-        .control("socket/dm", json!({"team_id": t.team, "user_id": t.sam, "text": "twice?", "duplicate": true}))
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": t.sam, "text": "twice?", "duplicate": true}),
+        )
         .await;
     until("kept once", async || {
-        switchboard_core::conversations::unread(&t.world.profile).unwrap().first().is_some_and(|u| u.count == 1)
+        switchboard_core::conversations::unread(&t.world.profile)
+            .unwrap()
+            .first()
+            .is_some_and(|u| u.count == 1)
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(switchboard_core::conversations::unread(&t.world.profile).unwrap()[0].count, 1);
+    assert_eq!(
+        switchboard_core::conversations::unread(&t.world.profile).unwrap()[0].count,
+        1
+    );
     t.supervisor.shutdown().await;
 }

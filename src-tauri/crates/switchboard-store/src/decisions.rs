@@ -93,12 +93,7 @@ pub fn record(conn: &Connection, decision: &NewDecision<'_>) -> Result<Kept> {
 }
 
 /// Records how updating the decided message went: `error` None = it shows the decision now.
-pub fn message_updated(
-    conn: &Connection,
-    id: i64,
-    error: Option<&str>,
-    now: i64,
-) -> Result<()> {
+pub fn message_updated(conn: &Connection, id: i64, error: Option<&str>, now: i64) -> Result<()> {
     conn.prepare_cached(
         "UPDATE decision SET message_updated_at = CASE WHEN ?2 IS NULL THEN ?3 END,
              message_error = ?2
@@ -183,9 +178,8 @@ pub fn list(conn: &Connection, since: Option<i64>, limit: u32) -> Result<Vec<Dec
 /// The decisions about the requests `event_ids` (for a member's message history).
 pub fn for_events(conn: &Connection, event_ids: &[i64]) -> Result<Vec<Decision>> {
     let ids = serde_json::to_string(event_ids).unwrap_or_else(|_| "[]".into());
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE d.event_id IN (SELECT value FROM json_each(?1))"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} {FROM} WHERE d.event_id IN (SELECT value FROM json_each(?1))");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map([ids], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

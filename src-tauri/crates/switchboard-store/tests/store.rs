@@ -151,6 +151,7 @@ fn schema_holds_the_whole_domain_model() {
         [
             "app_setting",
             "audit_log",
+            "decision",
             "delivery_attempt",
             "directory_sync",
             "escalation_rule",
@@ -165,12 +166,14 @@ fn schema_holds_the_whole_domain_model() {
             "slack_channel",
             "slack_user",
             "staff",
+            "staff_message",
             "staff_slack_link",
             "template",
             "workspace",
         ],
         "design.md's domain model, one table each, plus app settings, resumable syncs, and \
-         delivery's record (routes, attempts, threads), and what Slack sent over Socket Mode"
+         delivery's record (routes, attempts, threads), what Slack sent over Socket Mode, decisions \
+         made with its buttons and what staff wrote to the app"
     );
 }
 

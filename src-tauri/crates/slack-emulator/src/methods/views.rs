@@ -54,7 +54,9 @@ fn check_view(view: &Value) -> Result<(), ApiError> {
         .as_array()
         .ok_or_else(|| invalid("must provide an array [json-pointer:/view/blocks]"))?;
     if blocks.is_empty() || blocks.len() > 100 {
-        return Err(invalid("must hold 1 to 100 blocks [json-pointer:/view/blocks]"));
+        return Err(invalid(
+            "must hold 1 to 100 blocks [json-pointer:/view/blocks]",
+        ));
     }
     let has_input = blocks.iter().any(|b| b["type"] == "input");
     if has_input && view["submit"].is_null() {
@@ -62,11 +64,18 @@ fn check_view(view: &Value) -> Result<(), ApiError> {
             "a view with input blocks needs a submit button [json-pointer:/view/submit]",
         ));
     }
-    if view["private_metadata"].as_str().is_some_and(|m| m.len() > 3_000) {
-        return Err(invalid("must be at most 3000 characters [json-pointer:/view/private_metadata]"));
+    if view["private_metadata"]
+        .as_str()
+        .is_some_and(|m| m.len() > 3_000)
+    {
+        return Err(invalid(
+            "must be at most 3000 characters [json-pointer:/view/private_metadata]",
+        ));
     }
     if view["callback_id"].as_str().is_some_and(|c| c.len() > 255) {
-        return Err(invalid("must be at most 255 characters [json-pointer:/view/callback_id]"));
+        return Err(invalid(
+            "must be at most 255 characters [json-pointer:/view/callback_id]",
+        ));
     }
     Ok(())
 }
