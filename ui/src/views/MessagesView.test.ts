@@ -21,6 +21,11 @@ const backend = vi.hoisted(() => {
   const state = {
     members: [member(1, "Ann Lee", true, "Connected to Slack as @ann in Acme"), member(2, "Nia None", false, "Not linked to a Slack user")],
     calls: [] as { command: string; args: Record<string, unknown> }[],
+    unread: [{ staffId: 1, name: "Ann Lee", count: 2, newestAt: 2 }],
+    conversation: [
+      { direction: "in", id: 2, at: 2, text: "", files: [{ name: "tools.zip", size: 2048, filetype: "zip", accepted: false }], kind: null, state: null, error: null, permalink: null, readAt: null },
+      { direction: "in", id: 1, at: 1, text: "Can I swap Friday?", files: [], kind: null, state: null, error: null, permalink: null, readAt: null },
+    ] as Record<string, unknown>[],
     failNext: false,
   };
   const invoke = async (command: string, args: Record<string, unknown> = {}) => {
@@ -53,6 +58,21 @@ const backend = vi.hoisted(() => {
         return { eventId: 7, id: (args.message as { id: string }).id, staffId: 1, recipient: "Ann Lee", outcome: "queued", reason: "direct_message", sentence: "", outboxId: 3, sender: "Mara Boss", duplicate: false };
       case "timeline":
         return { entries: [], next: null };
+      case "staff_member":
+        return { member: state.members.find((m) => m.id === args.id) };
+      case "unread_conversations":
+        return state.unread;
+      case "conversation":
+        return args.staffId === 1 ? state.conversation : [];
+      case "mark_conversation_read":
+        state.unread = [];
+        return 1;
+      case "reply_to_staff":
+        state.conversation = [
+          { direction: "out", id: 9, at: 3, text: String(args.text), files: [], kind: "message.direct", state: "pending", error: null, permalink: null, readAt: null },
+          ...state.conversation,
+        ];
+        return { eventId: 8, id: String(args.id), staffId: 1, recipient: "Ann Lee", outcome: "queued", reason: "direct_message", sentence: "Queued for Ann Lee's direct messages.", outboxId: 9, sender: "Mara Boss", duplicate: false };
       default:
         throw { code: "invalid_input", message: `no command ${command}`, field: null, teamId: null };
     }
@@ -130,5 +150,28 @@ describe("the Messages view", () => {
     const [failed, again] = sends();
     expect(again!.id, "a retry is the same message").toBe(failed!.id);
     expect(again).toMatchObject({ purpose: "text", text: "Please add Friday", sender: "Jane Doe", fields: {} });
+  });
+});
+
+describe("a staff member's conversation", () => {
+  it("opens from the unread list, marks it read, shows refused files and sends the answer", async () => {
+    backend.state.unread = [{ staffId: 1, name: "Ann Lee", count: 2, newestAt: 2 }];
+    const { conversationsState } = await import("../lib/conversations.svelte");
+    await conversationsState.load();
+    render(MessagesView, { onnavigate: vi.fn() });
+    await fireEvent.click(await screen.findByTestId("unread-member"));
+    const lines = await screen.findAllByTestId("conversation-line");
+    expect(lines.map((l) => l.textContent)).toEqual([
+      expect.stringContaining("Can I swap Friday?"),
+      expect.stringContaining("tools.zip 2 KB · refused: not an accepted type"),
+    ]);
+    await waitFor(() => expect(backend.state.calls.some((c) => c.command === "mark_conversation_read" && c.args.staffId === 1)).toBe(true));
+    await fireEvent.input(screen.getByTestId("conversation-answer"), { target: { value: "Yes, swap it." } });
+    await fireEvent.click(screen.getByTestId("conversation-send"));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Queued for Ann Lee"));
+    const reply = backend.state.calls.find((c) => c.command === "reply_to_staff")!;
+    expect(reply.args).toMatchObject({ staffId: 1, text: "Yes, swap it." });
+    expect(String(reply.args.id)).toMatch(/^reply-/);
+    await waitFor(() => expect(screen.getAllByTestId("conversation-line").at(-1)!.textContent).toContain("Yes, swap it."));
   });
 });
