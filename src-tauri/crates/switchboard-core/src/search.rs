@@ -254,7 +254,7 @@ fn field(
             } else if let Ok(kind) = value.parse::<EventKind>() {
                 vec![kind]
             } else {
-                crate::channels::parse_kinds(&[value.clone()]).unwrap_or_default()
+                crate::channels::parse_kinds(std::slice::from_ref(&value)).unwrap_or_default()
             };
             if kinds.is_empty() {
                 return Err(error(format!(
