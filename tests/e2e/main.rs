@@ -11,6 +11,7 @@ mod keyring;
 mod routing;
 mod socket;
 mod staff;
+mod talk_back;
 mod workspaces;
 
 use fantoccini::key::Key;

@@ -71,6 +71,7 @@ fn explain(scope: &str) -> &'static str {
         "channels:history" => "View messages in public channels",
         "groups:history" => "View messages in private channels it has been added to",
         "im:history" => "View messages in direct messages",
+        "mpim:history" => "View messages in group direct messages it has been added to",
         "im:write" => "Start direct messages with people",
         "commands" => "Add shortcuts and/or slash commands that people can use",
         "files:read" => "View files shared in channels and conversations that it has been added to",

@@ -37,6 +37,7 @@ pub const BOT_SCOPES: &[&str] = &[
     "groups:read",
     "im:history",
     "im:write",
+    "mpim:history",
     "team:read",
     "users:read",
     "users:read.email",

@@ -794,6 +794,10 @@ pub struct DmBody {
     /// Deliver the envelope once more after its ack, as when an ack is lost.
     #[serde(default)]
     duplicate: bool,
+    /// Others in a group direct message with the person and the app (`message.mpim`); none:
+    /// the app's 1:1 DM (`message.im`).
+    #[serde(default)]
+    group_with: Vec<String>,
     app_id: Option<String>,
 }
 
@@ -822,7 +826,19 @@ pub async fn dm(
             );
         }
         let bot_user = app.bot_users[&body.team_id].clone();
-        let channel_id = world.open_im(&body.team_id, &bot_user, &body.user_id);
+        for other in &body.group_with {
+            if let Err(refusal) = actor(&world, &app, &body.team_id, other) {
+                return refusal.into_response();
+            }
+        }
+        let channel_id = if body.group_with.is_empty() {
+            world.open_im(&body.team_id, &bot_user, &body.user_id)
+        } else {
+            let mut members = body.group_with.clone();
+            members.push(body.user_id.clone());
+            members.push(bot_user.clone());
+            world.open_mpim(&body.team_id, &body.user_id, &members)
+        };
         let ts = world.next_ts(&channel_id);
         let files = body.file_name.as_ref().map(|name| {
             let filetype = body.file_type.clone().unwrap_or_else(|| {
@@ -869,7 +885,7 @@ pub async fn dm(
         let mut event = json!({
             "type": "message",
             "channel": channel_id,
-            "channel_type": "im",
+            "channel_type": if body.group_with.is_empty() { "im" } else { "mpim" },
             "user": body.user_id,
             "text": body.text,
             "ts": ts,

@@ -388,6 +388,49 @@ impl World {
         self.channels.insert(id.clone(), channel);
         id
     }
+
+    /// The group direct message among `members` (the app's bot user among them), opened
+    /// when it is first used: a private conversation named `mpdm-a--b--c-1`, as Slack names
+    /// them.
+    pub fn open_mpim(&mut self, team_id: &str, creator: &str, members: &[String]) -> String {
+        let wanted: BTreeSet<String> = members.iter().cloned().collect();
+        if let Some(channel) = self
+            .channels
+            .values()
+            .find(|c| c.team_id == team_id && c.name.starts_with("mpdm-") && c.members == wanted)
+        {
+            return channel.id.clone();
+        }
+        let names: Vec<String> = wanted
+            .iter()
+            .map(|u| {
+                self.users
+                    .get(u)
+                    .map_or_else(|| u.to_lowercase(), |u| u.name.clone())
+            })
+            .collect();
+        let id = self.next_id('G');
+        let channel = Channel {
+            id: id.clone(),
+            team_id: team_id.to_owned(),
+            name: format!("mpdm-{}-1", names.join("--")),
+            is_private: true,
+            is_archived: false,
+            is_general: false,
+            is_im: false,
+            im_user: None,
+            created: self.now(),
+            creator: creator.to_owned(),
+            members: wanted,
+            phantom_members: 0,
+            topic: String::new(),
+            purpose: String::new(),
+            messages: Vec::new(),
+            last_ts: (0, 0),
+        };
+        self.channels.insert(id.clone(), channel);
+        id
+    }
 }
 
 pub fn unix_now() -> i64 {

@@ -413,6 +413,10 @@ pub const BOT_SCOPES: &[ScopeInfo] = &[
         why: "Receive the direct messages staff send the app (the message.im event). Without it Slack does not send them.",
     },
     ScopeInfo {
+        scope: "mpim:history",
+        why: "Receive messages in group DMs the app is added to (message.mpim), to answer that conversations are 1:1. Without it such messages go unanswered.",
+    },
+    ScopeInfo {
         scope: "files:read",
         why: "Read the name, type and size of files staff send the app. Without it attachments cannot be checked.",
     },
@@ -427,15 +431,19 @@ pub const INBOUND_FEATURES: &[ScopeInfo] = &[
     },
     ScopeInfo {
         scope: "Interactivity",
-        why: "Slack tells Switchboard when someone clicks a button on its messages. Switchboard's messages carry no buttons yet (approval buttons come in a later version).",
+        why: "Slack tells Switchboard when someone clicks a button on its messages: Approve and Reject on timesheet approvals and vacation requests, and the form that asks why a request is rejected.",
     },
     ScopeInfo {
         scope: "/switchboard",
-        why: "The slash command: list, subscribe and unsubscribe what a channel receives.",
+        why: "The slash command: list, subscribe and unsubscribe what a channel receives, and search projects and recent events.",
     },
     ScopeInfo {
         scope: "message.im",
-        why: "The event subscription for direct messages staff write to the app (the Messages tab is on so they can). Switchboard keeps them; showing them in Messages comes in a later version.",
+        why: "The event subscription for direct messages staff write to the app (the Messages tab is on so they can). They show in Switchboard's Messages view, where a manager answers.",
+    },
+    ScopeInfo {
+        scope: "message.mpim",
+        why: "The event subscription for group DMs the app is in: Switchboard answers that conversations are 1:1.",
     },
 ];
 
@@ -521,7 +529,7 @@ pub fn manifest(settings: &AppSettings) -> serde_json::Value {
             "slash_commands": [{
                 "command": SLASH_COMMAND,
                 "description": "See and change what this channel receives from Switchboard",
-                "usage_hint": "list | subscribe KIND… | unsubscribe KIND… | help",
+                "usage_hint": "list | subscribe KIND… | unsubscribe KIND… | search FILTER | help",
                 "should_escape": false
             }]
         },
@@ -533,7 +541,7 @@ pub fn manifest(settings: &AppSettings) -> serde_json::Value {
             }
         },
         "settings": {
-            "event_subscriptions": { "bot_events": ["message.im"] },
+            "event_subscriptions": { "bot_events": ["message.im", "message.mpim"] },
             "interactivity": { "is_enabled": true },
             "org_deploy_enabled": false,
             "socket_mode_enabled": true,

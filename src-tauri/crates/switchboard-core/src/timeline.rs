@@ -227,7 +227,7 @@ fn entry_and_messages(conn: &Connection, event: StoredEvent) -> Result<(Entry, V
         .unwrap_or_else(|_| event.kind.clone());
     let label = kind.map_or(event.kind.as_str(), |k| k.label()).to_owned();
     let mut rows = Vec::new();
-    let lines = event
+    let mut lines: Vec<Line> = event
         .routes
         .into_iter()
         .map(|route| {
@@ -240,6 +240,12 @@ fn entry_and_messages(conn: &Connection, event: StoredEvent) -> Result<(Entry, V
             line
         })
         .collect();
+    // A decision's webhook call rides the outbox under its request: one more line.
+    queued.sort_by_key(|r| r.id);
+    for row in queued.into_iter().filter(|r| r.target_kind == "webhook") {
+        lines.push(webhook_line(&row));
+        rows.push(row);
+    }
     let entry = Entry {
         event_id: event.id,
         id: event.key,
@@ -267,6 +273,39 @@ pub(crate) fn message_sentence(row: &Row, kind: &str, channel: &str) -> Option<S
         _ => matches!(row.state.as_str(), "failed" | "discarded")
             .then(|| row.last_error.clone().filter(|e| !e.is_empty()))
             .flatten(),
+    }
+}
+
+/// The line of a decision's webhook call: where it goes and how it stands.
+fn webhook_line(row: &Row) -> Line {
+    let url = row.target_name.clone().unwrap_or_default();
+    let sentence = match row.state.as_str() {
+        "sent" => format!(
+            "The decision was sent to the business application at {url}, which accepted it."
+        ),
+        "pending" | "sending" => match &row.last_error {
+            Some(error) if row.attempts > 0 => error.clone(),
+            _ => format!("The decision is being sent to the business application at {url}."),
+        },
+        _ => row
+            .last_error
+            .clone()
+            .unwrap_or_else(|| format!("The decision was not sent to {url}.")),
+    };
+    Line {
+        channel: Some("Decisions webhook".to_owned()),
+        channel_id: None,
+        team_id: Some(row.team_id.clone()),
+        notification_channel_id: None,
+        staff_id: None,
+        state: row.state.clone(),
+        reason: "decision_webhook".to_owned(),
+        sentence,
+        outbox_id: Some(row.id),
+        attempts: row.attempts,
+        permalink: None,
+        updated_at: Some(row.updated_at),
+        next_attempt_at: (row.state == "pending").then_some(row.next_attempt_at),
     }
 }
 

@@ -40,6 +40,16 @@ pub fn changes(before: &Fingerprint, now: &Fingerprint) -> Vec<Event> {
     if before.outbox != now.outbox {
         changed.push(Event::OutboxChanged);
     }
+    if before.newest_decision != now.newest_decision {
+        changed.push(Event::DecisionMade {
+            decision_id: now.newest_decision,
+        });
+    }
+    if before.staff_messages != now.staff_messages {
+        changed.push(Event::ConversationChanged {
+            staff_id: now.staff_messages.1,
+        });
+    }
     changed
 }
 
@@ -94,6 +104,8 @@ mod tests {
             settings: 5,
             newest_event: 100,
             outbox: [40, 2, 3, 10, 0, 1, 0],
+            newest_decision: 3,
+            staff_messages: (7, 2, 1),
         };
         assert!(changes(&before, &before).is_empty(), "nothing changed");
         let mut sent = before.clone();
@@ -123,6 +135,24 @@ mod tests {
             [Event::WorkspaceChanged {
                 team_id: "T1".into()
             }]
+        );
+        let mut decided = before.clone();
+        decided.newest_decision = 4;
+        assert_eq!(
+            changes(&before, &decided),
+            [Event::DecisionMade { decision_id: 4 }]
+        );
+        let mut wrote = before.clone();
+        wrote.staff_messages = (8, 5, 2);
+        assert_eq!(
+            changes(&before, &wrote),
+            [Event::ConversationChanged { staff_id: 5 }]
+        );
+        let mut read = before.clone();
+        read.staff_messages = (7, 2, 0);
+        assert_eq!(
+            changes(&before, &read),
+            [Event::ConversationChanged { staff_id: 2 }]
         );
     }
 }

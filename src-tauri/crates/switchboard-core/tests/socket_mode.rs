@@ -1040,6 +1040,26 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
         .any(|m| m.contains("not linked to a staff member") && m.contains("Olga Owner"))
     })
     .await;
+    // A group DM is answered in the group that conversations are 1:1, and not kept.
+    let group = t
+        .world
+        .control(
+            "socket/dm",
+            json!({"team_id": t.team, "user_id": t.sam, "text": "team question", "group_with": [t.eve]}),
+        )
+        .await;
+    let group_channel = group["channel"].as_str().unwrap().to_owned();
+    assert!(group_channel.starts_with('G'), "{group}");
+    until("the group is told conversations are 1:1", async || {
+        texts(
+            &t.world
+                .inspect(&format!("messages?channel={group_channel}"))
+                .await,
+        )
+        .iter()
+        .any(|m| m.contains("Switchboard keeps conversations 1:1"))
+    })
+    .await;
     // A redelivered DM is kept once.
     t.world
         .control(

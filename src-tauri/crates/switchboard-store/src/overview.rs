@@ -75,6 +75,10 @@ pub struct Fingerprint {
     pub settings: i64,
     pub newest_event: i64,
     pub outbox: [i64; 7],
+    /// The newest decision.
+    pub newest_decision: i64,
+    /// The newest staff message, its member, and how many are unread.
+    pub staff_messages: (i64, i64, i64),
 }
 
 /// The store's [`Fingerprint`] now.
@@ -95,7 +99,11 @@ pub fn fingerprint(conn: &Connection) -> Result<Fingerprint> {
                  WHERE state IN ('pending', 'sending')),
                 (SELECT count(*) FROM outbox WHERE state = 'held'),
                 (SELECT count(*) FROM outbox WHERE state = 'failed'),
-                (SELECT count(*) FROM outbox WHERE state = 'discarded')",
+                (SELECT count(*) FROM outbox WHERE state = 'discarded'),
+                (SELECT coalesce(max(id), 0) FROM decision),
+                (SELECT coalesce(max(id), 0) FROM staff_message),
+                (SELECT coalesce(staff_id, 0) FROM staff_message ORDER BY id DESC LIMIT 1),
+                (SELECT count(*) FROM staff_message WHERE read_at IS NULL)",
         )?
         .query_row([], |row| {
             Ok(Fingerprint {
@@ -112,6 +120,12 @@ pub fn fingerprint(conn: &Connection) -> Result<Fingerprint> {
                     row.get(10)?,
                     row.get(11)?,
                 ],
+                newest_decision: row.get(12)?,
+                staff_messages: (
+                    row.get(13)?,
+                    row.get::<_, Option<i64>>(14)?.unwrap_or(0),
+                    row.get(15)?,
+                ),
             })
         })?)
 }

@@ -91,7 +91,7 @@ impl<'a> ChannelObject<'a> {
             is_channel: !channel.is_private,
             is_group: channel.is_private,
             is_im: false,
-            is_mpim: false,
+            is_mpim: channel.is_private && channel.name.starts_with("mpdm-"),
             is_private: channel.is_private,
             is_archived: channel.is_archived,
             is_general: channel.is_general,
