@@ -64,7 +64,7 @@ fn info_creates_the_database_headlessly_and_reports_it_as_json() {
     let info: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON on stdout");
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["data_dir"], data_str);
-    assert_eq!(info["schema_version"], 11, "migrations were applied");
+    assert_eq!(info["schema_version"], 12, "migrations were applied");
     assert_eq!(
         info["slack_api_base"], "http://127.0.0.1:9/api/",
         "the base URL is normalised to end in a slash"

@@ -26,6 +26,9 @@ pub const FILE_TYPES_SETTING: &str = "conversations.file_types";
 pub const DEFAULT_FILE_TYPES: [&str; 2] = ["image/*", "pdf"];
 /// A message this long is cut when kept (Slack allows 40,000 characters).
 const MAX_TEXT: usize = 40_000;
+/// Someone not linked is told how to get linked at most once in this long, however much they
+/// write.
+const TELL_UNLINKED_EVERY_MS: i64 = 60 * 60 * 1000;
 
 /// A file that came with a message, and whether it was accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +187,27 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
         })
     })?;
     let Some(member) = member.filter(|m| m.active) else {
+        let since = profile.now_ms() - TELL_UNLINKED_EVERY_MS;
+        let told = db.read(|conn| {
+            Ok::<_, Error>(
+                !outbox::list(
+                    conn,
+                    &outbox::Filter {
+                        team_id: Some(team_id.clone()),
+                        target_id: Some(user_id.clone()),
+                        since: Some(since),
+                        limit: 1,
+                        ..outbox::Filter::default()
+                    },
+                )?
+                .is_empty(),
+            )
+        })?;
+        if told {
+            return Ok(format!(
+                "not kept: {user_id} is not linked to a staff member (told how to get linked within the hour)"
+            ));
+        }
         let admins = db.read(|conn| {
             Ok::<_, Error>(stored_staff::names_with_roles(conn, &["owner", "admin"])?)
         })?;
