@@ -101,6 +101,11 @@ pub fn run(cli: &Cli, command: &DecisionsCommand) -> anyhow::Result<ExitCode> {
             rotate_secret,
             json,
         } => {
+            if url.as_deref().is_some_and(|u| u.trim().is_empty()) {
+                anyhow::bail!(
+                    "--url needs the business application's address, e.g. --url https://app.example.com/hooks/switchboard; to stop sending decisions use --remove"
+                );
+            }
             let runtime = runtime()?;
             let (settings, new_secret) = if url.is_some() || *remove || *rotate_secret {
                 let keep = if *remove {

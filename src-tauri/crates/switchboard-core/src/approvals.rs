@@ -71,8 +71,6 @@ struct Click {
 struct Request {
     event_id: i64,
     kind: EventKind,
-    staff_email: Option<String>,
-    data: Value,
     /// The approver's staff id and name.
     approver: Option<(i64, String)>,
     /// The outbox row that posted the message.
@@ -156,18 +154,9 @@ fn check(profile: &Profile, click: &Click) -> Result<std::result::Result<Request
         if !is_approver {
             return Ok(Err(Refusal::NotApprover(approver.map(|(_, name)| name))));
         }
-        let data = serde_json::from_str::<Value>(&event.payload_json)
-            .ok()
-            .and_then(|p| p.get("data").cloned())
-            .unwrap_or(Value::Null);
-        let staff_email = serde_json::from_str::<Value>(&event.payload_json)
-            .ok()
-            .and_then(|p| p["staff"].as_str().map(str::to_owned));
         Ok(Ok(Request {
             event_id: event.id,
             kind,
-            staff_email,
-            data,
             approver,
             outbox_id: row.id,
         }))
@@ -342,7 +331,9 @@ pub async fn handle_submission(profile: &Profile, payload: &Value) -> String {
     }
 }
 
-/// Keeps the decision and its webhook call, then shows it on the message.
+/// Keeps the decision with, in the same transaction, the update that shows it on the message
+/// and the webhook call that tells the business application: the outbox sends both, retrying
+/// until Slack and the receiver take them, so neither is lost to a crash or an outage.
 async fn decide(
     profile: &Profile,
     click: &Click,
@@ -355,6 +346,7 @@ async fn decide(
         .approver
         .as_ref()
         .map_or_else(|| format!("<@{}>", click.user_id), |(_, name)| name.clone());
+    let time_zone = zone(profile, &click.team_id);
     let kept = profile.db().and_then(|db| {
         db.write(|tx| {
             let kept = stored::record(
@@ -373,15 +365,40 @@ async fn decide(
                 },
             )?;
             if let Kept::New(id) = kept {
-                let decision = stored::get(tx, id)?
+                let decision_row = stored::get(tx, id)?
                     .ok_or_else(|| Error::not_found("the decision just recorded"))?;
-                crate::webhook::queue_decision(
+                let posted = outbox::payload(tx, request.outbox_id)?
+                    .ok_or_else(|| Error::not_found("the approval message"))?;
+                let posted: Message = serde_json::from_str(&posted).map_err(|e| {
+                    Error::invalid(
+                        "payload",
+                        format!("the stored message cannot be read ({e})"),
+                    )
+                })?;
+                let shown =
+                    decided_message(&posted, decision, &decided_by, reason, now, &time_zone);
+                let update = json!({
+                    "channel": click.channel_id,
+                    "ts": click.message_ts,
+                    "text": shown.text,
+                    "blocks": shown.blocks,
+                })
+                .to_string();
+                outbox::enqueue(
                     tx,
-                    &decision,
-                    request.staff_email.as_deref(),
-                    &request.data,
-                    now,
+                    &outbox::Standalone {
+                        notification_channel_id: None,
+                        event_id: Some(request.event_id),
+                        team_id: &click.team_id,
+                        target_kind: "update",
+                        target_id: &click.channel_id,
+                        staff_id: None,
+                        target_name: None,
+                        payload_json: &update,
+                        now,
+                    },
                 )?;
+                crate::webhook::queue_decision(tx, &decision_row, now)?;
             }
             Ok::<_, Error>(kept)
         })
@@ -396,20 +413,7 @@ async fn decide(
     profile.emit(Event::DecisionMade { decision_id: id });
     profile.emit(Event::OutboxChanged);
     profile.wake_delivery();
-    let updated = show_decision(profile, click, request, decision, &decided_by, reason, now).await;
-    let error = updated.as_ref().err().map(ToString::to_string);
-    let now = profile.now_ms();
-    if let Err(store) = profile.db().and_then(|db| {
-        db.write(|tx| stored::message_updated(tx, id, error.as_deref(), now).map_err(Error::from))
-    }) {
-        tracing::warn!("a decision's message state could not be kept: {store}");
-    }
-    match updated {
-        Ok(()) => format!("{decision} by {decided_by}"),
-        Err(error) => {
-            format!("{decision} by {decided_by}; the message still shows its buttons: {error}")
-        }
-    }
+    format!("{decision} by {decided_by}")
 }
 
 /// The message as it was posted, its approval buttons replaced by the decision.
@@ -433,9 +437,15 @@ pub fn decided_message(
     };
     let seconds = decided_at_ms.div_euclid(1000);
     let fallback = render::format_time(decided_at_ms, time_zone);
-    let mut line = format!(
-        "{mark} *{verb}* by {} on <!date^{seconds}^{{date_short_pretty}} at {{time}}|{fallback}>",
+    // A Slack user no staff member is linked to is named by a mention, which Slack shows as
+    // their name; a staff member's name is text.
+    let who = if decided_by.starts_with("<@") && decided_by.ends_with('>') {
+        decided_by.to_owned()
+    } else {
         render::escape(decided_by)
+    };
+    let mut line = format!(
+        "{mark} *{verb}* by {who} on <!date^{seconds}^{{date_short_pretty}} at {{time}}|{fallback}>"
     );
     if let Some(reason) = reason {
         line.push_str(&format!(": {}", render::escape(reason)));
@@ -465,54 +475,6 @@ pub fn decided_message(
         blocks,
         notes: Vec::new(),
     }
-}
-
-async fn show_decision(
-    profile: &Profile,
-    click: &Click,
-    request: &Request,
-    decision: &str,
-    decided_by: &str,
-    reason: Option<&str>,
-    decided_at: i64,
-) -> Result<()> {
-    let posted = profile
-        .db()?
-        .read(|conn| outbox::payload(conn, request.outbox_id).map_err(Error::from))?
-        .ok_or_else(|| Error::not_found("the approval message"))?;
-    let posted: Message = serde_json::from_str(&posted).map_err(|e| {
-        Error::invalid(
-            "payload",
-            format!("the stored message cannot be read ({e})"),
-        )
-    })?;
-    let message = decided_message(
-        &posted,
-        decision,
-        decided_by,
-        reason,
-        decided_at,
-        &zone(profile, &click.team_id),
-    );
-    let update = switchboard_slack::api::chat::UpdateMessage {
-        channel: click.channel_id.clone(),
-        ts: click.message_ts.clone(),
-        text: Some(message.text),
-        blocks: Some(Value::from(message.blocks)),
-        metadata: None,
-    };
-    // A few quick tries: Slack's limits or a blip should not leave the buttons showing.
-    let mut last = None;
-    for wait in [0u64, 500, 2_000, 5_000] {
-        tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
-        let (token, _) = crate::tokens::fresh_token(profile, &click.team_id).await?;
-        match profile.slack()?.chat_update(&token, &update).await {
-            Ok(_) => return Ok(()),
-            Err(error) if error.is_transient() => last = Some(Error::from(error)),
-            Err(error) => return Err(Error::from(error)),
-        }
-    }
-    Err(last.unwrap_or_else(|| Error::not_found("an answer from Slack")))
 }
 
 /// The workspace's time zone for dates in answers (UTC when unknown).
@@ -557,8 +519,8 @@ pub struct DecisionView {
     pub team_id: String,
     /// Unix milliseconds.
     pub decided_at: i64,
-    /// Whether the Slack message shows the decision (`false` with `message_error` when Slack
-    /// refused the update).
+    /// Whether the Slack message shows the decision yet (its update is sent through the
+    /// outbox); `message_error` says why not when Slack refused or could not be reached.
     pub message_updated: bool,
     pub message_error: Option<String>,
     /// The webhook call: `pending`, `sending`, `sent`, `failed`, `held`, `discarded`; `None`
@@ -590,8 +552,12 @@ impl From<stored::Decision> for DecisionView {
             decided_by_slack_user: d.slack_user_id,
             team_id: d.team_id,
             decided_at: d.decided_at,
-            message_updated: d.message_updated_at.is_some(),
-            message_error: d.message_error,
+            message_updated: d.update.as_ref().is_some_and(|u| u.state == "sent"),
+            message_error: d
+                .update
+                .as_ref()
+                .filter(|u| u.state != "sent")
+                .and_then(|u| u.last_error.clone()),
             webhook_state: d.webhook.as_ref().map(|w| w.state.clone()),
             webhook_attempts: d.webhook.as_ref().map_or(0, |w| w.attempts),
             webhook_error: d.webhook.and_then(|w| w.last_error),

@@ -186,6 +186,7 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
             None => None,
         })
     })?;
+    let inactive = member.as_ref().is_some_and(|m| !m.active);
     let Some(member) = member.filter(|m| m.active) else {
         let since = profile.now_ms() - TELL_UNLINKED_EVERY_MS;
         let told = db.read(|conn| {
@@ -221,10 +222,21 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
             &team_id,
             &user_id,
             None,
-            &format!(
-                "Hi! Your Slack account is not linked to a staff member in Switchboard yet, so no one can read this here. Ask {ask} to link you (Switchboard → Staff → your name → Link), or to let you *Sign in with Slack* there; then write again."
-            ),
+            &if inactive {
+                format!(
+                    "Hi! Your staff record in Switchboard is deactivated, so no one reads messages here. If that is a mistake, ask {ask} to reactivate you (Switchboard → Staff → your name); then write again."
+                )
+            } else {
+                format!(
+                    "Hi! Your Slack account is not linked to a staff member in Switchboard yet, so no one can read this here. Ask {ask} to link you (Switchboard → Staff → your name → Link), or to let you *Sign in with Slack* there; then write again."
+                )
+            },
         )?;
+        if inactive {
+            return Ok(format!(
+                "answered: {user_id} is linked to a deactivated staff member"
+            ));
+        }
         return Ok(format!(
             "answered: {user_id} is not linked to a staff member"
         ));
@@ -316,6 +328,75 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
             .collect::<Vec<_>>()
             .join(", ")
     ))
+}
+
+/// Queues the manager's answer straight into the DM `wrote` came from (once per `id`).
+fn answer_in(
+    profile: &Profile,
+    member: &stored_staff::Member,
+    wrote: &stored::StaffMessage,
+    text: &str,
+    sender: Option<&str>,
+    id: Option<&str>,
+) -> Result<Sent> {
+    let sender = dm::sender(profile, sender)?;
+    let id = id.map_or_else(|| crate::catalog::fresh_id("reply"), str::to_owned);
+    let body = crate::render::escape(text.trim());
+    let context = format!("from {} via Switchboard", crate::render::escape(&sender));
+    let payload = json!({
+        "text": body,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": body}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
+        ],
+        "notes": [],
+        "reply_id": id,
+    })
+    .to_string();
+    let now = profile.now_ms();
+    let (outbox_id, duplicate) = profile.db()?.write(|tx| {
+        let earlier: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM outbox WHERE team_id = ?1 AND target_id = ?2
+                   AND json_extract(payload_json, '$.reply_id') = ?3",
+                switchboard_store::rusqlite::params![wrote.team_id, wrote.channel_id, id],
+                |row| row.get(0),
+            )
+            .ok();
+        if let Some(earlier) = earlier {
+            return Ok::<_, Error>((earlier, true));
+        }
+        let queued = outbox::enqueue(
+            tx,
+            &outbox::Standalone {
+                notification_channel_id: None,
+                event_id: None,
+                team_id: &wrote.team_id,
+                target_kind: "dm",
+                target_id: &wrote.channel_id,
+                staff_id: Some(member.id),
+                target_name: Some(&member.name),
+                payload_json: &payload,
+                now,
+            },
+        )?;
+        Ok((queued, false))
+    })?;
+    profile.emit(Event::OutboxChanged);
+    profile.wake_delivery();
+    Ok(Sent {
+        event_id: 0,
+        id,
+        kind: crate::EventKind::MessageDirect.as_str().to_owned(),
+        staff_id: member.id,
+        recipient: member.name.clone(),
+        outcome: "queued".into(),
+        reason: "conversation".into(),
+        sentence: format!("Queued for the direct message {} wrote from.", member.name),
+        outbox_id: Some(outbox_id),
+        sender,
+        duplicate,
+    })
 }
 
 /// Queues an answer from the app to `target` (a Slack user, or a group DM's channel).
@@ -516,8 +597,11 @@ pub fn unread(profile: &Profile) -> Result<Vec<Unread>> {
     })
 }
 
-/// The manager's answer to member `staff_id`: a `message.direct`, urgent (the member just
-/// wrote), with `id` as its idempotency key.
+/// The manager's answer to member `staff_id`, into the DM they last wrote from, with `id` as
+/// its idempotency key. When that is where their messages go anyway (the app's DM in the
+/// workspace they are linked in) it is a `message.direct` event like any other, urgent (they
+/// just wrote); when their messages go elsewhere (a channel they chose, another workspace) it
+/// is queued straight into the DM they wrote from, so the conversation stays in one place.
 pub fn reply(
     profile: &Profile,
     staff_id: i64,
@@ -527,6 +611,30 @@ pub fn reply(
 ) -> Result<Sent> {
     if text.trim().is_empty() {
         return Err(Error::invalid("text", "Write the answer first."));
+    }
+    let (member, last) = profile.db()?.read(|conn| {
+        let member = stored_staff::get(conn, staff_id)?.ok_or_else(|| Error::NotFound {
+            what: "staff member",
+            message: format!("No staff member #{staff_id}: reload Staff."),
+        })?;
+        let last = stored::of_staff(conn, staff_id, None, 1)?
+            .into_iter()
+            .next();
+        Ok::<_, Error>((member, last))
+    })?;
+    let same_dm = match (&member.link, &last) {
+        (_, None) => true,
+        (Some(link), Some(wrote)) => {
+            link.team_id == wrote.team_id
+                && link.slack_user_id == wrote.slack_user_id
+                && link.dm_choice == "app"
+        }
+        (None, Some(_)) => false,
+    };
+    if let (false, Some(wrote)) = (same_dm, &last) {
+        let sent = answer_in(profile, &member, wrote, text, sender, id)?;
+        mark_read(profile, staff_id)?;
+        return Ok(sent);
     }
     let sent = dm::send(
         profile,

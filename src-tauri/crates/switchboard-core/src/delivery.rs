@@ -89,11 +89,16 @@ impl Summary {
     }
 }
 
-/// The cross-process delivery lock, held until dropped.
-struct DeliveryLock(#[allow(dead_code)] std::fs::File);
+/// A cross-process lock on a file in the data directory, held until dropped.
+pub(crate) struct FileLock(#[allow(dead_code)] std::fs::File);
 
-fn try_lock(profile: &Profile) -> Result<Option<DeliveryLock>> {
-    let path = profile.data_dir.join(LOCK_FILE);
+fn try_lock(profile: &Profile) -> Result<Option<FileLock>> {
+    try_lock_file(profile, LOCK_FILE)
+}
+
+/// Takes the lock file `name` in the data directory, `None` while another process holds it.
+pub(crate) fn try_lock_file(profile: &Profile, name: &str) -> Result<Option<FileLock>> {
+    let path = profile.data_dir.join(name);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -101,15 +106,15 @@ fn try_lock(profile: &Profile) -> Result<Option<DeliveryLock>> {
         .open(&path)
         .map_err(|e| {
             Error::StorageUnavailable(format!(
-                "the delivery lock {} could not be opened ({e})",
+                "the lock {} could not be opened ({e})",
                 path.display()
             ))
         })?;
     match file.try_lock() {
-        Ok(()) => Ok(Some(DeliveryLock(file))),
+        Ok(()) => Ok(Some(FileLock(file))),
         Err(std::fs::TryLockError::WouldBlock) => Ok(None),
         Err(std::fs::TryLockError::Error(e)) => Err(Error::StorageUnavailable(format!(
-            "the delivery lock {} could not be taken ({e})",
+            "the lock {} could not be taken ({e})",
             path.display()
         ))),
     }
@@ -249,7 +254,9 @@ async fn run_lane(
     while !shutdown.is_cancelled() {
         let now = profile.now_ms();
         let claimed = profile.db()?.write(|tx| {
-            if !routing::integration_on(tx)? {
+            // The Slack integration's switch holds Slack messages; the business application
+            // still hears decisions already made.
+            if lane.target_id != crate::webhook::LANE && !routing::integration_on(tx)? {
                 return Ok::<_, Error>(None);
             }
             Ok(outbox::claim_next(tx, lane, now, LEASE_MS)?.ok().flatten())
@@ -284,7 +291,12 @@ async fn attempt(
         // Retried until the business application accepts it: no 24-hour limit.
         crate::webhook::send(profile, claimed).await
     } else {
-        let outcome = match send(profile, claimed, instance, token).await {
+        let sent = if claimed.target_kind == "update" {
+            update(profile, claimed, token).await
+        } else {
+            send(profile, claimed, instance, token).await
+        };
+        let outcome = match sent {
             Ok(outcome) => outcome,
             Err(error) => {
                 *token = None;
@@ -405,6 +417,49 @@ async fn send(
             let maybe_sent = error.outcome_unknown();
             Err(SendError::Slack { error, maybe_sent })
         }
+    }
+}
+
+/// A change to a posted message (an approval's decision replacing its buttons): `chat.update`
+/// of the stored `channel`, `ts`, `text` and `blocks`. Sending it twice shows the same, so an
+/// unknown outcome is simply tried again.
+async fn update(
+    profile: &Profile,
+    claimed: &Claimed,
+    cached: &mut Option<Token>,
+) -> std::result::Result<Attempted, SendError> {
+    let token = match cached {
+        Some(token) => token.clone(),
+        None => {
+            let (token, _) = crate::tokens::fresh_token(profile, &claimed.team_id).await?;
+            *cached = Some(token.clone());
+            token
+        }
+    };
+    let change: serde_json::Value = serde_json::from_str(&claimed.payload_json).map_err(|e| {
+        Error::invalid("payload", format!("the stored change cannot be read ({e})"))
+    })?;
+    let text = |name: &str| change[name].as_str().unwrap_or_default().to_owned();
+    let update = switchboard_slack::api::chat::UpdateMessage {
+        channel: text("channel"),
+        ts: text("ts"),
+        text: Some(text("text")),
+        blocks: Some(change["blocks"].clone()),
+        metadata: None,
+    };
+    match profile.slack()?.chat_update(&token, &update).await {
+        Ok(_) => Ok(Attempted::Sent {
+            found: false,
+            channel_id: update.channel,
+            ts: update.ts,
+            thread_ts: None,
+            permalink: None,
+            started_thread: None,
+        }),
+        Err(error) => Err(SendError::Slack {
+            error,
+            maybe_sent: false,
+        }),
     }
 }
 
@@ -709,6 +764,9 @@ pub fn failure_sentence(code: &str, channel: &str, error: &switchboard_slack::Er
             "{channel} is a bot, which cannot receive direct messages: link the staff member to their own Slack user in Staff, then retry."
         ),
         "messages_tab_disabled" => "The app's Messages tab is switched off, so Slack refuses direct messages from it: switch it on in the Slack app's App Home settings, then retry.".to_owned(),
+        "message_not_found" | "cant_update_message" | "edit_window_closed" => format!(
+            "Slack no longer lets Switchboard change this message in {channel} ({code}: it was deleted, or is too old); the decision is recorded and was sent on, only the message still shows its buttons."
+        ),
         "not_in_channel" => format!(
             "Switchboard is not in {channel}: invite it with /invite @Switchboard in that channel, then retry."
         ),

@@ -155,6 +155,7 @@ pub struct Compose {
 /// What sending did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sent {
+    /// The event it is (0 for an answer queued straight into the DM a member wrote from).
     pub event_id: i64,
     pub id: String,
     pub kind: String,

@@ -23,6 +23,8 @@ use crate::profile::Profile;
 const KEEP_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// How often the processor forgets old envelopes.
 const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
+/// How often envelopes another process kept are looked for.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// Envelopes taken per round.
 const BATCH: usize = 100;
 
@@ -116,9 +118,32 @@ pub fn receive_batch(profile: &Profile, envelopes: &[Envelope]) -> Result<Vec<Op
     Ok(answers)
 }
 
+/// The lock file that makes one process (the console or `serve`) the handler.
+const LOCK_FILE: &str = "inbound.lock";
+
 /// Handles kept envelopes until `shutdown`: woken by [`Profile::wake_inbound`] after each ack,
-/// and once an hour to forget old ones.
+/// and once an hour to forget old ones. One process per data directory handles (the lock file
+/// `inbound.lock`): the console and `switchboard serve` may both hold a Socket Mode connection
+/// and keep what arrives, but only one acts on it, so nothing is answered or decided twice.
 pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
+    let lock = loop {
+        match crate::delivery::try_lock_file(&profile, LOCK_FILE) {
+            Ok(Some(lock)) => break lock,
+            Ok(None) => tracing::info!(
+                "another Switchboard process handles what Slack sends; waiting for it"
+            ),
+            Err(error) => tracing::warn!("handling what Slack sends cannot start: {error}"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+        }
+    };
+    handle_until(&profile, &shutdown).await;
+    drop(lock);
+}
+
+async fn handle_until(profile: &Arc<Profile>, shutdown: &CancellationToken) {
     let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
         let wake = profile.inbound_wake.clone();
@@ -135,7 +160,7 @@ pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
                 tracing::warn!("Socket Mode: cannot forget old envelopes: {error}");
             }
         }
-        let more = match handle_waiting(&profile).await {
+        let more = match handle_waiting(profile).await {
             Ok(more) => more,
             Err(error) => {
                 tracing::warn!("Socket Mode: cannot handle what Slack sent: {error}");
@@ -145,10 +170,12 @@ pub async fn run(profile: Arc<Profile>, shutdown: CancellationToken) {
         if more {
             continue;
         }
+        // Woken by this process's acks; what another process's connection kept is picked up
+        // within a second.
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = woken.as_mut() => {}
-            () = tokio::time::sleep(PRUNE_EVERY) => {}
+            () = tokio::time::sleep(LOOK_EVERY) => {}
         }
     }
 }

@@ -185,6 +185,20 @@ pub fn parse(filter: &str, now: i64) -> std::result::Result<Vec<Term>, FilterErr
             terms.push(Term::Amount(compare, value));
             continue;
         }
+        if name.eq_ignore_ascii_case("amount")
+            && next.is_some_and(char::is_whitespace)
+            && chars[i..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| matches!(c, '>' | '<' | '='))
+        {
+            return Err(FilterError {
+                at: start + 1,
+                message:
+                    "expected amount and its comparison together, without spaces, e.g. amount>1000"
+                        .into(),
+            });
+        }
         if name.is_empty() {
             return Err(FilterError {
                 at: start + 1,
@@ -643,6 +657,11 @@ mod tests {
             ("client:\"Acme", 8, "expected a closing \""),
             ("kind:invoice.paid", 6, "expected an event kind"),
             ("amount>>5", 7, "expected one of >, >=, <, <=, ="),
+            (
+                "amount > 5",
+                1,
+                "expected amount and its comparison together",
+            ),
         ];
         for (filter, at, expected) in cases {
             let error = parse(filter, NOW).unwrap_err();

@@ -105,6 +105,28 @@ fn search(profile: &Profile, command: &Command, name: &str) -> Result<(String, S
         .get("search".len()..)
         .unwrap_or_default()
         .trim();
+    // Invoices, amounts and staff addresses: not for guests or people nobody linked.
+    if let Err(refusal) = allowed_as(
+        profile,
+        command,
+        &["owner", "admin", "manager"],
+        "owner, admin or manager",
+        "search",
+    )? {
+        return Ok((
+            refusal,
+            "search refused: not owner, admin or manager".into(),
+        ));
+    }
+    if filter.is_empty() {
+        return Ok((
+            format!(
+                "Say what to look for, e.g. `{name} search kind:invoice.* since:7d`.\n{}",
+                crate::search::language(name)
+            ),
+            "search: no filter given".into(),
+        ));
+    }
     match crate::search::search(profile, filter) {
         Ok(found) => {
             let zone = profile
@@ -205,13 +227,31 @@ fn list(profile: &Profile, command: &Command, name: &str) -> Result<(String, Str
 
 /// The Slack user as the audit log names them, if they may change channels.
 fn allowed(profile: &Profile, command: &Command) -> Result<std::result::Result<String, String>> {
+    allowed_as(
+        profile,
+        command,
+        &["owner", "admin"],
+        "owner or admin",
+        "change what this channel receives",
+    )
+}
+
+/// The Slack user as the audit log names them, if they are linked to an active member with one
+/// of `roles`; else who to ask.
+fn allowed_as(
+    profile: &Profile,
+    command: &Command,
+    roles: &[&str],
+    roles_in_words: &str,
+    action: &str,
+) -> Result<std::result::Result<String, String>> {
     profile.db()?.read(|conn| {
         let member = match stored_staff::linked_to(conn, &command.team_id, &command.user_id)? {
             Some(id) => stored_staff::get(conn, id)?,
             None => None,
         };
         if let Some(member) = member.filter(|m| m.active)
-            && matches!(member.role.as_str(), "owner" | "admin")
+            && roles.contains(&member.role.as_str())
         {
             return Ok(Ok(format!("{} (Slack <@{}>)", member.name, command.user_id)));
         }
@@ -221,7 +261,7 @@ fn allowed(profile: &Profile, command: &Command) -> Result<std::result::Result<S
             names => format!("Ask {}.", join_names(names)),
         };
         Ok(Err(format!(
-            "Only staff linked as owner or admin in Switchboard may change what this channel receives. {ask}"
+            "Only staff linked as {roles_in_words} in Switchboard may {action}. {ask}"
         )))
     })
 }

@@ -240,10 +240,14 @@ fn entry_and_messages(conn: &Connection, event: StoredEvent) -> Result<(Entry, V
             line
         })
         .collect();
-    // A decision's webhook call rides the outbox under its request: one more line.
+    // A decision's message update and webhook call ride the outbox under its request: a line
+    // each.
     queued.sort_by_key(|r| r.id);
-    for row in queued.into_iter().filter(|r| r.target_kind == "webhook") {
-        lines.push(webhook_line(&row));
+    for row in queued
+        .into_iter()
+        .filter(|r| matches!(r.target_kind.as_str(), "webhook" | "update"))
+    {
+        lines.push(decision_line(&row));
         rows.push(row);
     }
     let entry = Entry {
@@ -276,30 +280,45 @@ pub(crate) fn message_sentence(row: &Row, kind: &str, channel: &str) -> Option<S
     }
 }
 
-/// The line of a decision's webhook call: where it goes and how it stands.
-fn webhook_line(row: &Row) -> Line {
+/// The line of a decision's webhook call or message update: where it goes and how it stands.
+fn decision_line(row: &Row) -> Line {
+    let webhook = row.target_kind == "webhook";
     let url = row.target_name.clone().unwrap_or_default();
+    let done = if webhook {
+        format!("The decision was sent to the business application at {url}, which accepted it.")
+    } else {
+        "The approval message in Slack shows the decision instead of its buttons.".to_owned()
+    };
+    let going = if webhook {
+        format!("The decision is being sent to the business application at {url}.")
+    } else {
+        "The approval message in Slack is being changed to show the decision.".to_owned()
+    };
     let sentence = match row.state.as_str() {
-        "sent" => format!(
-            "The decision was sent to the business application at {url}, which accepted it."
-        ),
+        "sent" => done,
         "pending" | "sending" => match &row.last_error {
             Some(error) if row.attempts > 0 => error.clone(),
-            _ => format!("The decision is being sent to the business application at {url}."),
+            _ => going,
         },
-        _ => row
-            .last_error
-            .clone()
-            .unwrap_or_else(|| format!("The decision was not sent to {url}.")),
+        _ => row.last_error.clone().unwrap_or(going),
     };
     Line {
-        channel: Some("Decisions webhook".to_owned()),
-        channel_id: None,
+        channel: Some(if webhook {
+            "Decisions webhook".to_owned()
+        } else {
+            "Approval message".to_owned()
+        }),
+        channel_id: (!webhook).then(|| row.target_id.clone()),
         team_id: Some(row.team_id.clone()),
         notification_channel_id: None,
         staff_id: None,
         state: row.state.clone(),
-        reason: "decision_webhook".to_owned(),
+        reason: if webhook {
+            "decision_webhook"
+        } else {
+            "decision_shown"
+        }
+        .to_owned(),
         sentence,
         outbox_id: Some(row.id),
         attempts: row.attempts,

@@ -106,7 +106,8 @@ pub fn check_url(url: &str) -> Result<String> {
 }
 
 /// Sets the URL (`None` removes it), making a signing secret when none is kept or when
-/// `rotate_secret`; audited. Calls already queued go to the URL set when they are sent.
+/// `rotate_secret`; audited. Calls already queued go to the URL set when they are sent, and
+/// decisions made while no URL was set are queued now, oldest first.
 pub async fn set(
     profile: &Profile,
     url: Option<&str>,
@@ -121,49 +122,69 @@ pub async fn set(
     let kept = profile.secrets().get(key.clone()).await?;
     let new_secret = if rotate_secret || (url.is_some() && kept.is_none()) {
         let secret = generate_secret()?;
-        profile.secrets().put(key, secret.clone()).await?;
+        profile.secrets().put(key.clone(), secret.clone()).await?;
         Some(secret)
     } else {
         None
     };
     let actor = profile.actor.clone();
     let now = profile.now_ms();
-    profile.db()?.write(|tx| {
-        let before = settings::get::<String>(tx, URL_SETTING)?;
-        if before != url {
-            match &url {
-                Some(url) => settings::set(tx, URL_SETTING, url, now)?,
-                None => {
-                    tx.execute("DELETE FROM app_setting WHERE key = ?1", [URL_SETTING])?;
+    let saved = profile.db().and_then(|db| {
+        db.write(|tx| {
+            let before = settings::get::<String>(tx, URL_SETTING)?;
+            if before != url {
+                match &url {
+                    Some(url) => settings::set(tx, URL_SETTING, url, now)?,
+                    None => {
+                        tx.execute("DELETE FROM app_setting WHERE key = ?1", [URL_SETTING])?;
+                    }
+                }
+                audit::record(
+                    tx,
+                    audit::NewAuditEntry {
+                        at: now,
+                        actor: &actor,
+                        action: "setting.changed",
+                        subject: "Decisions webhook URL",
+                        old_value: before.as_deref(),
+                        new_value: url.as_deref(),
+                    },
+                )?;
+            }
+            if url.is_some() {
+                for decision in decisions::unsent(tx)? {
+                    queue_decision(tx, &decision, now)?;
                 }
             }
-            audit::record(
-                tx,
-                audit::NewAuditEntry {
-                    at: now,
-                    actor: &actor,
-                    action: "setting.changed",
-                    subject: "Decisions webhook URL",
-                    old_value: before.as_deref(),
-                    new_value: url.as_deref(),
-                },
-            )?;
-        }
+            if new_secret.is_some() {
+                audit::record(
+                    tx,
+                    audit::NewAuditEntry {
+                        at: now,
+                        actor: &actor,
+                        action: "setting.changed",
+                        subject: "Decisions webhook signing secret",
+                        old_value: None,
+                        new_value: Some("new secret (kept in the system keyring)"),
+                    },
+                )?;
+            }
+            Ok::<_, Error>(())
+        })
+    });
+    if let Err(error) = saved {
+        // Nothing was saved: the secret the receiver knows stays the one in the keyring.
         if new_secret.is_some() {
-            audit::record(
-                tx,
-                audit::NewAuditEntry {
-                    at: now,
-                    actor: &actor,
-                    action: "setting.changed",
-                    subject: "Decisions webhook signing secret",
-                    old_value: None,
-                    new_value: Some("new secret (kept in the system keyring)"),
-                },
-            )?;
+            let restored = match &kept {
+                Some(old) => profile.secrets().put(key, old.expose().to_owned()).await,
+                None => profile.secrets().delete(key).await,
+            };
+            if let Err(keyring) = restored {
+                tracing::warn!("the earlier webhook secret could not be put back: {keyring}");
+            }
         }
-        Ok::<_, Error>(())
-    })?;
+        return Err(error);
+    }
     profile.wake_delivery();
     Ok(WebhookChange {
         settings: settings(profile).await?,
@@ -203,13 +224,16 @@ pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
 pub fn queue_decision(
     tx: &Connection,
     decision: &decisions::Decision,
-    staff_email: Option<&str>,
-    data: &Value,
     now: i64,
 ) -> Result<Option<i64>> {
     let Some(url) = settings::get::<String>(tx, URL_SETTING)? else {
         return Ok(None);
     };
+    let request: Value = switchboard_store::events::get(tx, decision.event_id)?
+        .and_then(|e| serde_json::from_str(&e.payload_json).ok())
+        .unwrap_or(Value::Null);
+    let staff_email = request["staff"].as_str();
+    let data = &request["data"];
     let approver_email = match decision.staff_id {
         Some(id) => stored_staff::get(tx, id)?.and_then(|m| m.email),
         None => None,
@@ -287,7 +311,7 @@ pub async fn send(profile: &Profile, claimed: &Claimed) -> Attempted {
         Ok(None) => {
             return Attempted::Failed {
                 code: "no_webhook_url".into(),
-                error: "No decisions webhook URL is set: set one in Settings → Decisions webhook, then Retry.".into(),
+                error: "No decisions webhook URL is set: set one in Settings → Decisions → Webhook URL, then Retry.".into(),
             };
         }
         Err(error) => return retry("storage", error.to_string()),
@@ -301,7 +325,7 @@ pub async fn send(profile: &Profile, claimed: &Claimed) -> Attempted {
         Ok(None) => {
             return Attempted::Failed {
                 code: "no_webhook_secret".into(),
-                error: "The decisions webhook has no signing secret: make one in Settings → Decisions webhook, then Retry.".into(),
+                error: "The decisions webhook has no signing secret: make one in Settings → Decisions (Make a new secret), then Retry.".into(),
             };
         }
         Err(error) => return retry("keyring", error.to_string()),

@@ -238,7 +238,11 @@ async fn every_envelope_is_acknowledged_in_time_and_handled_once_across_drops_an
     // Ann is not linked: told how to get linked once, not once per message.
     let answers = outcomes
         .iter()
-        .filter(|o| o.outcome.as_deref().is_some_and(|t| t.starts_with("answered: ")))
+        .filter(|o| {
+            o.outcome
+                .as_deref()
+                .is_some_and(|t| t.starts_with("answered: "))
+        })
         .count();
     assert_eq!(answers, 1, "{outcomes:?}");
     assert_eq!(world.profile.socket_status().state, SocketState::Connected);
@@ -632,17 +636,6 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         .local_addr()
         .unwrap()
         .port();
-    let change = switchboard_core::webhook::set(
-        &t.world.profile,
-        Some(&format!("http://127.0.0.1:{port}/hooks/decisions")),
-        false,
-    )
-    .await
-    .unwrap();
-    let secret = change
-        .new_secret
-        .expect("a secret is made with the first URL");
-
     // Approve: the message shows the decision and loses its buttons.
     let (channel, ts) = request_vacation(&t, "vac-approve").await;
     let posted = message(&t, &channel, &ts).await;
@@ -677,6 +670,22 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         shown.contains("*Approved* by Olga Owner on <!date^"),
         "{shown}"
     );
+
+    assert_eq!(
+        decided.webhook_state, None,
+        "no URL was set when it was decided"
+    );
+    // The URL is set after the first decision: that decision is sent too.
+    let change = switchboard_core::webhook::set(
+        &t.world.profile,
+        Some(&format!("http://127.0.0.1:{port}/hooks/decisions")),
+        false,
+    )
+    .await
+    .unwrap();
+    let secret = change
+        .new_secret
+        .expect("a secret is made with the first URL");
 
     // A double click: both clicks reach Switchboard before the buttons are gone; one decides.
     let (channel2, ts2) = request_vacation(&t, "vac-double").await;
@@ -799,10 +808,16 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
     );
 
     // The business application comes back: every decision arrives exactly once, signed.
-    assert!(
-        decision_of(&t, "vac-approve").unwrap().webhook_attempts >= 1,
-        "tried while the receiver was down"
-    );
+    // Calls go in order: the oldest is tried (and retried with backoff) while the receiver is
+    // down, the others wait behind it.
+    until(
+        "the first call tried while the receiver was down",
+        async || {
+            decision_of(&t, "vac-approve")
+                .is_some_and(|d| d.webhook_attempts >= 1 && d.webhook_error.is_some())
+        },
+    )
+    .await;
     let (calls, server) = receiver(port).await;
     t.world.profile.advance_clock(10 * 60 * 1000);
     until("three decisions delivered", async || {
@@ -883,7 +898,7 @@ async fn search_answers_privately_and_says_where_a_filter_goes_wrong() {
     let found = slash(
         &t.world,
         &t.team,
-        &t.sam,
+        &t.olga,
         &dm_channel,
         r#"search kind:invoice.* client:"Acme Ltd" amount>1000 since:7d"#,
     )
@@ -895,7 +910,7 @@ async fn search_answers_privately_and_says_where_a_filter_goes_wrong() {
     let none = slash(
         &t.world,
         &t.team,
-        &t.sam,
+        &t.olga,
         &dm_channel,
         "search kind:invoices amount>5000",
     )
@@ -904,7 +919,7 @@ async fn search_answers_privately_and_says_where_a_filter_goes_wrong() {
     let bad = slash(
         &t.world,
         &t.team,
-        &t.sam,
+        &t.olga,
         &dm_channel,
         "search kind:invoice.* amount>lots",
     )
@@ -914,7 +929,22 @@ async fn search_answers_privately_and_says_where_a_filter_goes_wrong() {
             && bad.contains("search FILTER"),
         "{bad}"
     );
-    let unknown = slash(&t.world, &t.team, &t.sam, &dm_channel, "search colour:red").await;
+    let unknown = slash(&t.world, &t.team, &t.olga, &dm_channel, "search colour:red").await;
+    let empty = slash(&t.world, &t.team, &t.olga, &dm_channel, "search").await;
+    assert!(empty.starts_with("Say what to look for"), "{empty}");
+    // Sam is staff: invoices and amounts are not for him.
+    let refused = slash(
+        &t.world,
+        &t.team,
+        &t.sam,
+        &dm_channel,
+        "search kind:invoices",
+    )
+    .await;
+    assert!(
+        refused.contains("owner, admin or manager") && refused.contains("Olga Owner"),
+        "{refused}"
+    );
     assert!(
         unknown.contains("at character 1: expected a field"),
         "{unknown}"
@@ -1067,6 +1097,62 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
         .any(|m| m.contains("Switchboard keeps conversations 1:1"))
     })
     .await;
+    // Sam's messages go to a channel now; an answer to what he wrote still lands in the DM he
+    // wrote from.
+    let channel: String = t
+        .world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            c.query_row(
+                "SELECT channel_id FROM slack_channel WHERE team_id = ?1 AND is_private = 0 AND is_archived = 0 ORDER BY channel_id LIMIT 1",
+                [&t.team],
+                |r| r.get(0),
+            )
+            .map_err(switchboard_store::Error::from)
+        })
+        .unwrap();
+    switchboard_core::staff::set_dm_target(&t.world.profile, sam_id, &t.team, Some(&channel))
+        .unwrap();
+    let again = switchboard_core::conversations::reply(
+        &t.world.profile,
+        sam_id,
+        "Still here.",
+        Some("Olga Owner"),
+        Some("reply-1"),
+    )
+    .unwrap();
+    let twice = switchboard_core::conversations::reply(
+        &t.world.profile,
+        sam_id,
+        "Still here.",
+        Some("Olga Owner"),
+        Some("reply-1"),
+    )
+    .unwrap();
+    assert!(!again.duplicate && twice.duplicate, "{again:?} {twice:?}");
+    assert_eq!(again.outbox_id, twice.outbox_id);
+    until("the answer is in the DM Sam wrote from", async || {
+        texts(
+            &t.world
+                .inspect(&format!("messages?channel={dm_channel}"))
+                .await,
+        )
+        .iter()
+        .any(|m| m.contains("Still here."))
+    })
+    .await;
+    assert!(
+        !texts(
+            &t.world
+                .inspect(&format!("messages?channel={channel}"))
+                .await
+        )
+        .iter()
+        .any(|m| m.contains("Still here.")),
+        "not in the channel his notifications go to"
+    );
     // A redelivered DM is kept once.
     t.world
         .control(

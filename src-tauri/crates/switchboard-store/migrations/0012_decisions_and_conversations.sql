@@ -3,7 +3,8 @@
 
 -- An approval request's decision, made by its approver with a button in Slack: one per request
 -- (a second click finds it). `channel_id`/`message_ts` is the message that carried the
--- buttons; `message_updated_at` is set once it shows the decision instead of its buttons.
+-- buttons; the update that shows the decision there instead, and the webhook call, are outbox
+-- rows of the request's event written in the same transaction.
 CREATE TABLE decision (
     id                  INTEGER PRIMARY KEY,
     event_id            INTEGER NOT NULL UNIQUE REFERENCES event (id) ON DELETE CASCADE,
@@ -15,9 +16,7 @@ CREATE TABLE decision (
     decided_by          TEXT NOT NULL,
     decided_at          INTEGER NOT NULL,
     channel_id          TEXT NOT NULL,
-    message_ts          TEXT NOT NULL,
-    message_updated_at  INTEGER,
-    message_error       TEXT
+    message_ts          TEXT NOT NULL
 ) STRICT;
 CREATE INDEX decision_by_time ON decision (decided_at, id);
 
@@ -41,15 +40,18 @@ CREATE INDEX staff_message_by_staff ON staff_message (staff_id, id);
 CREATE INDEX staff_message_unread ON staff_message (staff_id) WHERE read_at IS NULL;
 
 -- The outbox also carries webhook calls to the business application (`target_kind =
--- 'webhook'`, lane `team_id` + `target_id = 'decisions'`, the JSON body as `payload_json`):
--- the same retries, leases and Activity lines as messages. A CHECK cannot be altered, so the
--- table is rebuilt with every row, column and index.
+-- 'webhook'`, lane `team_id` + `target_id = 'decisions'`, the JSON body as `payload_json`) and
+-- changes to a posted message (`update`: `chat.update` of the message in channel `target_id`,
+-- `payload_json` holding `channel`, `ts`, `text` and `blocks`): the same retries, leases and
+-- Activity lines as messages. A CHECK cannot be altered, so the table is rebuilt with every
+-- row, column and index.
 CREATE TABLE outbox_new (
     id                       INTEGER PRIMARY KEY,
     event_id                 INTEGER REFERENCES event (id) ON DELETE SET NULL,
     notification_channel_id  INTEGER REFERENCES notification_channel (id) ON DELETE SET NULL,
     team_id                  TEXT NOT NULL REFERENCES workspace (team_id),
-    target_kind              TEXT NOT NULL CHECK (target_kind IN ('channel', 'dm', 'webhook')),
+    target_kind              TEXT NOT NULL
+                             CHECK (target_kind IN ('channel', 'dm', 'webhook', 'update')),
     target_id                TEXT NOT NULL,
     target_name              TEXT,
     -- NULL: the message is its event's `message_json`.

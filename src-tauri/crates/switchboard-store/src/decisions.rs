@@ -42,14 +42,14 @@ pub struct Decision {
     pub decided_at: i64,
     pub channel_id: String,
     pub message_ts: String,
-    pub message_updated_at: Option<i64>,
-    pub message_error: Option<String>,
+    /// The update of the decided message in Slack (its outbox row's state and last error).
+    pub update: Option<WebhookState>,
     /// The webhook call telling the business application, if one was queued: its outbox
     /// row, state, attempts and last error.
     pub webhook: Option<WebhookState>,
 }
 
-/// Where the webhook call about a decision stands.
+/// Where an outbox row about a decision (the webhook call, the message's update) stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookState {
     pub outbox_id: i64,
@@ -92,39 +92,36 @@ pub fn record(conn: &Connection, decision: &NewDecision<'_>) -> Result<Kept> {
     Ok(Kept::New(conn.last_insert_rowid()))
 }
 
-/// Records how updating the decided message went: `error` None = it shows the decision now.
-pub fn message_updated(conn: &Connection, id: i64, error: Option<&str>, now: i64) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE decision SET message_updated_at = CASE WHEN ?2 IS NULL THEN ?3 END,
-             message_error = ?2
-         WHERE id = ?1",
-    )?
-    .execute(params![id, error, now])?;
-    Ok(())
-}
-
 const COLUMNS: &str = "d.id, d.event_id, e.idempotency_key, e.kind, e.staff_email, d.decision,
     d.reason, d.team_id, d.slack_user_id, d.staff_id, d.decided_by, d.decided_at, d.channel_id,
-    d.message_ts, d.message_updated_at, d.message_error, o.id, o.state, o.attempts,
-    o.last_error, o.sent_at";
+    d.message_ts, u.id, u.state, u.attempts, u.last_error, u.sent_at, o.id, o.state,
+    o.attempts, o.last_error, o.sent_at";
 
-/// The newest webhook call of each decision's request.
+/// The newest message update and webhook call of each decision's request.
 const FROM: &str = "FROM decision d JOIN event e ON e.id = d.event_id
+    LEFT JOIN outbox u ON u.id = (SELECT max(x.id) FROM outbox x
+                                  WHERE x.event_id = d.event_id AND x.target_kind = 'update')
     LEFT JOIN outbox o ON o.id = (SELECT max(w.id) FROM outbox w
                                   WHERE w.event_id = d.event_id AND w.target_kind = 'webhook')";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Decision> {
-    let outbox_id: Option<i64> = r.get(16)?;
-    let webhook = match outbox_id {
+/// The outbox row whose five columns start at `at`, if there is one.
+fn row_state(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<WebhookState>> {
+    let outbox_id: Option<i64> = r.get(at)?;
+    Ok(match outbox_id {
         Some(outbox_id) => Some(WebhookState {
             outbox_id,
-            state: r.get(17)?,
-            attempts: r.get(18)?,
-            last_error: r.get(19)?,
-            sent_at: r.get(20)?,
+            state: r.get(at + 1)?,
+            attempts: r.get(at + 2)?,
+            last_error: r.get(at + 3)?,
+            sent_at: r.get(at + 4)?,
         }),
         None => None,
-    };
+    })
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Decision> {
+    let update = row_state(r, 14)?;
+    let webhook = row_state(r, 19)?;
     Ok(Decision {
         id: r.get(0)?,
         event_id: r.get(1)?,
@@ -140,8 +137,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Decision> {
         decided_at: r.get(11)?,
         channel_id: r.get(12)?,
         message_ts: r.get(13)?,
-        message_updated_at: r.get(14)?,
-        message_error: r.get(15)?,
+        update,
         webhook,
     })
 }
@@ -162,6 +158,14 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Decision>> {
         .prepare_cached(&sql)?
         .query_row([id], from_row)
         .optional()?)
+}
+
+/// Decisions whose request has no webhook call yet (made while no URL was set), oldest first.
+pub fn unsent(conn: &Connection) -> Result<Vec<Decision>> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE o.id IS NULL ORDER BY d.decided_at, d.id");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Decisions newest first, `limit` at most, made at or after `since` when given.

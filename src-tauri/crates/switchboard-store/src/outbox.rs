@@ -9,7 +9,7 @@ use crate::Result;
 pub fn hold_pending(conn: &Connection, reason: &str, now: i64) -> Result<u64> {
     Ok(conn.execute(
         "UPDATE outbox SET state = 'held', hold_reason = ?1, updated_at = ?2
-         WHERE state = 'pending'",
+         WHERE state = 'pending' AND target_kind != 'webhook'",
         params![reason, now],
     )? as u64)
 }
