@@ -659,3 +659,66 @@ fn templates_are_listed_previewed_set_from_a_file_or_stdin_and_reset() {
         "--text or --file is required"
     );
 }
+
+#[test]
+fn decisions_are_listed_and_the_webhook_is_set_with_a_secret_shown_once() {
+    // The keyring is the session's own (scripts/with-keyring), as `make test` runs it.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let data = data.to_str().unwrap();
+    let listed = switchboard(&["decisions", "list", "--json", "--data-dir", data]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let json: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(json, serde_json::json!({"decisions": []}));
+    let text = switchboard(&["decisions", "list", "--data-dir", data]);
+    assert!(
+        stdout(&text).starts_with("No decisions yet."),
+        "{}",
+        stdout(&text)
+    );
+
+    let empty = switchboard(&["decisions", "webhook", "--url", " ", "--data-dir", data]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(stderr(&empty).contains("--remove"), "{}", stderr(&empty));
+    let plain = switchboard(&[
+        "decisions",
+        "webhook",
+        "--url",
+        "http://app.example.com/x",
+        "--data-dir",
+        data,
+    ]);
+    assert_eq!(plain.status.code(), Some(1));
+    assert!(stderr(&plain).contains("https"), "{}", stderr(&plain));
+
+    let set = switchboard(&[
+        "decisions",
+        "webhook",
+        "--url",
+        "https://app.example.com/hooks/switchboard",
+        "--json",
+        "--data-dir",
+        data,
+    ]);
+    assert!(set.status.success(), "{}", stderr(&set));
+    let json: serde_json::Value = serde_json::from_slice(&set.stdout).unwrap();
+    assert_eq!(json["url"], "https://app.example.com/hooks/switchboard");
+    assert_eq!(json["has_secret"], true);
+    let secret = json["new_secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_"), "{json}");
+    // Shown once: asking again shows the URL, never the secret.
+    let again = switchboard(&["decisions", "webhook", "--json", "--data-dir", data]);
+    let json: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(json["new_secret"], serde_json::Value::Null);
+    assert!(!stdout(&again).contains(secret));
+    let removed = switchboard(&[
+        "decisions",
+        "webhook",
+        "--remove",
+        "--json",
+        "--data-dir",
+        data,
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&removed.stdout).unwrap();
+    assert_eq!(json["url"], serde_json::Value::Null);
+}

@@ -257,6 +257,19 @@ async fn an_approver_decides_in_slack_and_staff_write_back() {
         })
         .await;
         assert!(!updated["blocks"].to_string().contains("approval.approve"), "{updated}");
+        // Activity tells the request's story: Ada's DM, the message shown decided, the call.
+        app.open_view("activity", "Activity").await;
+        let request = "[data-testid='timeline-entry'][data-kind='vacation.requested']";
+        app.wait_for_text(request, "Decisions webhook").await;
+        click(&app, &format!("{request} button.open")).await;
+        let story = app
+            .wait_for_text("[data-testid='event-story']", "which accepted it")
+            .await;
+        assert!(
+            story.contains("Approval message") && story.contains("shows the decision instead of its buttons"),
+            "{story}"
+        );
+        app.screenshot("activity-decision").await;
 
         // Bruno writes to the app: counted in the sidebar, shown in Messages, answered there.
         let said = crate::post_json(

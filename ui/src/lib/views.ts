@@ -24,7 +24,7 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: "channels", label: "Channels", summary: "Slack channels that receive notifications, and which events each one gets." },
   { id: "projects", label: "Projects", summary: "Which Slack channel each project's updates go to." },
   { id: "staff", label: "Staff", summary: "Who has a Slack connection, and which Slack user each staff member is." },
-  { id: "messages", label: "Messages", summary: "Direct messages to staff: approvals, vacation requests, escalations." },
+  { id: "messages", label: "Messages", summary: "Direct messages with staff: approvals, vacation requests, escalations, and what they write back." },
   { id: "activity", label: "Activity", summary: "Every event received, where it went and why not elsewhere, newest first." },
   { id: "settings", label: "Settings", summary: "Appearance, the Slack app, the ingest API, the audit log and where data is kept." },
 ];

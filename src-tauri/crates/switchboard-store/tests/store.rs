@@ -625,3 +625,63 @@ fn a_removed_channels_id_is_never_given_to_another() {
         "the removed one's id is not reused"
     );
 }
+
+#[test]
+fn the_outbox_rebuilt_for_webhooks_keeps_direct_messages_and_their_attempts() {
+    // A database at migration 11: a direct message to a staff member, urgent, with attempts.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(DB_FILE_NAME);
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrations::MIGRATIONS.to_version(&mut conn, 11).unwrap();
+        conn.execute_batch(
+            "INSERT INTO workspace (team_id, name, domain, connected_at, updated_at)
+                 VALUES ('T1', 'Acme', 'acme', 0, 0);
+             INSERT INTO staff (id, name, email, created_at) VALUES (3, 'Sam', 'sam@x.example', 0);
+             INSERT INTO event (id, idempotency_key, kind, source, payload_json, received_at,
+                 message_json)
+                 VALUES (7, 'vac-1', 'vacation.requested', 'ingest', '{}', 5, '{\"text\":\"v\"}');
+             INSERT INTO outbox (id, event_id, team_id, target_kind, target_id, target_name,
+                 state, attempts, next_attempt_at, slack_ts, created_at, updated_at, staff_id,
+                 urgent)
+                 VALUES (40, 7, 'T1', 'dm', 'U1', 'Sam', 'sent', 2, 5, '1.000100', 5, 6, 3, 1);
+             INSERT INTO delivery_attempt (outbox_id, attempt, started_at, outcome, wait_ms)
+                 VALUES (40, 1, 5, 'retry', 1000), (40, 2, 6, 'sent', NULL);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(tmp.path()).expect("the upgrade applies");
+    let conn = store.conn();
+    let kept: (i64, i64, String, i64) = conn
+        .query_row(
+            "SELECT staff_id, urgent, slack_ts, attempts FROM outbox WHERE id = 40",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(kept, (3, 1, "1.000100".to_owned(), 2));
+    let attempts: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM delivery_attempt WHERE outbox_id = 40",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempts, 2, "rebuilding the outbox did not cascade");
+    for kind in ["webhook", "update"] {
+        conn.execute(
+            "INSERT INTO outbox (event_id, team_id, target_kind, target_id, payload_json,
+                 next_attempt_at, created_at, updated_at)
+             VALUES (7, 'T1', ?1, 'decisions', '{}', 0, 0, 0)",
+            [kind],
+        )
+        .unwrap_or_else(|e| panic!("a {kind} row is accepted: {e}"));
+    }
+    let unknown = conn.execute(
+        "INSERT INTO outbox (event_id, team_id, target_kind, target_id, next_attempt_at,
+             created_at, updated_at) VALUES (7, 'T1', 'fax', 'x', 0, 0, 0)",
+        [],
+    );
+    assert!(unknown.is_err(), "other target kinds are refused");
+}
