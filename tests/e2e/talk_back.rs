@@ -221,7 +221,7 @@ async fn an_approver_decides_in_slack_and_staff_write_back() {
         let decided = app
             .wait_for_text("[data-testid='decisions']", "Approved")
             .await;
-        assert!(decided.contains("Vacation request of bruno@acme-studio.example by Ada Okafor"), "{decided}");
+        assert!(decided.contains("Vacation request of Bruno Lindqvist by Ada Okafor"), "{decided}");
         app.wait_for_text("[data-testid='decisions']", "received by the business application")
             .await;
         app.screenshot("settings-decisions").await;

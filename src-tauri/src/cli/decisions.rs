@@ -5,6 +5,7 @@
 //!
 //! `list --json` prints `{"decisions": [DecisionView…]}`: `id`, `request_id` (the request's
 //! id as the business application sent it), `kind`, `staff` (the requester's email),
+//! `staff_name` (the requester's name, when they are a staff member),
 //! `decision` (`approved`/`rejected`), `reason`, `decided_by`, `decided_by_slack_user`,
 //! `team_id`, `decided_at` (Unix ms), `message_updated`, `message_error`, `webhook_state`,
 //! `webhook_attempts`, `webhook_error`. `webhook --json` prints `{"url", "has_secret",
@@ -88,7 +89,10 @@ pub fn run(cli: &Cli, command: &DecisionsCommand) -> anyhow::Result<ExitCode> {
                         "{at}  {} {} ({}) {} by {}{reason}{webhook}",
                         d.kind,
                         d.request_id,
-                        d.staff.as_deref().unwrap_or("-"),
+                        d.staff_name
+                            .as_deref()
+                            .or(d.staff.as_deref())
+                            .unwrap_or("-"),
                         d.decision,
                         d.decided_by
                     );

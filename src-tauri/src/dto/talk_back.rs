@@ -12,6 +12,7 @@ pub struct Decision {
     pub request_id: String,
     pub kind: String,
     pub staff: Option<String>,
+    pub staff_name: Option<String>,
     /// `approved` or `rejected`.
     pub decision: String,
     pub reason: Option<String>,
@@ -32,6 +33,7 @@ impl From<switchboard_core::approvals::DecisionView> for Decision {
             request_id: d.request_id,
             kind: d.kind,
             staff: d.staff,
+            staff_name: d.staff_name,
             decision: d.decision,
             reason: d.reason,
             decided_by: d.decided_by,

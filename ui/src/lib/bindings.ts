@@ -1071,7 +1071,7 @@ direction: string; id: number; at: number; text: string; files: ConversationFile
 /**
  * An approval decided in Slack.
  */
-export type Decision = { id: number; requestId: string; kind: string; staff: string | null; 
+export type Decision = { id: number; requestId: string; kind: string; staff: string | null; staffName: string | null; 
 /**
  * `approved` or `rejected`.
  */

@@ -511,6 +511,8 @@ pub struct DecisionView {
     pub kind: String,
     /// The requester's email.
     pub staff: Option<String>,
+    /// The requester's name, when they are a staff member.
+    pub staff_name: Option<String>,
     /// `approved` or `rejected`.
     pub decision: String,
     pub reason: Option<String>,
@@ -546,6 +548,7 @@ impl From<stored::Decision> for DecisionView {
             request_id: d.event_key,
             kind: d.kind,
             staff: d.staff_email,
+            staff_name: d.staff_name,
             decision: d.decision,
             reason: d.reason,
             decided_by: d.decided_by,

@@ -659,6 +659,7 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
         ("approved", "Olga Owner")
     );
     assert_eq!(decided.staff.as_deref(), Some("sam@example.com"));
+    assert_eq!(decided.staff_name.as_deref(), Some("Sam Staff"));
     let updated = message(&t, &channel, &ts).await;
     let shown = updated["blocks"].to_string();
     assert!(

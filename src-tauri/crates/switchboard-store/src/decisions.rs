@@ -33,6 +33,8 @@ pub struct Decision {
     pub kind: String,
     /// The requester's email, as the request named them.
     pub staff_email: Option<String>,
+    /// The requester's name, when they are a staff member.
+    pub staff_name: Option<String>,
     pub decision: String,
     pub reason: Option<String>,
     pub team_id: String,
@@ -95,10 +97,13 @@ pub fn record(conn: &Connection, decision: &NewDecision<'_>) -> Result<Kept> {
 const COLUMNS: &str = "d.id, d.event_id, e.idempotency_key, e.kind, e.staff_email, d.decision,
     d.reason, d.team_id, d.slack_user_id, d.staff_id, d.decided_by, d.decided_at, d.channel_id,
     d.message_ts, u.id, u.state, u.attempts, u.last_error, u.sent_at, o.id, o.state,
-    o.attempts, o.last_error, o.sent_at";
+    o.attempts, o.last_error, o.sent_at, s.name";
 
 /// The newest message update and webhook call of each decision's request.
 const FROM: &str = "FROM decision d JOIN event e ON e.id = d.event_id
+    LEFT JOIN staff s ON s.id = (SELECT m.id FROM staff m
+                                 WHERE m.email = e.staff_email COLLATE NOCASE
+                                 ORDER BY m.active DESC, m.id LIMIT 1)
     LEFT JOIN outbox u ON u.id = (SELECT max(x.id) FROM outbox x
                                   WHERE x.event_id = d.event_id AND x.target_kind = 'update')
     LEFT JOIN outbox o ON o.id = (SELECT max(w.id) FROM outbox w
@@ -128,6 +133,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Decision> {
         event_key: r.get(2)?,
         kind: r.get(3)?,
         staff_email: r.get(4)?,
+        staff_name: r.get(24)?,
         decision: r.get(5)?,
         reason: r.get(6)?,
         team_id: r.get(7)?,
