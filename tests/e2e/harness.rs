@@ -248,6 +248,55 @@ async fn start(data_dir: &Path, env: &[(&str, &str)]) -> (Processes, Client) {
 }
 
 impl App {
+    /// Workspaces → *Explore with a demo workspace* on a fresh install; waits for the demo's
+    /// directory to be synced and returns the demo Slack's address.
+    pub async fn start_demo(&self) -> String {
+        self.wait_for_text(
+            ".view[data-view='workspaces']",
+            "Explore with a demo workspace",
+        )
+        .await;
+        self.find(".demo-offer button")
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking the demo offer: {e}"));
+        self.wait_for_text("[data-testid='notice']", "Synced Acme Studio")
+            .await;
+        self.find(".demo-bar .mono").await.text().await.unwrap()
+    }
+
+    /// Runs `switchboard ARGS` on the demo's data directory (as another process would, beside
+    /// the console), with `stdin` as its standard input; asserts it succeeded and returns
+    /// what it printed.
+    pub fn demo_cli(&self, args: &[&str], stdin: Option<&str>) -> String {
+        use std::io::Write as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .arg("--data-dir")
+            .arg(self.data_dir.join("demo"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("running switchboard");
+        let mut input = child.stdin.take().expect("a stdin pipe");
+        if let Some(text) = stdin {
+            input
+                .write_all(text.as_bytes())
+                .expect("writing to switchboard");
+        }
+        drop(input);
+        let output = child.wait_with_output().expect("switchboard to finish");
+        assert!(
+            output.status.success(),
+            "switchboard {args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// Waits for an element matching `css` and returns it.
     pub async fn find(&self, css: &str) -> Element {
         self.client

@@ -5,9 +5,6 @@
 //! send`, seen in Activity with where they went and why the rest were skipped, and in the
 //! emulator's record of Slack. Screenshots of each view with data, in light and dark.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use fantoccini::Locator;
 use serde_json::{Value, json};
 
@@ -68,12 +65,7 @@ async fn events_reach_the_channels_the_owner_chose_and_activity_says_why() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     with_app(&data, &[("SWITCHBOARD_URL_OPENER", CONSENT)], |app| async move {
-        app.wait_for_text(".view[data-view='workspaces']", "Explore with a demo workspace")
-            .await;
-        click(&app, ".demo-offer button").await;
-        app.wait_for_text("[data-testid='notice']", "Synced Acme Studio")
-            .await;
-        let demo_url = app.find(".demo-bar .mono").await.text().await.unwrap();
+        let demo_url = app.start_demo().await;
 
         // Add #general with the Invoices group on.
         app.open_view("channels", "Channels").await;
@@ -216,27 +208,15 @@ async fn events_reach_the_channels_the_owner_chose_and_activity_says_why() {
             assert_eq!(answer.status(), 202, "{}", answer.text().await.unwrap());
         }
         // …and through the command line, on the same database.
-        let mut send = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args(["--data-dir"])
-            .arg(app.data_dir.join("demo"))
-            .args(["event", "send", "--json"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        send.stdin
-            .take()
-            .unwrap()
-            .write_all(
-                json!({"id": "timer-1", "kind": "timer.started", "occurred_at": "2026-11-23T09:31:00Z",
+        let sent = app.demo_cli(
+            &["event", "send", "--json"],
+            Some(
+                &json!({"id": "timer-1", "kind": "timer.started", "occurred_at": "2026-11-23T09:31:00Z",
                     "project": "web", "staff": "ada@example.com", "data": {"task": "Design review"}})
-                .to_string()
-                .as_bytes(),
-            )
-            .unwrap();
-        let sent = send.wait_with_output().unwrap();
-        assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stdout));
-        let receipt: Value = serde_json::from_slice(&sent.stdout).unwrap();
+                .to_string(),
+            ),
+        );
+        let receipt: Value = serde_json::from_str(&sent).unwrap();
         assert_eq!(receipt["routes"][0]["reason"], "project_channel", "{receipt}");
 
         // Activity: each event with where it went and why not elsewhere.

@@ -41,15 +41,7 @@ async fn the_owner_pastes_the_app_level_token_and_slack_can_reach_switchboard() 
         &data,
         &[("SWITCHBOARD_URL_OPENER", CONSENT)],
         |app| async move {
-            app.wait_for_text(
-                ".view[data-view='workspaces']",
-                "Explore with a demo workspace",
-            )
-            .await;
-            click(&app, ".demo-offer button").await;
-            app.wait_for_text("[data-testid='notice']", "Synced Acme Studio")
-                .await;
-            let demo_url = app.find(".demo-bar .mono").await.text().await.unwrap();
+            let demo_url = app.start_demo().await;
             app.wait_for_text(STATUS_BAR, "Slack can reach Switchboard")
                 .await;
             app.wait_for_text(

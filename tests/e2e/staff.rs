@@ -3,8 +3,6 @@
 //! logos with the reason, a logo clicked off and on again. Screenshots of the list and the
 //! review, in light and dark.
 
-use std::process::Command;
-
 use crate::harness::{App, wait_for, with_app};
 
 const CONSENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/consent.py");
@@ -38,34 +36,17 @@ async fn staff_are_linked_by_email_and_their_logo_switches() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     with_app(&data, &[("SWITCHBOARD_URL_OPENER", CONSENT)], |app| async move {
-        app.wait_for_text(".view[data-view='workspaces']", "Explore with a demo workspace")
-            .await;
-        click(&app, ".demo-offer button").await;
-        app.wait_for_text("[data-testid='notice']", "Synced Acme Studio")
-            .await;
-
-        let csv = tmp.path().join("staff.csv");
-        std::fs::write(
-            &csv,
-            "name,email,role,manager\n\
-             Ada Okafor,ada@acme-studio.example,manager,\n\
-             Bruno Lindqvist,bruno@acme-studio.example,staff,ada@acme-studio.example\n\
-             Chiara Esposito,Chiara+pm@Acme-Studio.example,staff,ada@acme-studio.example\n\
-             Dev Raman,dev@acme-studio.example,staff,ada@acme-studio.example\n\
-             Nobody Known,nobody@elsewhere.example,staff,ada@acme-studio.example\n",
-        )
-        .unwrap();
-        let imported = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .arg("--data-dir")
-            .arg(app.data_dir.join("demo"))
-            .args(["staff", "import"])
-            .arg(&csv)
-            .output()
-            .unwrap();
-        assert!(
-            imported.status.success(),
-            "{}",
-            String::from_utf8_lossy(&imported.stderr)
+        app.start_demo().await;
+        app.demo_cli(
+            &["staff", "import", "-"],
+            Some(
+                "name,email,role,manager\n\
+                 Ada Okafor,ada@acme-studio.example,manager,\n\
+                 Bruno Lindqvist,bruno@acme-studio.example,staff,ada@acme-studio.example\n\
+                 Chiara Esposito,Chiara+pm@Acme-Studio.example,staff,ada@acme-studio.example\n\
+                 Dev Raman,dev@acme-studio.example,staff,ada@acme-studio.example\n\
+                 Nobody Known,nobody@elsewhere.example,staff,ada@acme-studio.example\n",
+            ),
         );
 
         app.open_view("staff", "Staff").await;

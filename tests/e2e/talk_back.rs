@@ -6,8 +6,6 @@
 //! Bruno writes to the app: the sidebar counts it, Messages shows it in his conversation, and
 //! the answer typed there arrives in his DM.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -106,12 +104,7 @@ async fn an_approver_decides_in_slack_and_staff_write_back() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     with_app(&data, &[("SWITCHBOARD_URL_OPENER", CONSENT)], |app| async move {
-        app.wait_for_text(".view[data-view='workspaces']", "Explore with a demo workspace")
-            .await;
-        click(&app, ".demo-offer button").await;
-        app.wait_for_text("[data-testid='notice']", "Synced Acme Studio")
-            .await;
-        let demo_url = app.find(".demo-bar .mono").await.text().await.unwrap();
+        let demo_url = app.start_demo().await;
         app.wait_for_text(".status [data-testid='socket-status']", "Slack can reach Switchboard")
             .await;
         let seeded = crate::get_json(&format!("{demo_url}/_emulator/workspaces"), None).await;
@@ -131,22 +124,14 @@ async fn an_approver_decides_in_slack_and_staff_write_back() {
         let (ada, bruno) = (user_id("ada@acme-studio.example"), user_id("bruno@acme-studio.example"));
 
         // Staff: Ada manages Bruno; both linked by email from the Staff view.
-        let csv = tmp.path().join("staff.csv");
-        std::fs::write(
-            &csv,
-            "name,email,role,manager\n\
-             Ada Okafor,ada@acme-studio.example,manager,\n\
-             Bruno Lindqvist,bruno@acme-studio.example,staff,ada@acme-studio.example\n",
-        )
-        .unwrap();
-        let imported = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .arg("--data-dir")
-            .arg(app.data_dir.join("demo"))
-            .args(["staff", "import"])
-            .arg(&csv)
-            .output()
-            .unwrap();
-        assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+        app.demo_cli(
+            &["staff", "import", "-"],
+            Some(
+                "name,email,role,manager\n\
+                 Ada Okafor,ada@acme-studio.example,manager,\n\
+                 Bruno Lindqvist,bruno@acme-studio.example,staff,ada@acme-studio.example\n",
+            ),
+        );
         app.open_view("staff", "Staff").await;
         app.wait_for_text("[data-testid='staff-count']", "2 members").await;
         click(&app, "[data-testid='staff-autolink']").await;
@@ -176,28 +161,16 @@ async fn an_approver_decides_in_slack_and_staff_write_back() {
         app.screenshot("settings-decisions-secret").await;
 
         // The business application asks for Bruno's vacation: it reaches Ada with buttons.
-        let mut send = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .arg("--data-dir")
-            .arg(app.data_dir.join("demo"))
-            .args(["event", "send", "--json"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        send.stdin
-            .take()
-            .unwrap()
-            .write_all(
-                json!({"id": "vac-311", "kind": "vacation.requested", "occurred_at": "2026-12-06T09:00:00Z",
+        app.demo_cli(
+            &["event", "send", "--json"],
+            Some(
+                &json!({"id": "vac-311", "kind": "vacation.requested", "occurred_at": "2026-12-06T09:00:00Z",
                        "staff": "bruno@acme-studio.example", "urgent": true,
                        "data": {"from": "2026-12-21", "to": "2026-12-24", "note": "Family visit",
                                 "link": "https://app.example.com/vacations/311"}})
-                .to_string()
-                .as_bytes(),
-            )
-            .unwrap();
-        let sent = send.wait_with_output().unwrap();
-        assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stdout));
+                .to_string(),
+            ),
+        );
         let request = wait_for("the request in Ada's DM", || async {
             dms(&demo_url)
                 .await

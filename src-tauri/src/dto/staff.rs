@@ -431,7 +431,7 @@ impl From<Purpose> for DmPurpose {
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DmSent {
-    pub event_id: i64,
+    pub event_id: Option<i64>,
     pub id: String,
     pub staff_id: i64,
     pub recipient: String,

@@ -1124,7 +1124,7 @@ fields: DmField[] }
 /**
  * What sending a direct message did.
  */
-export type DmSent = { eventId: number; id: string; staffId: number; recipient: string; 
+export type DmSent = { eventId: number | null; id: string; staffId: number; recipient: string; 
 /**
  * `queued`, `held` or `skipped`.
  */

@@ -26,7 +26,7 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: "staff", label: "Staff", summary: "Who has a Slack connection, and which Slack user each staff member is." },
   { id: "messages", label: "Messages", summary: "Direct messages with staff: approvals, vacation requests, escalations, and what they write back." },
   { id: "activity", label: "Activity", summary: "Every event received, where it went and why not elsewhere, newest first." },
-  { id: "settings", label: "Settings", summary: "Appearance, the Slack app, the ingest API, the audit log and where data is kept." },
+  { id: "settings", label: "Settings", summary: "The Slack app, the ingest API, decisions and their webhook, escalation rules, appearance, the audit log and where data is kept." },
 ];
 
 export const DEFAULT_VIEW: ViewId = "workspaces";

@@ -545,6 +545,19 @@ fn actor(
     Ok((team.domain.clone(), user.name.clone()))
 }
 
+/// The app a control call acts on and the person acting: the app, the workspace's domain and
+/// the user's name.
+fn acting(
+    world: &World,
+    app_id: Option<&str>,
+    team_id: &str,
+    user_id: &str,
+) -> Result<(App, String, String), Refusal> {
+    let app = app_for(world, app_id)?;
+    let (domain, user_name) = actor(world, &app, team_id, user_id)?;
+    Ok((app, domain, user_name))
+}
+
 fn host_of(headers: &HeaderMap) -> String {
     headers
         .get(header::HOST)
@@ -588,14 +601,11 @@ pub async fn slash_command(
 ) -> Response {
     let (app, payload) = {
         let mut world = shared.lock();
-        let app = match app_for(&world, body.app_id.as_deref()) {
-            Ok(app) => app,
-            Err(refusal) => return refusal.into_response(),
-        };
-        let (domain, user_name) = match actor(&world, &app, &body.team_id, &body.user_id) {
-            Ok(found) => found,
-            Err(refusal) => return refusal.into_response(),
-        };
+        let (app, domain, user_name) =
+            match acting(&world, body.app_id.as_deref(), &body.team_id, &body.user_id) {
+                Ok(found) => found,
+                Err(refusal) => return refusal.into_response(),
+            };
         let Some(channel) = world
             .channels
             .get(&body.channel_id)
@@ -671,14 +681,11 @@ pub async fn block_action(
 ) -> Response {
     let (app, payload) = {
         let mut world = shared.lock();
-        let app = match app_for(&world, body.app_id.as_deref()) {
-            Ok(app) => app,
-            Err(refusal) => return refusal.into_response(),
-        };
-        let (domain, user_name) = match actor(&world, &app, &body.team_id, &body.user_id) {
-            Ok(found) => found,
-            Err(refusal) => return refusal.into_response(),
-        };
+        let (app, domain, user_name) =
+            match acting(&world, body.app_id.as_deref(), &body.team_id, &body.user_id) {
+                Ok(found) => found,
+                Err(refusal) => return refusal.into_response(),
+            };
         let Some(channel) = world
             .channels
             .get(&body.channel_id)
@@ -812,13 +819,11 @@ pub async fn dm(
 ) -> Response {
     let (app, payload, channel_id, ts, event_id) = {
         let mut world = shared.lock();
-        let app = match app_for(&world, body.app_id.as_deref()) {
-            Ok(app) => app,
+        let (app, _, _) = match acting(&world, body.app_id.as_deref(), &body.team_id, &body.user_id)
+        {
+            Ok(found) => found,
             Err(refusal) => return refusal.into_response(),
         };
-        if let Err(refusal) = actor(&world, &app, &body.team_id, &body.user_id) {
-            return refusal.into_response();
-        }
         if body.text.is_empty() && body.file_name.is_none() {
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -1127,14 +1132,11 @@ pub async fn view_submission(
 ) -> Response {
     let (app, payload, view_id) = {
         let mut world = shared.lock();
-        let app = match app_for(&world, body.app_id.as_deref()) {
-            Ok(app) => app,
-            Err(refusal) => return refusal.into_response(),
-        };
-        let (domain, user_name) = match actor(&world, &app, &body.team_id, &body.user_id) {
-            Ok(found) => found,
-            Err(refusal) => return refusal.into_response(),
-        };
+        let (app, domain, user_name) =
+            match acting(&world, body.app_id.as_deref(), &body.team_id, &body.user_id) {
+                Ok(found) => found,
+                Err(refusal) => return refusal.into_response(),
+            };
         let open = world
             .views
             .iter()

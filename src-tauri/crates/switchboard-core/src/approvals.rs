@@ -196,7 +196,7 @@ pub async fn handle_action(profile: &Profile, payload: &Value) -> String {
             tell(
                 profile,
                 response_url,
-                &refusal.sentence(&zone(profile, &click.team_id)),
+                &refusal.sentence(&crate::ingest::time_zone_or_utc(profile, &click.team_id)),
             )
             .await;
             return refusal.outcome();
@@ -307,7 +307,9 @@ pub fn submission_ack(profile: &Profile, payload: &Value) -> Option<Value> {
     } else {
         match check(profile, &click) {
             Ok(Ok(_)) => None,
-            Ok(Err(refusal)) => Some(refusal.sentence(&zone(profile, &click.team_id))),
+            Ok(Err(refusal)) => {
+                Some(refusal.sentence(&crate::ingest::time_zone_or_utc(profile, &click.team_id)))
+            }
             Err(error) => Some(format!(
                 "Switchboard could not record this ({error}). Try again in a moment."
             )),
@@ -346,7 +348,7 @@ async fn decide(
         .approver
         .as_ref()
         .map_or_else(|| format!("<@{}>", click.user_id), |(_, name)| name.clone());
-    let time_zone = zone(profile, &click.team_id);
+    let time_zone = crate::ingest::time_zone_or_utc(profile, &click.team_id);
     let kept = profile.db().and_then(|db| {
         db.write(|tx| {
             let kept = stored::record(
@@ -477,14 +479,6 @@ pub fn decided_message(
     }
 }
 
-/// The workspace's time zone for dates in answers (UTC when unknown).
-fn zone(profile: &Profile, team_id: &str) -> String {
-    profile
-        .db()
-        .and_then(|db| db.read(|conn| crate::ingest::cached_time_zone(profile, conn, team_id)))
-        .unwrap_or_else(|_| "UTC".to_owned())
-}
-
 /// An ephemeral answer to the person who clicked; a failure is only logged (the outcome
 /// already says what happened).
 async fn tell(profile: &Profile, response_url: &str, text: &str) {
@@ -578,15 +572,7 @@ pub fn list(profile: &Profile, limit: u32) -> Result<Vec<DecisionView>> {
     }
     let rows = profile
         .db()?
-        .read(|conn| stored::list(conn, None, limit).map_err(Error::from))?;
-    Ok(rows.into_iter().map(DecisionView::from).collect())
-}
-
-/// The decisions about the requests `event_ids` (a member's message history).
-pub fn for_events(profile: &Profile, event_ids: &[i64]) -> Result<Vec<DecisionView>> {
-    let rows = profile
-        .db()?
-        .read(|conn| stored::for_events(conn, event_ids).map_err(Error::from))?;
+        .read(|conn| stored::list(conn, limit).map_err(Error::from))?;
     Ok(rows.into_iter().map(DecisionView::from).collect())
 }
 
@@ -632,6 +618,13 @@ mod tests {
             "{}",
             message.text
         );
+    }
+
+    #[test]
+    fn an_approver_nobody_is_linked_to_is_mentioned_not_escaped() {
+        let message = decided_message(&posted(false), "approved", "<@U0123>", None, 0, "UTC");
+        let line = message.blocks[1]["text"]["text"].as_str().unwrap();
+        assert!(line.contains("*Approved* by <@U0123> on"), "{line}");
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub fn describe(allowed: &[String]) -> String {
 }
 
 /// Handles a direct message Slack sent the app; says what came of it.
-pub async fn receive(profile: &Profile, payload: &Value) -> String {
+pub fn receive(profile: &Profile, payload: &Value) -> String {
     match receive_inner(profile, payload) {
         Ok(outcome) => outcome,
         Err(error) => format!("failed: {error}"),
@@ -163,10 +163,6 @@ fn receive_inner(profile: &Profile, payload: &Value) -> Result<String> {
     match event["subtype"].as_str() {
         None | Some("file_share") => {}
         Some(other) => return Ok(format!("ignored: a {other} message")),
-    }
-    if event["thread_ts"].is_string() && event["thread_ts"] != event["ts"] {
-        // A reply in a thread is still the same 1:1 conversation.
-        tracing::debug!("a threaded direct message from {user_id}");
     }
     if event["channel_type"] == "mpim" {
         answer(
@@ -341,18 +337,11 @@ fn answer_in(
 ) -> Result<Sent> {
     let sender = dm::sender(profile, sender)?;
     let id = id.map_or_else(|| crate::catalog::fresh_id("reply"), str::to_owned);
-    let body = crate::render::escape(text.trim());
     let context = format!("from {} via Switchboard", crate::render::escape(&sender));
-    let payload = json!({
-        "text": body,
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": body}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
-        ],
-        "notes": [],
-        "reply_id": id,
-    })
-    .to_string();
+    let mut payload = message(&crate::render::escape(text.trim()), Some(&context));
+    // Kept with the message, so the same answer is queued once.
+    payload["reply_id"] = json!(id);
+    let payload = payload.to_string();
     let now = profile.now_ms();
     let (outbox_id, duplicate) = profile.db()?.write(|tx| {
         let earlier: Option<i64> = tx
@@ -385,7 +374,7 @@ fn answer_in(
     profile.emit(Event::OutboxChanged);
     profile.wake_delivery();
     Ok(Sent {
-        event_id: 0,
+        event_id: None,
         id,
         kind: crate::EventKind::MessageDirect.as_str().to_owned(),
         staff_id: member.id,
@@ -399,6 +388,20 @@ fn answer_in(
     })
 }
 
+/// A message as the outbox stores it ([`crate::render::Message`]): `text` (mrkdwn) as its
+/// section, and a context line under it when given.
+fn message(text: &str, context: Option<&str>) -> Value {
+    let mut blocks = vec![json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})];
+    if let Some(context) = context {
+        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}));
+    }
+    json!(crate::render::Message {
+        text: text.to_owned(),
+        blocks,
+        notes: Vec::new(),
+    })
+}
+
 /// Queues an answer from the app to `target` (a Slack user, or a group DM's channel).
 fn answer(
     profile: &Profile,
@@ -407,12 +410,7 @@ fn answer(
     staff_id: Option<i64>,
     text: &str,
 ) -> Result<()> {
-    let payload = json!({
-        "text": text,
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-        "notes": [],
-    })
-    .to_string();
+    let payload = message(text, None).to_string();
     let now = profile.now_ms();
     profile.db()?.write(|tx| {
         // Only to a workspace Switchboard knows (the outbox row names it).

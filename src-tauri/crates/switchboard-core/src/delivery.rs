@@ -350,14 +350,7 @@ async fn send(
     instance: &str,
     cached: &mut Option<Token>,
 ) -> std::result::Result<Attempted, SendError> {
-    let token = match cached {
-        Some(token) => token.clone(),
-        None => {
-            let (token, _) = crate::tokens::fresh_token(profile, &claimed.team_id).await?;
-            *cached = Some(token.clone());
-            token
-        }
-    };
+    let token = token_of(profile, claimed, cached).await?;
     let message: Message = serde_json::from_str(&claimed.payload_json).map_err(|e| {
         Error::invalid(
             "payload",
@@ -420,6 +413,21 @@ async fn send(
     }
 }
 
+/// The workspace's token: the one this lane read already, else a fresh one (kept for the
+/// lane's next message).
+async fn token_of(
+    profile: &Profile,
+    claimed: &Claimed,
+    cached: &mut Option<Token>,
+) -> std::result::Result<Token, SendError> {
+    if let Some(token) = cached {
+        return Ok(token.clone());
+    }
+    let (token, _) = crate::tokens::fresh_token(profile, &claimed.team_id).await?;
+    *cached = Some(token.clone());
+    Ok(token)
+}
+
 /// A change to a posted message (an approval's decision replacing its buttons): `chat.update`
 /// of the stored `channel`, `ts`, `text` and `blocks`. Sending it twice shows the same, so an
 /// unknown outcome is simply tried again.
@@ -428,14 +436,7 @@ async fn update(
     claimed: &Claimed,
     cached: &mut Option<Token>,
 ) -> std::result::Result<Attempted, SendError> {
-    let token = match cached {
-        Some(token) => token.clone(),
-        None => {
-            let (token, _) = crate::tokens::fresh_token(profile, &claimed.team_id).await?;
-            *cached = Some(token.clone());
-            token
-        }
-    };
+    let token = token_of(profile, claimed, cached).await?;
     let change: serde_json::Value = serde_json::from_str(&claimed.payload_json).map_err(|e| {
         Error::invalid("payload", format!("the stored change cannot be read ({e})"))
     })?;

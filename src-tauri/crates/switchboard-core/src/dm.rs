@@ -155,8 +155,9 @@ pub struct Compose {
 /// What sending did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sent {
-    /// The event it is (0 for an answer queued straight into the DM a member wrote from).
-    pub event_id: i64,
+    /// The event it is; `None` for an answer queued straight into the DM a member wrote from
+    /// (not an event of its own).
+    pub event_id: Option<i64>,
     pub id: String,
     pub kind: String,
     pub staff_id: i64,
@@ -313,7 +314,7 @@ pub fn send(profile: &Profile, compose: &Compose, source: Source) -> Result<Sent
         ));
     };
     Ok(Sent {
-        event_id: receipt.event_id,
+        event_id: Some(receipt.event_id),
         id: receipt.id.clone(),
         kind: receipt.kind.clone(),
         staff_id,

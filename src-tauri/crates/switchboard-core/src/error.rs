@@ -104,7 +104,9 @@ impl Error {
     pub fn not_found(what: &'static str) -> Error {
         Error::NotFound {
             what,
-            message: format!("Switchboard cannot find {what} any more."),
+            message: format!(
+                "Switchboard cannot find {what} any more; reload the view and try again."
+            ),
         }
     }
 

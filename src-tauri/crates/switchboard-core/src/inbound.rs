@@ -210,7 +210,7 @@ async fn handle(profile: &Profile, envelope: &stored::Inbound) -> String {
             }
             match (kind, event["channel_type"].as_str()) {
                 ("message", Some("im" | "mpim")) => {
-                    crate::conversations::receive(profile, &payload).await
+                    crate::conversations::receive(profile, &payload)
                 }
                 _ => format!("ignored: Switchboard does not act on {kind} events"),
             }

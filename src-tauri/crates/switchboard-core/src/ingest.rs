@@ -591,6 +591,14 @@ pub(crate) fn time_zone(conn: &Connection, team_id: &str) -> Result<String> {
 }
 
 /// [`time_zone`], counted at most every [`crate::profile::TIME_ZONE_TTL`] per workspace.
+/// Workspace `team_id`'s time zone for dates in answers, UTC when it cannot be read.
+pub(crate) fn time_zone_or_utc(profile: &Profile, team_id: &str) -> String {
+    profile
+        .db()
+        .and_then(|db| db.read(|conn| cached_time_zone(profile, conn, team_id)))
+        .unwrap_or_else(|_| "UTC".to_owned())
+}
+
 pub(crate) fn cached_time_zone(
     profile: &Profile,
     conn: &Connection,

@@ -119,16 +119,23 @@ async fn replace(profile: &Profile, token: &Secret, action: &str) -> Result<()> 
 }
 
 /// A new token: [`PREFIX`] and 43 characters of URL-safe base64 of 32 bytes from the
-/// operating system's random source (never a seeded, predictable generator: it is a secret).
+/// operating system's random source.
 pub fn generate() -> Result<Secret> {
+    random_secret(PREFIX)
+}
+
+/// `prefix` and 43 characters of URL-safe base64 of 32 bytes from the operating system's
+/// random source (never a seeded, predictable generator: it is a secret). The ingest token and
+/// the decisions webhook's signing secret are made so.
+pub fn random_secret(prefix: &str) -> Result<Secret> {
     let mut bytes = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut bytes).map_err(|e| {
         SecretError::Failed(format!(
-            "the operating system's random source failed ({e}), so no token could be made"
+            "the operating system's random source failed ({e}), so no secret could be made"
         ))
     })?;
     Ok(Secret::new(format!(
-        "{PREFIX}{}",
+        "{prefix}{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     )))
 }

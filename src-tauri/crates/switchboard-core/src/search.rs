@@ -393,10 +393,17 @@ fn find_projects(
     conn: &switchboard_store::rusqlite::Connection,
     terms: &[Term],
 ) -> Result<(Vec<FoundProject>, usize)> {
+    // The store finds the projects whose name, client or id contains one term; the others are
+    // checked here. Only an ASCII term narrows: SQLite's LIKE ignores the case of ASCII letters
+    // alone, and the terms are lower-cased.
+    let narrowing = terms.iter().find_map(|t| match t {
+        Term::Project(v) | Term::Client(v) | Term::Word(v) if v.is_ascii() => Some(v.as_str()),
+        _ => None,
+    });
     let page = stored_projects::list(
         conn,
         &stored_projects::Filter {
-            search: None,
+            search: narrowing,
             include_archived: false,
             after: None,
             offset: 0,
@@ -476,7 +483,9 @@ fn find_events(
         };
         let data = &event.data;
         let text = |name: &str| data.get(name).and_then(Value::as_str);
-        let summary = crate::render::summary(&event);
+        // The summary is rendered only when a word must be looked for in it, or for the events
+        // shown.
+        let mut summary: Option<String> = None;
         let project = event.project.as_deref();
         let staff = [event.staff.as_deref(), event.to.as_deref()];
         let client = text("client");
@@ -497,8 +506,10 @@ fn find_events(
                 Compare::Greater => a > *n,
             }),
             Term::Word(w) => {
-                contains(Some(&summary), w)
-                    || contains(client, w)
+                contains(
+                    Some(summary.get_or_insert_with(|| crate::render::summary(&event))),
+                    w,
+                ) || contains(client, w)
                     || contains(project, w)
                     || staff.iter().any(|s| contains(*s, w))
                     || contains(Some(&row.key), w)
@@ -513,7 +524,7 @@ fn find_events(
             found.push(FoundEvent {
                 id: row.key.clone(),
                 kind: row.kind.clone(),
-                summary,
+                summary: summary.unwrap_or_else(|| crate::render::summary(&event)),
                 received_at: row.received_at,
                 state: state_of(conn, row.id)?,
             });

@@ -129,10 +129,7 @@ fn search(profile: &Profile, command: &Command, name: &str) -> Result<(String, S
     }
     match crate::search::search(profile, filter) {
         Ok(found) => {
-            let zone = profile
-                .db()?
-                .read(|conn| crate::ingest::cached_time_zone(profile, conn, &command.team_id))
-                .unwrap_or_else(|_| "UTC".to_owned());
+            let zone = crate::ingest::time_zone_or_utc(profile, &command.team_id);
             Ok((
                 crate::search::answer_text(&found, filter, &zone),
                 format!(

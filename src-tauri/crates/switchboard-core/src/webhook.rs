@@ -121,7 +121,9 @@ pub async fn set(
     let key = SecretKey::app(SecretKind::WebhookSecret);
     let kept = profile.secrets().get(key.clone()).await?;
     let new_secret = if rotate_secret || (url.is_some() && kept.is_none()) {
-        let secret = generate_secret()?;
+        let secret = crate::ingest_token::random_secret("whsec_")?
+            .expose()
+            .to_owned();
         profile.secrets().put(key.clone(), secret.clone()).await?;
         Some(secret)
     } else {
@@ -190,20 +192,6 @@ pub async fn set(
         settings: settings(profile).await?,
         new_secret,
     })
-}
-
-fn generate_secret() -> Result<String> {
-    use base64::Engine;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        Error::StorageUnavailable(format!(
-            "the operating system's random source failed ({e}), so no secret could be made"
-        ))
-    })?;
-    Ok(format!(
-        "whsec_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    ))
 }
 
 /// The signature of `body` at `timestamp` (Unix seconds) with `secret`: `v1=` and hex.
@@ -404,14 +392,19 @@ mod tests {
         assert!(check_url("https://app.example.com/hooks").is_ok());
         assert!(check_url("http://127.0.0.1:9000/x").is_ok());
         assert!(check_url("http://localhost/x").is_ok());
-        for bad in [
-            "http://app.example.com/x",
-            "ftp://x.example",
-            "not a url",
-            "https://u:p@x.example/",
+        assert_eq!(
+            check_url(" https://app.example.com/hooks ").unwrap(),
+            "https://app.example.com/hooks",
+            "trimmed and kept as given"
+        );
+        for (bad, says) in [
+            ("http://app.example.com/x", "use an https:// address"),
+            ("ftp://x.example", "use an https:// address"),
+            ("not a url", "give the full address"),
+            ("https://u:p@x.example/", "no user name or password"),
         ] {
             let error = check_url(bad).unwrap_err().to_string();
-            assert!(!error.is_empty(), "{bad}");
+            assert!(error.contains(says), "{bad}: {error}");
         }
     }
 }

@@ -60,6 +60,46 @@ async fn until(what: &str, mut check: impl AsyncFnMut() -> bool) {
     }
 }
 
+/// The public, unarchived channels of `team` in the synced directory, in id order.
+fn public_channels(world: &World, team: &str) -> Vec<String> {
+    world
+        .profile
+        .db()
+        .unwrap()
+        .read(|c| {
+            let mut statement = c.prepare(
+                "SELECT channel_id FROM slack_channel WHERE team_id = ?1 AND is_archived = 0 \
+                 AND is_private = 0 ORDER BY channel_id",
+            )?;
+            let ids = statement
+                .query_map([team], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok::<_, switchboard_store::Error>(ids)
+        })
+        .unwrap()
+}
+
+/// The texts of the messages in the emulator's `channel`, oldest first.
+async fn said_in(world: &World, channel: &str) -> Vec<String> {
+    world.inspect(&format!("messages?channel={channel}")).await["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Waits until a message in `channel` contains every one of `needles`.
+async fn until_said(world: &World, channel: &str, needles: &[&str]) {
+    until(&format!("{needles:?} in {channel}"), async || {
+        said_in(world, channel)
+            .await
+            .iter()
+            .any(|m| needles.iter().all(|n| m.contains(n)))
+    })
+    .await;
+}
+
 async fn connected(world: &World) {
     until("Socket Mode connected", async || {
         world.profile.socket_status().state == SocketState::Connected
@@ -328,21 +368,7 @@ async fn the_slash_command_lists_subscribes_and_unsubscribes_for_owners_and_admi
     for plan in &plans {
         linking::apply(&world.profile, plan, &linking::every_match(plan)).unwrap();
     }
-    let channel_ids: Vec<String> = world
-        .profile
-        .db()
-        .unwrap()
-        .read(|c| {
-            let mut statement = c.prepare(
-                "SELECT channel_id FROM slack_channel WHERE team_id = ?1 AND is_archived = 0 \
-                 AND is_private = 0 ORDER BY channel_id",
-            )?;
-            let ids = statement
-                .query_map([&team], |r| r.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok::<_, switchboard_store::Error>(ids)
-        })
-        .unwrap();
+    let channel_ids = public_channels(&world, &team);
     let (ours, other) = (channel_ids[0].clone(), channel_ids[1].clone());
     let added = channels::add(
         &world.profile,
@@ -760,20 +786,7 @@ async fn approvers_decide_with_buttons_once_and_the_business_app_hears_each_deci
     );
 
     // Someone who is not the approver: Olga's requests go to a channel Eve is in.
-    let public: String = t
-        .world
-        .profile
-        .db()
-        .unwrap()
-        .read(|c| {
-            c.query_row(
-                "SELECT channel_id FROM slack_channel WHERE team_id = ?1 AND is_private = 0 AND is_archived = 0 ORDER BY channel_id LIMIT 1",
-                [&t.team],
-                |r| r.get(0),
-            )
-            .map_err(switchboard_store::Error::from)
-        })
-        .unwrap();
+    let public = public_channels(&t.world, &t.team)[0].clone();
     let olga_id = switchboard_core::staff::find(&t.world.profile, "olga@example.com")
         .unwrap()
         .id;
@@ -1009,23 +1022,11 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
     assert_eq!(incoming[0].files[0].name, "tools.zip");
     assert!(!incoming[0].files[0].accepted);
     assert!(incoming[1].files[0].accepted);
-    let texts = |messages: &Value| -> Vec<String> {
-        messages["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
-            .collect()
-    };
-    until("the refusal is in Sam's DM", async || {
-        texts(
-            &t.world
-                .inspect(&format!("messages?channel={dm_channel}"))
-                .await,
-        )
-        .iter()
-        .any(|m| m.contains("does not take *tools.zip*: it accepts only images and PDF"))
-    })
+    until_said(
+        &t.world,
+        &dm_channel,
+        &["does not take *tools.zip*: it accepts only images and PDF"],
+    )
     .await;
 
     // The manager answers: the reply goes through the outbox into the same DM.
@@ -1038,16 +1039,7 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
     )
     .unwrap();
     assert_eq!(sent.outcome, "queued", "{sent:?}");
-    until("the answer is in Sam's DM", async || {
-        texts(
-            &t.world
-                .inspect(&format!("messages?channel={dm_channel}"))
-                .await,
-        )
-        .iter()
-        .any(|m| m.contains("Yes, swap it."))
-    })
-    .await;
+    until_said(&t.world, &dm_channel, &["Yes, swap it."]).await;
     assert!(
         switchboard_core::conversations::unread(&t.world.profile)
             .unwrap()
@@ -1068,15 +1060,11 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
         )
         .await;
     let stranger_dm = said["channel"].as_str().unwrap().to_owned();
-    until("the stranger is told how to get linked", async || {
-        texts(
-            &t.world
-                .inspect(&format!("messages?channel={stranger_dm}"))
-                .await,
-        )
-        .iter()
-        .any(|m| m.contains("not linked to a staff member") && m.contains("Olga Owner"))
-    })
+    until_said(
+        &t.world,
+        &stranger_dm,
+        &["not linked to a staff member", "Olga Owner"],
+    )
     .await;
     // A group DM is answered in the group that conversations are 1:1, and not kept.
     let group = t
@@ -1088,32 +1076,15 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
         .await;
     let group_channel = group["channel"].as_str().unwrap().to_owned();
     assert!(group_channel.starts_with('G'), "{group}");
-    until("the group is told conversations are 1:1", async || {
-        texts(
-            &t.world
-                .inspect(&format!("messages?channel={group_channel}"))
-                .await,
-        )
-        .iter()
-        .any(|m| m.contains("Switchboard keeps conversations 1:1"))
-    })
+    until_said(
+        &t.world,
+        &group_channel,
+        &["Switchboard keeps conversations 1:1"],
+    )
     .await;
     // Sam's messages go to a channel now; an answer to what he wrote still lands in the DM he
     // wrote from.
-    let channel: String = t
-        .world
-        .profile
-        .db()
-        .unwrap()
-        .read(|c| {
-            c.query_row(
-                "SELECT channel_id FROM slack_channel WHERE team_id = ?1 AND is_private = 0 AND is_archived = 0 ORDER BY channel_id LIMIT 1",
-                [&t.team],
-                |r| r.get(0),
-            )
-            .map_err(switchboard_store::Error::from)
-        })
-        .unwrap();
+    let channel = public_channels(&t.world, &t.team)[0].clone();
     switchboard_core::staff::set_dm_target(&t.world.profile, sam_id, &t.team, Some(&channel))
         .unwrap();
     let again = switchboard_core::conversations::reply(
@@ -1134,24 +1105,12 @@ async fn staff_write_to_the_app_and_the_manager_answers_from_the_console() {
     .unwrap();
     assert!(!again.duplicate && twice.duplicate, "{again:?} {twice:?}");
     assert_eq!(again.outbox_id, twice.outbox_id);
-    until("the answer is in the DM Sam wrote from", async || {
-        texts(
-            &t.world
-                .inspect(&format!("messages?channel={dm_channel}"))
-                .await,
-        )
-        .iter()
-        .any(|m| m.contains("Still here."))
-    })
-    .await;
+    until_said(&t.world, &dm_channel, &["Still here."]).await;
     assert!(
-        !texts(
-            &t.world
-                .inspect(&format!("messages?channel={channel}"))
-                .await
-        )
-        .iter()
-        .any(|m| m.contains("Still here.")),
+        !said_in(&t.world, &channel)
+            .await
+            .iter()
+            .any(|m| m.contains("Still here.")),
         "not in the channel his notifications go to"
     );
     // A redelivered DM is kept once.

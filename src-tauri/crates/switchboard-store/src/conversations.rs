@@ -1,6 +1,6 @@
 //! What linked staff members write to the app in Slack, kept for the Messages view.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::Result;
 
@@ -89,15 +89,6 @@ pub fn of_staff(
         from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Message `id`.
-pub fn get(conn: &Connection, id: i64) -> Result<Option<StaffMessage>> {
-    let sql = format!("SELECT {COLUMNS} FROM staff_message WHERE id = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], from_row)
-        .optional()?)
 }
 
 /// Marks what member `staff_id` wrote as read; returns how many were unread.

@@ -45,20 +45,19 @@ pub struct Decision {
     pub channel_id: String,
     pub message_ts: String,
     /// The update of the decided message in Slack (its outbox row's state and last error).
-    pub update: Option<WebhookState>,
+    pub update: Option<OutboxState>,
     /// The webhook call telling the business application, if one was queued: its outbox
     /// row, state, attempts and last error.
-    pub webhook: Option<WebhookState>,
+    pub webhook: Option<OutboxState>,
 }
 
 /// Where an outbox row about a decision (the webhook call, the message's update) stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookState {
+pub struct OutboxState {
     pub outbox_id: i64,
     pub state: String,
     pub attempts: i64,
     pub last_error: Option<String>,
-    pub sent_at: Option<i64>,
 }
 
 /// Whether the decision was new.
@@ -96,8 +95,8 @@ pub fn record(conn: &Connection, decision: &NewDecision<'_>) -> Result<Kept> {
 
 const COLUMNS: &str = "d.id, d.event_id, e.idempotency_key, e.kind, e.staff_email, d.decision,
     d.reason, d.team_id, d.slack_user_id, d.staff_id, d.decided_by, d.decided_at, d.channel_id,
-    d.message_ts, u.id, u.state, u.attempts, u.last_error, u.sent_at, o.id, o.state,
-    o.attempts, o.last_error, o.sent_at, s.name";
+    d.message_ts, u.id, u.state, u.attempts, u.last_error, o.id, o.state, o.attempts,
+    o.last_error, s.name";
 
 /// The newest message update and webhook call of each decision's request.
 const FROM: &str = "FROM decision d JOIN event e ON e.id = d.event_id
@@ -109,16 +108,15 @@ const FROM: &str = "FROM decision d JOIN event e ON e.id = d.event_id
     LEFT JOIN outbox o ON o.id = (SELECT max(w.id) FROM outbox w
                                   WHERE w.event_id = d.event_id AND w.target_kind = 'webhook')";
 
-/// The outbox row whose five columns start at `at`, if there is one.
-fn row_state(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<WebhookState>> {
+/// The outbox row whose four columns start at `at`, if there is one.
+fn row_state(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<OutboxState>> {
     let outbox_id: Option<i64> = r.get(at)?;
     Ok(match outbox_id {
-        Some(outbox_id) => Some(WebhookState {
+        Some(outbox_id) => Some(OutboxState {
             outbox_id,
             state: r.get(at + 1)?,
             attempts: r.get(at + 2)?,
             last_error: r.get(at + 3)?,
-            sent_at: r.get(at + 4)?,
         }),
         None => None,
     })
@@ -126,14 +124,14 @@ fn row_state(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<Webhoo
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Decision> {
     let update = row_state(r, 14)?;
-    let webhook = row_state(r, 19)?;
+    let webhook = row_state(r, 18)?;
     Ok(Decision {
         id: r.get(0)?,
         event_id: r.get(1)?,
         event_key: r.get(2)?,
         kind: r.get(3)?,
         staff_email: r.get(4)?,
-        staff_name: r.get(24)?,
+        staff_name: r.get(22)?,
         decision: r.get(5)?,
         reason: r.get(6)?,
         team_id: r.get(7)?,
@@ -174,23 +172,10 @@ pub fn unsent(conn: &Connection) -> Result<Vec<Decision>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Decisions newest first, `limit` at most, made at or after `since` when given.
-pub fn list(conn: &Connection, since: Option<i64>, limit: u32) -> Result<Vec<Decision>> {
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE d.decided_at >= ?1 ORDER BY d.decided_at DESC, d.id DESC
-         LIMIT ?2"
-    );
+/// Decisions newest first, `limit` at most.
+pub fn list(conn: &Connection, limit: u32) -> Result<Vec<Decision>> {
+    let sql = format!("SELECT {COLUMNS} {FROM} ORDER BY d.decided_at DESC, d.id DESC LIMIT ?1");
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params![since.unwrap_or(i64::MIN), limit], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The decisions about the requests `event_ids` (for a member's message history).
-pub fn for_events(conn: &Connection, event_ids: &[i64]) -> Result<Vec<Decision>> {
-    let ids = serde_json::to_string(event_ids).unwrap_or_else(|_| "[]".into());
-    let sql =
-        format!("SELECT {COLUMNS} {FROM} WHERE d.event_id IN (SELECT value FROM json_each(?1))");
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map([ids], from_row)?;
+    let rows = statement.query_map([limit], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
